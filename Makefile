@@ -1,0 +1,74 @@
+# auditloop: `make demo` runs the service with a demo council; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Python 3.12+: python3.13, python3.12, a pyenv version, or python3 if it is new enough.
+PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -rV) python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
+
+.PHONY: help setup system-packages assets demo test lint typecheck clean
+
+help:
+	@echo "make demo   set up and run the service with a demo council at http://$(HOST):$(PORT)"
+	@echo "make test   set up and run the whole test suite, browser tests included"
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install python3.12 or python3.13 (or pyenv install 3.13)"; exit 1; }
+	@echo "Using $(PYTHON)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+# WeasyPrint needs pango and harfbuzz-subset; browser tests need Debian's chromium.
+system-packages:
+	@missing=""; \
+	for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation $(EXTRA_DEBS); do \
+		dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian packages:$$missing"; \
+			apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "Please install these Debian packages: sudo apt-get install$$missing"; exit 1; fi; \
+	fi
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+src/auditloop/static/vendor/auditloop.css: node_modules/.package-lock.json scripts/build-assets.mjs src/auditloop/static/src/auditloop.scss
+	node scripts/build-assets.mjs
+
+assets: src/auditloop/static/vendor/auditloop.css
+
+setup: system-packages $(STAMP) assets
+
+demo: setup
+	AUDITLOOP_ENV=demo $(BIN)/auditloop migrate --no-input -v0
+	AUDITLOOP_ENV=demo $(BIN)/auditloop demo --if-empty
+	@echo ""
+	@echo "auditloop is running at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	@echo "Demo sign-in: http://$(HOST):$(PORT)/demo/ (one click per role), or username demo-qa_manager, password 'demo password'"
+	@echo ""
+	@trap 'kill 0' EXIT; \
+	AUDITLOOP_ENV=demo $(BIN)/auditloop db_worker --queue-name '*' >var/worker.log 2>&1 & \
+	AUDITLOOP_ENV=demo $(BIN)/auditloop runserver $(HOST):$(PORT)
+
+test: EXTRA_DEBS = chromium
+test: setup
+	$(BIN)/pytest -n 2 --create-db $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+
+typecheck: setup
+	$(BIN)/mypy src
+
+clean:
+	rm -rf $(VENV) node_modules var src/auditloop/static/vendor

@@ -1,0 +1,1 @@
+"""auditloop: a children's services Quality Assurance and Impact Framework, run as a service."""

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "auditloop.cases"
+    label = "cases"
+    verbose_name = "Case register"
+
+    def ready(self) -> None:
+        from auditloop.cases import attention  # noqa: F401 - registers home panels
+        from auditloop.common.navigation import NavEntry, register
+        from auditloop.people.roles import Capability
+
+        register(
+            NavEntry(
+                "Cases",
+                "cases:case_list",
+                (Capability.VIEW_ALL_CASES, Capability.VIEW_TEAM_CASES, Capability.HOLD_CASES,
+                 Capability.OVERSEE_CASES),
+                order=10,
+            )
+        )

@@ -1,0 +1,207 @@
+"""The case register: cases, who held or oversaw them, dated events, and imports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from auditloop.common.models import BaseModel
+from auditloop.people.models import Locality, Person, Service, Team
+
+
+class Theme(BaseModel):
+    """A theme a case carries (neglect, domestic abuse, young carers...), for themed audits."""
+
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(BaseModel):
+    """A child's (or family's) case as held in the council's case management system."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    class Step(models.TextChoices):
+        NONE = "", "Neither"
+        STEP_DOWN = "step_down", "Stepped down from social care"
+        STEP_UP = "step_up", "Stepped up to social care"
+
+    reference = models.CharField(max_length=64, unique=True)
+    child_identifier = models.CharField(max_length=64, blank=True, db_index=True)
+    family_identifier = models.CharField(max_length=64, blank=True, db_index=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=40, blank=True)
+    ethnicity = models.CharField(max_length=80, blank=True)
+    disability = models.CharField(max_length=20, blank=True)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
+    locality = models.ForeignKey(
+        Locality, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
+    # The current holders, kept in step with Involvement by the services.
+    key_worker = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    team_manager = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    agency_type = models.CharField(max_length=120, blank=True)
+    opened_on = models.DateField(null=True, blank=True)
+    plan_started_on = models.DateField(null=True, blank=True)
+    step = models.CharField(max_length=16, choices=Step.choices, default=Step.NONE, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="cases")
+    source = models.CharField(max_length=40, blank=True, help_text="The import that last set it.")
+
+    class Meta:
+        ordering = ["reference"]
+        indexes = [
+            models.Index(fields=["status", "service"]),
+            models.Index(fields=["team", "status"]),
+            models.Index(fields=["locality", "status"]),
+            models.Index(fields=["key_worker"]),
+            models.Index(fields=["team_manager"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Involvement(BaseModel):
+    """Who held or oversaw a case, and when. Open-ended while ended_on is empty."""
+
+    class Role(models.TextChoices):
+        KEY_WORKER = "key_worker", "Key worker / lead professional"
+        TEAM_MANAGER = "team_manager", "Team manager"
+        SERVICE_MANAGER = "service_manager", "Service manager"
+        IRO = "iro", "IRO / CP Chair"
+        OTHER = "other", "Other professional"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involvements")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="involvements")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "person", "role", "started_on"], name="involvement_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="involvement_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "case"]),
+            models.Index(fields=["case", "role", "started_on", "ended_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.role} on {self.case} from {self.started_on}"
+
+
+class CaseEvent(BaseModel):
+    """A dated event on a case: drift rules, Tier 1 quality control and indicators read these."""
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", "Contact"
+        REFERRAL = "referral", "Referral"
+        ASSESSMENT_STARTED = "assessment_started", "Assessment started"
+        ASSESSMENT_COMPLETED = "assessment_completed", "Assessment completed"
+        ASSESSMENT_UPDATED = "assessment_updated", "Assessment updated"
+        PLAN_STARTED = "plan_started", "Plan started"
+        PLAN_ENDED = "plan_ended", "Plan ended"
+        REVIEW = "review", "Review"
+        TAF_MEETING = "taf_meeting", "Team Around the Family meeting"
+        CORE_GROUP = "core_group", "Core group meeting"
+        STATUTORY_VISIT = "statutory_visit", "Statutory visit"
+        SECTION_47 = "section_47", "Section 47 enquiry"
+        ICPC = "icpc", "Initial child protection conference"
+        PLACEMENT = "placement", "Placement started"
+        IRO_CONTACT = "iro_contact", "IRO visit or contact"
+        STEP_DOWN = "step_down", "Stepped down"
+        STEP_UP = "step_up", "Stepped up"
+        CLOSURE = "closure", "Closure"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    occurred_on = models.DateField()
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["case", "occurred_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "occurred_on"], name="event_once")
+        ]
+        indexes = [models.Index(fields=["kind", "occurred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} {self.occurred_on}"
+
+
+class ImportJob(BaseModel):
+    """One import of one or more files, run as a background task; the page polls it."""
+
+    class Format(models.TextChoices):
+        MONTHLY = "monthly", "auditloop monthly layout (CSV or XLSX)"
+        ANNEX_A = "annex_a", "Ofsted Annex A workbook"
+        SSDA903 = "ssda903", "SSDA903 children looked after return"
+        CIN_CENSUS = "cin_census", "Children in Need census (XML)"
+        STAFF = "staff", "Staff list (CSV or XLSX)"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        SUCCEEDED = "succeeded", "Imported"
+        PARTIAL = "partial", "Imported, with rows left out"
+        FAILED = "failed", "Not imported"
+
+    format = models.CharField(max_length=16, choices=Format.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    accept_valid_rows = models.BooleanField(default=False)
+    complete_snapshot = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.format}, {self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.PARTIAL, self.Status.FAILED}
+
+
+class ImportFile(models.Model):
+    """An uploaded file, kept in the database with its import (not in a public folder)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    content = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,98 @@
+"""Reads of the case register, each already scoped to what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from auditloop.cases.models import Case, CaseEvent, Involvement
+from auditloop.people.models import Person
+from auditloop.people.roles import Capability
+from auditloop.people.selectors import management_subtree_ids
+
+
+def _visibility_filter(user: Any) -> Q | None:
+    """None means every case; otherwise the cases this user has a relationship with."""
+    if user.has_capability(Capability.VIEW_ALL_CASES):
+        return None
+    person: Person | None = user.person_or_none
+    if person is None:
+        return Q(pk__in=[])
+    involved = Exists(Involvement.objects.filter(case=OuterRef("pk"), person=person))
+    rule = Q(involved) | Q(key_worker=person) | Q(team_manager=person)
+    if user.has_capability(Capability.VIEW_TEAM_CASES):
+        below = management_subtree_ids(person)
+        if below:
+            rule |= Q(key_worker_id__in=below) | Q(team_manager_id__in=below)
+    return rule
+
+
+def cases_for_user(
+    *,
+    user: Any,
+    status: str | None = None,
+    service_id: int | None = None,
+    team_id: int | None = None,
+    locality_id: int | None = None,
+    reference: str | None = None,
+) -> QuerySet[Case]:
+    qs = Case.objects.select_related(
+        "service", "team", "locality", "key_worker", "team_manager"
+    )
+    rule = _visibility_filter(user)
+    if rule is not None:
+        qs = qs.filter(rule)
+    if status:
+        qs = qs.filter(status=status)
+    if service_id:
+        qs = qs.filter(service_id=service_id)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if locality_id:
+        qs = qs.filter(locality_id=locality_id)
+    if reference:
+        qs = qs.filter(
+            Q(reference__iexact=reference)
+            | Q(child_identifier__iexact=reference)
+            | Q(family_identifier__iexact=reference)
+        )
+    return qs.order_by("reference")
+
+
+def get_case_for_user(user: Any, case_id: int) -> Case:
+    """The case, or 404 for missing and forbidden alike. Callers log the view."""
+    try:
+        return cases_for_user(user=user).prefetch_related("themes").get(pk=case_id)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def involvement_history(case: Case) -> QuerySet[Involvement]:
+    return case.involvements.select_related("person", "person__team").order_by(
+        "-started_on", "role"
+    )
+
+
+def case_events(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.order_by("-occurred_on", "-id")
+
+
+def was_ever_involved(*, person: Person, case: Case) -> bool:
+    return Involvement.objects.filter(person=person, case=case).exists()
+
+
+def holders_on(*, case: Case, on: dt.date, role: str | None = None) -> QuerySet[Involvement]:
+    """Who held or oversaw the case on a given day ("who held it last month?")."""
+    qs = Involvement.objects.filter(case=case, started_on__lte=on).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=on)
+    )
+    if role:
+        qs = qs.filter(role=role)
+    return qs.select_related("person")
+
+
+def cases_involving(person: Person) -> QuerySet[Case]:
+    return Case.objects.filter(involvements__person=person).distinct()

@@ -1,0 +1,41 @@
+"""The home page's "needs your attention" panels.
+
+Each app registers a provider in its AppConfig.ready(); common calls them without
+importing any app. A provider takes the user and returns panels (or nothing).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class AttentionItem:
+    text: str
+    href: str
+    count: int | None = None
+
+
+@dataclass
+class AttentionPanel:
+    title: str
+    items: list[AttentionItem] = field(default_factory=list)
+    empty_text: str = "Nothing needs your attention here."
+    order: int = 100
+
+
+Provider = Callable[[Any], list[AttentionPanel]]
+_providers: list[Provider] = []
+
+
+def register(provider: Provider) -> Provider:
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def panels_for(user: Any) -> list[AttentionPanel]:
+    panels: list[AttentionPanel] = []
+    for provider in _providers:
+        panels.extend(provider(user))
+    return sorted(panels, key=lambda p: p.order)

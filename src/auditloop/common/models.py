@@ -1,0 +1,42 @@
+"""The base model and the access log that every view of a child's record writes to."""
+
+from django.conf import settings
+from django.db import models
+
+
+class BaseModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AccessLog(models.Model):
+    """Who looked at which record, when and from where.
+
+    Rows cannot be changed or deleted: database triggers refuse it on SQLite and PostgreSQL
+    (migration 0002), so not even code that bypasses the ORM can rewrite the record.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        EXPORT = "export", "Exported"
+        DOWNLOAD = "download", "Downloaded"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=True
+    )
+    action = models.CharField(max_length=16, choices=Action.choices, default=Action.VIEW)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.object_type}:{self.object_id} at {self.at}"

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "auditloop.notifications"
+    label = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from auditloop.common.navigation import NavEntry, register
+
+        register(NavEntry("Tray", "notifications:tray", (), order=90))

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "auditloop.people"
+    label = "people"
+    verbose_name = "People and teams"
+
+    def ready(self) -> None:
+        from auditloop.common.navigation import NavEntry, register
+        from auditloop.people.roles import Capability
+
+        register(NavEntry("Home", "home", (), order=0))
+        register(NavEntry("Staff", "people:staff_list", (Capability.VIEW_STAFF,), order=60))
+        register(NavEntry("Teams", "people:team_list", (Capability.MANAGE_STAFF,), order=61))

@@ -1,0 +1,244 @@
+"""Users, staff, roles, teams, services, localities, line management, absence, training."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from auditloop.common.models import BaseModel
+from auditloop.people.roles import Capability, Role, capabilities_for
+
+
+class User(AbstractUser):
+    """A sign-in. Staff details live on Person; a user without a Person has no roles.
+
+    Microsoft Entra ID users are matched on issuer + subject, never on e-mail.
+    """
+
+    oidc_issuer = models.CharField(max_length=300, blank=True)
+    oidc_subject = models.CharField(max_length=300, blank=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["oidc_issuer", "oidc_subject"],
+                condition=~Q(oidc_subject=""),
+                name="user_unique_oidc_identity",
+            )
+        ]
+
+    @cached_property
+    def person_or_none(self) -> Person | None:
+        try:
+            return self.person
+        except Person.DoesNotExist:
+            return None
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        person = self.person_or_none
+        return person.roles if person and person.is_active else frozenset()
+
+    @cached_property
+    def capabilities(self) -> frozenset[Capability]:
+        return capabilities_for(self.roles)
+
+    def has_capability(self, capability: str) -> bool:
+        return capability in self.capabilities
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+class Locality(BaseModel):
+    """A district or area of the county; 000 audits "from across the County"."""
+
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "localities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(BaseModel):
+    """A service of the council (Early Help, Child in Need, Children in Care...)."""
+
+    class Kind(models.TextChoices):
+        EARLY_HELP = "early_help", "Early Help"
+        FRONT_DOOR = "front_door", "Front door (MASH, referral and assessment)"
+        CIN = "cin", "Child in Need"
+        CP = "cp", "Child Protection"
+        CLA = "cla", "Children in care"
+        CARE_LEAVER = "care_leaver", "Care leavers"
+        ADOPTION = "adoption", "Adoption"
+        YJS = "yjs", "Youth Justice"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(BaseModel):
+    name = models.CharField(max_length=120, unique=True)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="teams")
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="teams", null=True, blank=True
+    )
+    agency = models.CharField(
+        max_length=120, blank=True, help_text="Leave blank for the council's own teams."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JobTitle(BaseModel):
+    """A council's own job title, mapped onto the fixed roles."""
+
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_rows.all())
+
+
+class JobTitleRole(models.Model):
+    job_title = models.ForeignKey(JobTitle, on_delete=models.CASCADE, related_name="role_rows")
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job_title", "role"], name="jobtitle_role_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_title}: {self.get_role_display()}"
+
+
+class Person(BaseModel):
+    """A member of staff, the council's or a partner agency's."""
+
+    staff_number = models.CharField(max_length=40, unique=True)
+    user = models.OneToOneField(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="person"
+    )
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    job_title = models.ForeignKey(
+        JobTitle, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    agency = models.CharField(
+        max_length=120, blank=True, help_text="Partner agency; blank for council staff."
+    )
+    agency_type = models.CharField(
+        max_length=120, blank=True, help_text="For example health visitor, school, police."
+    )
+    line_manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def is_partner_agency(self) -> bool:
+        return bool(self.agency)
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        extra = {r.role for r in self.role_rows.all()}
+        return frozenset(extra | (set(self.job_title.roles) if self.job_title else set()))
+
+    def role_labels(self) -> list[str]:
+        return [Role(r).label for r in sorted(self.roles)]
+
+
+class PersonRole(models.Model):
+    """A role held beyond what the job title gives (e.g. trained auditor, panel member)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="role_rows")
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "role"], name="person_role_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_role_display()}"
+
+
+class Absence(BaseModel):
+    class Kind(models.TextChoices):
+        LEAVE = "leave", "Leave"
+        SICKNESS = "sickness", "Sickness"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="absences")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.LEAVE)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["person", "starts_on", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.kind} {self.starts_on}–{self.ends_on}"
+
+    def overlaps(self, start: dt.date, end: dt.date) -> bool:
+        return self.starts_on <= end and self.ends_on >= start
+
+
+class AuditorTraining(BaseModel):
+    """One entry in an auditor's record: trained, shadowing, accredited (audit champion)."""
+
+    class Status(models.TextChoices):
+        SHADOWING = "shadowing", "Shadowing"
+        TRAINED = "trained", "Trained"
+        ACCREDITED = "accredited", "Accredited (audit champion)"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="training")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    recorded_on = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["person", "-recorded_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_status_display()} on {self.recorded_on}"

@@ -1,0 +1,95 @@
+"""Roles and capabilities: a fixed set in code. Councils map their own job titles onto roles.
+
+The roles come from DOMAIN.md's list; a person may hold several.
+"""
+
+from django.db import models
+
+
+class Capability(models.TextChoices):
+    VIEW_ALL_CASES = "view_all_cases", "See every case in the register"
+    VIEW_TEAM_CASES = "view_team_cases", "See the cases of the people they manage"
+    IMPORT_CASES = "import_cases", "Import cases and staff"
+    EXPORT_REGISTER = "export_register", "Export the case register"
+    MANAGE_STAFF = "manage_staff", "Edit staff, teams, services and localities"
+    VIEW_STAFF = "view_staff", "See the staff directory"
+    MANAGE_FRAMEWORK = "manage_framework", "Change the framework's tools and settings"
+    RUN_CYCLE = "run_cycle", "Run the monthly audit cycle"
+    AUDIT = "audit", "Audit cases"
+    MODERATE = "moderate", "Moderate audits"
+    SETTLE_DISAGREEMENT = "settle_disagreement", "Settle a disagreement about an audit"
+    SIGN_OFF_ACTIONS = "sign_off_actions", "Sign off actions"
+    OWN_ACTION_PLANS = "own_action_plans", "Own strategic action plans"
+    VIEW_REPORTS = "view_reports", "Read QA reports"
+    VIEW_ACCESS_LOG = "view_access_log", "Read the access log"
+    HOLD_CASES = "hold_cases", "Hold cases as key worker or lead professional"
+    OVERSEE_CASES = "oversee_cases", "Oversee cases independently (IRO, CP Chair)"
+
+
+class Role(models.TextChoices):
+    QA_MANAGER = "qa_manager", "QA manager"
+    AUDITOR = "auditor", "Auditor"
+    MODERATOR = "moderator", "Moderator"
+    PRACTITIONER = "practitioner", "Practitioner / lead professional"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    SENIOR_MANAGER = "senior_manager", "Senior manager"
+    SERVICE_MANAGER = "service_manager", "Service manager"
+    HEAD_OF_QA = "head_of_qa", "Head of service for QA"
+    ASSISTANT_DIRECTOR = "assistant_director", "Assistant director"
+    DIRECTOR = "director", "Director"
+    PRINCIPAL_SOCIAL_WORKER = "principal_social_worker", "Principal social worker"
+    IRO = "iro", "IRO / CP Chair"
+    EARLY_HELP_OFFICER = "early_help_officer", "Early help officer"
+    STRATEGIC_LEAD = "strategic_lead", "Strategic lead"
+    PARTNER_AGENCY_LEAD = "partner_agency_lead", "Partner-agency lead"
+    SENIOR_LEADER = "senior_leader", "Senior leader / reader"
+
+
+C = Capability
+_QA_TEAM = {
+    C.VIEW_ALL_CASES, C.VIEW_STAFF, C.VIEW_REPORTS, C.AUDIT,
+}
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.QA_MANAGER: frozenset(
+        _QA_TEAM
+        | {C.IMPORT_CASES, C.EXPORT_REGISTER, C.MANAGE_STAFF, C.MANAGE_FRAMEWORK, C.RUN_CYCLE,
+           C.VIEW_ACCESS_LOG}
+    ),
+    Role.HEAD_OF_QA: frozenset(
+        _QA_TEAM
+        | {C.IMPORT_CASES, C.EXPORT_REGISTER, C.MANAGE_STAFF, C.MANAGE_FRAMEWORK, C.RUN_CYCLE,
+           C.SETTLE_DISAGREEMENT, C.MODERATE, C.VIEW_ACCESS_LOG, C.SIGN_OFF_ACTIONS}
+    ),
+    # 000: Early Help Officers carry out audits and request them.
+    Role.EARLY_HELP_OFFICER: frozenset(_QA_TEAM),
+    Role.AUDITOR: frozenset({C.AUDIT}),
+    Role.MODERATOR: frozenset({C.MODERATE}),
+    Role.PRACTITIONER: frozenset({C.HOLD_CASES}),
+    Role.TEAM_MANAGER: frozenset({C.VIEW_TEAM_CASES, C.SIGN_OFF_ACTIONS, C.HOLD_CASES}),
+    Role.SENIOR_MANAGER: frozenset({C.VIEW_TEAM_CASES, C.SIGN_OFF_ACTIONS, C.VIEW_REPORTS}),
+    Role.SERVICE_MANAGER: frozenset(
+        {C.VIEW_TEAM_CASES, C.SIGN_OFF_ACTIONS, C.VIEW_REPORTS, C.VIEW_STAFF}
+    ),
+    Role.ASSISTANT_DIRECTOR: frozenset(
+        {C.VIEW_ALL_CASES, C.VIEW_STAFF, C.VIEW_REPORTS, C.SIGN_OFF_ACTIONS,
+         C.SETTLE_DISAGREEMENT, C.OWN_ACTION_PLANS}
+    ),
+    Role.DIRECTOR: frozenset(
+        {C.VIEW_ALL_CASES, C.VIEW_STAFF, C.VIEW_REPORTS, C.OWN_ACTION_PLANS}
+    ),
+    Role.PRINCIPAL_SOCIAL_WORKER: frozenset(
+        {C.VIEW_ALL_CASES, C.VIEW_STAFF, C.VIEW_REPORTS, C.AUDIT, C.MODERATE}
+    ),
+    Role.IRO: frozenset({C.OVERSEE_CASES}),
+    Role.STRATEGIC_LEAD: frozenset({C.VIEW_REPORTS, C.OWN_ACTION_PLANS}),
+    # Partner-agency leads hold cases and audit in multi-agency audits, and see nothing else.
+    Role.PARTNER_AGENCY_LEAD: frozenset({C.HOLD_CASES, C.AUDIT}),
+    Role.SENIOR_LEADER: frozenset({C.VIEW_REPORTS}),
+}
+
+
+def capabilities_for(roles: set[str] | frozenset[str]) -> frozenset[Capability]:
+    caps: set[Capability] = set()
+    for role in roles:
+        caps |= ROLE_CAPABILITIES[Role(role)]
+    return frozenset(caps)

@@ -1,0 +1,21 @@
+"""The service's URLs: one include per app."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("auditloop.common.urls")),
+    path("people/", include("auditloop.people.urls")),
+    path("cases/", include("auditloop.cases.urls")),
+    path("tray/", include("auditloop.notifications.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("operator/", admin.site.urls),
+]
+
+if settings.DEMO_MODE:
+    urlpatterns.insert(0, path("demo/", include("auditloop.people.demo_urls")))
+
+handler403 = "auditloop.common.views.error_403"
+handler404 = "auditloop.common.views.error_404"
+handler500 = "auditloop.common.views.error_500"
