@@ -49,3 +49,4 @@ def environment(**options: Any) -> Environment:
     )
     env.filters.update({"gds_date": gds_date, "intcomma": intcomma})
     return env
+

@@ -12,4 +12,4 @@ class PeopleConfig(AppConfig):
 
         register(NavEntry("Home", "home", (), order=0))
         register(NavEntry("Staff", "people:staff_list", (Capability.VIEW_STAFF,), order=60))
-        register(NavEntry("Teams", "people:team_list", (Capability.MANAGE_STAFF,), order=61))
+        register(NavEntry("Structure", "people:structure", (Capability.MANAGE_STAFF,), order=61))

@@ -7,7 +7,14 @@ import datetime as dt
 from django.db import transaction
 
 from auditloop.common.errors import DomainError
-from auditloop.people.models import Absence, AuditorTraining, Person
+from auditloop.people.models import (
+    Absence,
+    AuditorTraining,
+    JobTitle,
+    JobTitleRole,
+    Person,
+    PersonRole,
+)
 
 
 def _would_loop(person: Person, manager: Person | None) -> bool:
@@ -54,3 +61,39 @@ def training_record(
     return AuditorTraining.objects.create(
         person=person, status=status, recorded_on=recorded_on, note=note
     )
+
+
+@transaction.atomic
+def person_save(*, person: Person, manager: Person | None, extra_roles: list[str]) -> Person:
+    """Create or update a staff record, its line manager (loops refused) and extra roles."""
+    # The form has already put the new manager on the instance: save the old one first, so
+    # that a refused loop leaves nothing changed.
+    person.line_manager_id = (
+        Person.objects.filter(pk=person.pk).values_list("line_manager_id", flat=True).first()
+        if person.pk else None
+    )
+    person.save()
+    person_set_line_manager(person=person, manager=manager)
+    person_set_roles(person=person, roles=extra_roles)
+    return person
+
+
+@transaction.atomic
+def person_set_roles(*, person: Person, roles: list[str]) -> None:
+    wanted = set(roles)
+    person.role_rows.exclude(role__in=wanted).delete()
+    have = set(person.role_rows.values_list("role", flat=True))
+    PersonRole.objects.bulk_create([PersonRole(person=person, role=r) for r in wanted - have])
+    person.__dict__.pop("roles", None)
+
+
+@transaction.atomic
+def job_title_save(*, job_title: JobTitle, roles: list[str]) -> JobTitle:
+    job_title.save()
+    wanted = set(roles)
+    job_title.role_rows.exclude(role__in=wanted).delete()
+    have = set(job_title.role_rows.values_list("role", flat=True))
+    JobTitleRole.objects.bulk_create(
+        [JobTitleRole(job_title=job_title, role=r) for r in wanted - have]
+    )
+    return job_title

@@ -1,0 +1,93 @@
+"""Forms for staff, teams, services, localities, job titles, absence and training."""
+
+from django import forms
+
+from auditloop.people.models import (
+    Absence,
+    AuditorTraining,
+    JobTitle,
+    Locality,
+    Person,
+    Service,
+    Team,
+)
+from auditloop.people.roles import Role
+
+
+class LocalityForm(forms.ModelForm):
+    class Meta:
+        model = Locality
+        fields = ["name"]
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["name", "kind"]
+        labels = {"kind": "Kind of service"}
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "service", "locality", "agency"]
+        labels = {"agency": "Partner agency"}
+
+
+class JobTitleForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="What this job title may do here.",
+    )
+
+    class Meta:
+        model = JobTitle
+        fields = ["name"]
+        labels = {"name": "Job title"}
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["roles"] = sorted(self.instance.roles)
+
+
+class PersonForm(forms.ModelForm):
+    extra_roles = forms.MultipleChoiceField(
+        choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        label="Roles beyond their job title",
+        help_text="For example a trained auditor or a moderation panel member.",
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "staff_number", "full_name", "email", "job_title", "team", "line_manager",
+            "agency", "agency_type", "is_active",
+        ]
+        labels = {"is_active": "Works here now", "agency": "Partner agency"}
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["line_manager"].queryset = Person.objects.filter(is_active=True).exclude(
+            pk=self.instance.pk
+        )
+        if self.instance.pk:
+            self.initial["extra_roles"] = sorted(r.role for r in self.instance.role_rows.all())
+
+
+class AbsenceForm(forms.ModelForm):
+    class Meta:
+        model = Absence
+        fields = ["kind", "starts_on", "ends_on"]
+        labels = {"starts_on": "First day", "ends_on": "Last day"}
+        help_texts = {"starts_on": "For example, 27 3 2026, or 2026-03-27"}
+        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}),
+                   "ends_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class TrainingForm(forms.ModelForm):
+    class Meta:
+        model = AuditorTraining
+        fields = ["status", "recorded_on", "note"]
+        labels = {"recorded_on": "Date", "status": "Auditor training"}
+        widgets = {"recorded_on": forms.DateInput(attrs={"type": "date"})}

@@ -1,0 +1,136 @@
+"""Every URL of the service, walked as every role: who may open it and who may not.
+
+A new URL must be added to EXPECTED, so nobody can add a page without deciding who sees it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from auditloop.people.roles import Role
+from tests.factories import CaseFactory, PersonFactory, TeamFactory, job_title_with_roles
+
+R = Role
+ALL = frozenset(Role)
+CASE_READERS = frozenset({
+    R.QA_MANAGER, R.HEAD_OF_QA, R.EARLY_HELP_OFFICER, R.ASSISTANT_DIRECTOR, R.DIRECTOR,
+    R.PRINCIPAL_SOCIAL_WORKER, R.PRACTITIONER, R.TEAM_MANAGER, R.SENIOR_MANAGER,
+    R.SERVICE_MANAGER, R.IRO, R.PARTNER_AGENCY_LEAD,
+})
+# Roles that see every case, including one they have nothing to do with.
+EVERY_CASE = frozenset({
+    R.QA_MANAGER, R.HEAD_OF_QA, R.EARLY_HELP_OFFICER, R.ASSISTANT_DIRECTOR, R.DIRECTOR,
+    R.PRINCIPAL_SOCIAL_WORKER,
+})
+STAFF_READERS = frozenset({
+    R.QA_MANAGER, R.HEAD_OF_QA, R.EARLY_HELP_OFFICER, R.ASSISTANT_DIRECTOR, R.DIRECTOR,
+    R.PRINCIPAL_SOCIAL_WORKER, R.SERVICE_MANAGER,
+})
+STAFF_EDITORS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})
+IMPORTERS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})
+NOBODY: frozenset[Role] = frozenset()
+
+# url name -> (method, roles allowed). Objects are ones the role has no relationship with.
+EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
+    "home": ("get", ALL),
+    "health": ("get", ALL),
+    "cases:case_list": ("get", CASE_READERS),
+    "cases:case_detail": ("get", EVERY_CASE),
+    "people:staff_list": ("get", STAFF_READERS),
+    "people:staff_new": ("get", STAFF_EDITORS),
+    "people:staff_detail": ("get", STAFF_READERS),
+    "people:staff_edit": ("get", STAFF_EDITORS),
+    "people:absence_new": ("get", STAFF_EDITORS),
+    "people:training_new": ("get", STAFF_EDITORS),
+    "people:structure": ("get", STAFF_EDITORS),
+    "people:structure_new": ("get", STAFF_EDITORS),
+    "people:structure_edit": ("get", STAFF_EDITORS),
+    "people:job_title_new": ("get", STAFF_EDITORS),
+    "people:job_title_edit": ("get", STAFF_EDITORS),
+    "people:keep_alive": ("post", ALL),
+    "notifications:tray": ("get", ALL),
+    # Someone else's notice: nobody but its recipient may open it.
+    "notifications:mark_read": ("post", NOBODY),
+}
+
+
+def _walk(patterns: list, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:  # type: ignore[type-arg]
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            yield from _walk(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield (f"{namespace}:{p.name}" if namespace else p.name), p
+
+
+def our_url_names() -> set[str]:
+    # allauth's and the operator admin's own pages are theirs to guard.
+    return {name for name, p in _walk(get_resolver().url_patterns)
+            if p.callback.__module__.startswith("auditloop.")}
+
+
+def test_every_url_is_in_the_matrix():
+    missing = our_url_names() - set(EXPECTED)
+    assert not missing, f"Decide who may open these URLs and add them to EXPECTED: {missing}"
+    stale = set(EXPECTED) - our_url_names()
+    assert not stale, f"These URLs no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(db):  # type: ignore[no-untyped-def]
+    from auditloop.notifications.models import Notification
+
+    stranger = PersonFactory(team=TeamFactory(name="Elsewhere team"))
+    case = CaseFactory()
+    notice = Notification.objects.create(recipient=stranger, subject="For someone else")
+    job_title = job_title_with_roles("Social Worker", R.PRACTITIONER)
+    return {
+        "cases:case_detail": {"case_id": case.pk},
+        "people:staff_detail": {"person_id": stranger.pk},
+        "people:staff_edit": {"person_id": stranger.pk},
+        "people:absence_new": {"person_id": stranger.pk},
+        "people:training_new": {"person_id": stranger.pk},
+        "people:structure_new": {"kind": "team"},
+        "people:structure_edit": {"kind": "team", "pk": stranger.team_id},
+        "people:job_title_edit": {"pk": job_title.pk},
+        "notifications:mark_read": {"notification_id": notice.pk},
+    }
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_role_matrix(role: Role, world, client_for):  # type: ignore[no-untyped-def]
+    person = PersonFactory(roles=[role])
+    client: Client = client_for(person)
+    wrong = []
+    for name, (method, allowed) in sorted(EXPECTED.items()):
+        url = reverse(name, kwargs=world.get(name))
+        response = getattr(client, method)(url)
+        ok = response.status_code in (200, 302) and not (
+            response.status_code == 302 and "/accounts/login" in response["Location"]
+        )
+        if ok != (role in allowed):
+            wrong.append(f"{method.upper()} {name}: {response.status_code}")
+        if role not in allowed:
+            assert response.status_code in (403, 404), f"{name} refused with {response.status_code}"
+    assert not wrong, f"{role.label} got the wrong answer on: {wrong}"
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(world):  # type: ignore[no-untyped-def]
+    client = Client()
+    for name, (method, _) in EXPECTED.items():
+        if name == "health":
+            continue
+        response = getattr(client, method)(reverse(name, kwargs=world.get(name)))
+        assert response.status_code == 302 and "/accounts/login" in response["Location"], name
+
+
+def test_deactivated_staff_lose_every_role(world, client_for):  # type: ignore[no-untyped-def]
+    person = PersonFactory(roles=[R.QA_MANAGER], is_active=False)
+    client = client_for(person)
+    assert client.get(reverse("cases:case_list")).status_code == 403
+    assert dt.date.today  # keeps the import honest for later date-based rows
