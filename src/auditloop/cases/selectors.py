@@ -38,6 +38,7 @@ def cases_for_user(
     team_id: int | None = None,
     locality_id: int | None = None,
     reference: str | None = None,
+    allocation: str | None = None,
 ) -> QuerySet[Case]:
     qs = Case.objects.select_related(
         "service", "team", "locality", "key_worker", "team_manager"
@@ -53,6 +54,10 @@ def cases_for_user(
         qs = qs.filter(team_id=team_id)
     if locality_id:
         qs = qs.filter(locality_id=locality_id)
+    if allocation == "unallocated":
+        qs = qs.filter(key_worker__isnull=True)
+    elif allocation == "mine":
+        qs = qs.filter(key_worker=user.person_or_none)
     if reference:
         qs = qs.filter(
             Q(reference__iexact=reference)

@@ -28,6 +28,10 @@ class CaseFilterForm(forms.Form):
     service = forms.ModelChoiceField(Service.objects.all(), required=False, empty_label="Any")
     team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label="Any")
     locality = forms.ModelChoiceField(Locality.objects.all(), required=False, empty_label="Any")
+    allocation = forms.ChoiceField(
+        choices=[("", "Any"), ("mine", "Held by me"), ("unallocated", "No key worker")],
+        required=False, label="Key worker",
+    )
 
 
 class CaseSearchForm(forms.Form):
@@ -48,6 +52,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "service_id": data["service"].pk if data["service"] else None,
             "team_id": data["team"].pk if data["team"] else None,
             "locality_id": data["locality"].pk if data["locality"] else None,
+            "allocation": data["allocation"] or None,
         }
     searching = request.method == "POST"
     if searching and search.is_valid():

@@ -8,5 +8,6 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from auditloop.common.navigation import NavEntry, register
+        from auditloop.notifications import attention  # noqa: F401 - registers home panels
 
         register(NavEntry("Tray", "notifications:tray", (), order=90))
