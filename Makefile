@@ -62,6 +62,9 @@ demo: setup
 
 test: EXTRA_DEBS = chromium
 test: setup
+	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy src
+	AUDITLOOP_ENV=test $(BIN)/auditloop makemigrations --check --dry-run -v0
 	$(BIN)/pytest -n 2 --create-db $(PYTEST_ARGS)
 
 lint: setup

@@ -142,3 +142,17 @@ class CaseEventFactory(DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     kind = CaseEvent.Kind.REVIEW
     occurred_on = dt.date(2026, 3, 1)
+
+
+def make_action(*, owner=None, created_by=None, sign_off_role="team_manager", **kwargs):  # type: ignore[no-untyped-def]
+    """An agreed action through the service, as the app makes them."""
+    from auditloop.actions.services import action_create
+
+    defaults = {
+        "issue": "Plan not reviewed", "action": "Hold a TAF review", "by_whom": "Key worker",
+        "due_on": dt.date(2026, 7, 1), "desired_outcome": "Plan reviewed with the family",
+        "success_measure": "Review recorded with the family's views",
+    }
+    defaults.update(kwargs)
+    return action_create(owner=owner or PersonFactory(), created_by=created_by,
+                         sign_off_role=sign_off_role, **defaults)

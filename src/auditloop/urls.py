@@ -9,6 +9,7 @@ urlpatterns = [
     path("people/", include("auditloop.people.urls")),
     path("cases/", include("auditloop.cases.urls")),
     path("tray/", include("auditloop.notifications.urls")),
+    path("actions/", include("auditloop.actions.urls")),
     path("accounts/", include("allauth.urls")),
     path("operator/", admin.site.urls),
 ]

@@ -22,6 +22,8 @@ def log_access(
     action: str = AccessLog.Action.VIEW,
 ) -> None:
     """Record that the signed-in user looked at (or exported) a record."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
     AccessLog.objects.create(
         user=request.user,
         action=action,

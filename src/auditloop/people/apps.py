@@ -7,8 +7,8 @@ class PeopleConfig(AppConfig):
     verbose_name = "People and teams"
 
     def ready(self) -> None:
-        from auditloop.people import attention  # noqa: F401 - registers home panels
         from auditloop.common.navigation import NavEntry, register
+        from auditloop.people import attention  # noqa: F401 - registers home panels
         from auditloop.people.roles import Capability
 
         register(NavEntry("Home", "home", (), order=0))

@@ -213,7 +213,9 @@ class Absence(BaseModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start",
-                violation_error_message="The last day of absence must be on or after the first day.",
+                violation_error_message=(
+                    "The last day of absence must be on or after the first day."
+                ),
             )
         ]
         indexes = [models.Index(fields=["person", "starts_on", "ends_on"])]
