@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "auditloop.people",
     "auditloop.notifications",
     "auditloop.cases",
+    "auditloop.actions",
 ]
 
 MIDDLEWARE = [
