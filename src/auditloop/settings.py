@@ -278,6 +278,17 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "auditloop@localhost")
 
+# Notices go to the tray at once and by e-mail from a background task: "django" uses the
+# mailer above, "govuk_notify" GOV.UK Notify with one template (subject, body, link).
+NOTIFY_BACKEND = os.environ.get("NOTIFY_BACKEND", "django")
+GOVUK_NOTIFY_API_KEY = os.environ.get("GOVUK_NOTIFY_API_KEY", "")
+GOVUK_NOTIFY_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_TEMPLATE_ID", "")
+GOVUK_NOTIFY_BASE_URL = os.environ.get(
+    "GOVUK_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+)
+# The address people use to reach the service, for links in e-mails.
+SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://127.0.0.1:8000")
+
 # Logs carry ids and outcomes, never a child's details.
 LOGGING = {
     "version": 1,

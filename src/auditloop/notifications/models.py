@@ -6,6 +6,13 @@ from auditloop.common.models import BaseModel
 from auditloop.people.models import Person
 
 
+class EmailStatus(models.TextChoices):
+    NOT_SENT = "not_sent", "No e-mail"
+    QUEUED = "queued", "E-mail waiting to go"
+    SENT = "sent", "E-mail sent"
+    FAILED = "failed", "E-mail failed"
+
+
 class Notification(BaseModel):
     recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
     subject = models.CharField(max_length=200)
@@ -13,6 +20,11 @@ class Notification(BaseModel):
     link = models.CharField(max_length=300, blank=True)
     is_urgent = models.BooleanField(default=False)
     read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(
+        max_length=12, choices=EmailStatus.choices, default=EmailStatus.NOT_SENT
+    )
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,8 +5,13 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from auditloop.notifications.models import Notification
+import logging
+
+from auditloop.notifications import email
+from auditloop.notifications.models import EmailStatus, Notification
 from auditloop.people.models import Person
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -14,13 +19,49 @@ def notify(
     *, recipients: Iterable[Person], subject: str, body: str = "", link: str = "",
     urgent: bool = False,
 ) -> list[Notification]:
-    """Put a notice in each recipient's tray. Subject and body say what to do, never a
-    child's details (they also go by e-mail)."""
+    """Put a notice in each recipient's tray now, and e-mail it after the transaction
+    commits. Subject and body say what to do, never a child's details: they go by e-mail."""
     rows = [
-        Notification(recipient=p, subject=subject, body=body, link=link, is_urgent=urgent)
+        Notification(recipient=p, subject=subject, body=body, link=link, is_urgent=urgent,
+                     email_status=EmailStatus.QUEUED if p.email else EmailStatus.NOT_SENT)
         for p in {p.pk: p for p in recipients}.values()
     ]
-    return Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows)
+    for row in created:
+        if row.email_status == EmailStatus.QUEUED:
+            transaction.on_commit(lambda pk=row.pk: _enqueue_email(pk))
+    return created
+
+
+def _enqueue_email(notification_id: int) -> None:
+    from auditloop.notifications.tasks import send_notification_email
+
+    send_notification_email.enqueue(notification_id)
+
+
+def notification_send_email(*, notification_id: int) -> None:
+    """Send one notice by e-mail. A failure is recorded on the notice (the tray still has
+    it) and logged by id only."""
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    if notification.email_status == EmailStatus.SENT or not notification.recipient.email:
+        return
+    try:
+        email.backend().send(
+            to=notification.recipient.email,
+            subject=notification.subject,
+            body=notification.body,
+            link=email.absolute_link(notification),
+            reference=f"notice-{notification.pk}",
+        )
+    except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded, not raised
+        notification.email_status = EmailStatus.FAILED
+        notification.email_error = type(exc).__name__[:300]
+        logger.warning("E-mail for notice %s failed: %s", notification.pk, type(exc).__name__)
+    else:
+        notification.email_status = EmailStatus.SENT
+        notification.emailed_at = timezone.now()
+        notification.email_error = ""
+    notification.save(update_fields=["email_status", "emailed_at", "email_error", "updated_at"])
 
 
 @transaction.atomic
