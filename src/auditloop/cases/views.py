@@ -42,7 +42,7 @@ class CaseSearchForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @capability_required(*CASE_READERS)
 def case_list(request: HttpRequest) -> HttpResponse:
-    filters = CaseFilterForm(request.GET or None)
+    filters = CaseFilterForm(request.GET or None, initial={"status": Case.Status.OPEN})
     search = CaseSearchForm(request.POST or None)
     criteria: dict[str, object] = {"status": Case.Status.OPEN} if not request.GET else {}
     if filters.is_valid():
