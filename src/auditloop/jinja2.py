@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
+from auditloop.people import entra
+
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -45,6 +47,7 @@ def environment(**options: Any) -> Environment:
             "council_name": settings.COUNCIL_NAME,
             "service_name": settings.SERVICE_NAME,
             "demo_mode": settings.DEMO_MODE,
+            "entra_login_url": entra.login_url,
         }
     )
     env.filters.update({"gds_date": gds_date, "intcomma": intcomma})

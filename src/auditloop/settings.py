@@ -7,6 +7,7 @@ sign-in, generated data, no compulsory two-factor) or "test".
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -25,6 +26,11 @@ TESTING = ENV == "test"
 
 def _env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _secret_key() -> str:
@@ -166,11 +172,25 @@ ACCOUNT_ADAPTER = "auditloop.people.adapters.AccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
-# Lockout: after 5 failed attempts on one account, sign-in is refused for 15 minutes.
+# Links allauth builds (the Entra ID redirect URI, e-mailed links) are https in production.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# Lockout: after LOGIN_LOCKOUT_ATTEMPTS wrong passwords for one username, sign-in is refused
+# for LOGIN_LOCKOUT_MINUTES (the right password too); 10 a minute from one address as well.
+# allauth keeps the counts in Django's cache: with several processes that cache must be shared.
+LOGIN_LOCKOUT_ATTEMPTS = int(os.environ.get("LOGIN_LOCKOUT_ATTEMPTS", "5"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": os.environ.get("LOGIN_FAILED_LIMIT", "10/m/ip,5/15m/key"),
+    "login_failed": f"10/m/ip,{LOGIN_LOCKOUT_ATTEMPTS}/{LOGIN_LOCKOUT_MINUTES}m/key",
 }
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For can be trusted, so
+# the per-address limit counts people rather than the proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+MFA_ADAPTER = "auditloop.people.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth refuses two-factor to accounts with an unverified e-mail address, against people
+# signing up with someone else's address. Nobody signs themselves up here and e-mail is not
+# verified, so without this every account with an address could never set up two-factor.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_TOTP_ISSUER = COUNCIL_NAME
 # Two-factor is compulsory for local accounts in production.
 MFA_REQUIRED = _env_bool("MFA_REQUIRED", PRODUCTION)
@@ -181,26 +201,44 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_PROVIDERS: dict[str, object] = {}
-if os.environ.get("ENTRA_CLIENT_ID"):
-    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
-        "OAUTH_PKCE_ENABLED": True,
-        "APPS": [
-            {
-                "provider_id": "entra",
-                "name": os.environ.get("ENTRA_BUTTON_LABEL", "Sign in with Microsoft"),
-                "client_id": os.environ["ENTRA_CLIENT_ID"],
-                "secret": os.environ.get("ENTRA_CLIENT_SECRET", ""),
-                "settings": {
-                    "server_url": os.environ.get(
-                        "ENTRA_SERVER_URL",
-                        f"https://login.microsoftonline.com/{os.environ.get('ENTRA_TENANT_ID', '')}/v2.0",
-                    ),
-                    "token_auth_method": "client_secret_post",
-                },
-            }
-        ],
+# Microsoft Entra ID through OpenID Connect (provider id "entra"): on when ENTRA_CLIENT_ID is
+# set. Use the tenant's own endpoint: the "common" one has no single issuer to check.
+ENTRA_SERVER_URL = os.environ.get(
+    "ENTRA_SERVER_URL",
+    f"https://login.microsoftonline.com/{os.environ.get('ENTRA_TENANT_ID', '')}/v2.0",
+)
+
+
+def entra_providers(*, client_id: str, secret: str, server_url: str) -> dict[str, object]:
+    """SOCIALACCOUNT_PROVIDERS for Entra ID (tests call it with their fake provider)."""
+    return {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": "entra",
+                    "name": "Microsoft",
+                    "client_id": client_id,
+                    "secret": secret,
+                    "settings": {
+                        "server_url": server_url,
+                        "token_auth_method": "client_secret_post",
+                    },
+                }
+            ],
+        }
     }
+
+
+SOCIALACCOUNT_PROVIDERS: dict[str, object] = (
+    entra_providers(
+        client_id=os.environ["ENTRA_CLIENT_ID"],
+        secret=os.environ.get("ENTRA_CLIENT_SECRET", ""),
+        server_url=ENTRA_SERVER_URL,
+    )
+    if os.environ.get("ENTRA_CLIENT_ID")
+    else {}
+)
 
 # Sessions: idle timeout, refreshed by activity; the page warns before it ends.
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", "1800"))
@@ -224,7 +262,11 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF] + [o for o in os.environ.get("CSP_FORM_ACTION", "").split(",") if o],
+    # "Sign in with Microsoft" is a form answered by a redirect to Entra ID, and browsers
+    # apply form-action to that redirect as well.
+    "form-action": [CSP.SELF]
+    + ([_origin(ENTRA_SERVER_URL)] if SOCIALACCOUNT_PROVIDERS else [])
+    + [o.strip() for o in os.environ.get("CSP_FORM_ACTION", "").split(",") if o.strip()],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -1,17 +1,66 @@
-"""django-allauth adapters: no self sign-up; Entra ID users matched on issuer + subject."""
+"""django-allauth adapters: no self sign-up, plain-English errors, Entra ID users matched on
+issuer + subject."""
 
+import logging
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import render
 
+from auditloop.people import entra
+
+logger = logging.getLogger(__name__)
+
+# allauth imports this module (SOCIALACCOUNT_ADAPTER) before it decodes any id_token, so the
+# signature check is always in place when a Microsoft sign-in comes back.
+entra.check_id_token_signatures()
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    @property  # type: ignore[override]
+    def error_messages(self) -> dict[str, str]:
+        minutes = settings.LOGIN_LOCKOUT_MINUTES
+        return {
+            **DefaultAccountAdapter.error_messages,
+            "too_many_login_attempts": (
+                f"Sign-in is locked for {minutes} minutes because the wrong password was "
+                f"entered too many times. Wait {minutes} minutes and try again. If you have "
+                "forgotten your password, ask your QA manager to reset it."
+            ),
+            "username_password_mismatch": (
+                "The username or password is not right. Check them and try again."
+            ),
+            "incorrect_password": "The password is not right. Check it and try again.",
+            "enter_current_password": "Enter your current password.",
+        }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": (
+            "The code is not right. Enter the 6-digit code your authenticator app shows now."
+        ),
+        "cannot_delete_authenticator": (
+            "You cannot turn off your authenticator app: this service needs it to sign you in."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        # Where two-factor is compulsory, turning it off would only send the person
+        # straight back to set it up again.
+        if settings.MFA_REQUIRED and authenticator.type == Authenticator.Type.TOTP:
+            return False
+        return bool(super().can_delete_authenticator(authenticator))
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -19,24 +68,48 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return False
 
     def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
-        """Connect the Entra identity to the staff account that carries its issuer and
-        subject. E-mail addresses are never used to match: they are reassigned."""
+        """Sign in the staff account that carries the identity's issuer and subject.
+
+        The match is made afresh on every sign-in, so unlinking a staff account (clearing
+        its subject) stops the next sign-in even though allauth remembers the connection.
+        E-mail addresses are never used to match: councils reassign them.
+        """
         from auditloop.people.models import User
 
-        if sociallogin.is_existing:
-            return
-        issuer = str(sociallogin.account.extra_data.get("iss", "")) or _issuer(sociallogin)
-        subject = str(sociallogin.account.uid)
+        identity = entra.verified_identity(sociallogin.account.extra_data)
+        if identity is None:
+            logger.warning("Entra ID sign-in refused: the identity could not be confirmed")
+            raise ImmediateHttpResponse(_not_set_up(request, None))
         user = User.objects.filter(
-            oidc_issuer=issuer, oidc_subject=subject, is_active=True
+            oidc_issuer=identity.issuer, oidc_subject=identity.subject, is_active=True
         ).first()
         if user is None:
-            raise ImmediateHttpResponse(
-                render(request, "people/not_set_up.html", status=403)
+            logger.warning(
+                "Entra ID sign-in refused: no active staff account for subject %s",
+                identity.subject,
             )
+            raise ImmediateHttpResponse(_not_set_up(request, identity))
+        if sociallogin.is_existing:
+            if sociallogin.user.pk != user.pk:
+                # The identity was linked to someone else before; the staff record wins.
+                sociallogin.account.user = user
+                sociallogin.account.save(update_fields=["user"])
+                sociallogin.user = user
+            return
         sociallogin.connect(request, user)
 
+    def on_authentication_error(
+        self,
+        request: HttpRequest,
+        provider: Any,
+        error: Any = None,
+        exception: Any = None,
+        extra_context: Any = None,
+    ) -> None:
+        logger.warning(
+            "Entra ID sign-in failed: %s %s", error, type(exception).__name__ if exception else ""
+        )
 
-def _issuer(sociallogin: Any) -> str:
-    app = sociallogin.account.get_provider().app
-    return str((app.settings or {}).get("server_url", "")).rstrip("/")
+
+def _not_set_up(request: HttpRequest, identity: entra.Identity | None) -> Any:
+    return render(request, "people/not_set_up.html", {"identity": identity}, status=403)

@@ -4,11 +4,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-OPEN_PREFIXES = ("/accounts/", "/static/", "/health", "/demo/", "/operator/login/")
+OPEN_PREFIXES = ("/accounts/", "/static/", "/health", "/demo/")
 
 
 class SignInRequiredMiddleware:
@@ -16,6 +17,15 @@ class SignInRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == reverse("admin:login"):
+            # The operator pages' own sign-in form has neither the lockout nor two-factor:
+            # operators sign in through the service's page like everyone else.
+            if not request.user.is_authenticated:
+                next_url = request.GET.get("next") or reverse("admin:index")
+                return redirect_to_login(next_url, reverse(settings.LOGIN_URL))
+            if not request.user.is_staff:
+                raise PermissionDenied  # signed in, but not an operator
+            return redirect("admin:index")
         if not request.user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
             return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
         return self.get_response(request)
@@ -42,10 +52,11 @@ class TwoFactorRequiredMiddleware:
 
     @staticmethod
     def _satisfied(request: HttpRequest) -> bool:
+        from allauth.account.authentication import get_authentication_records
         from allauth.mfa.models import Authenticator
 
-        methods = request.session.get("account_authentication_methods", [])
-        if any(m.get("method") == "socialaccount" for m in methods):
+        records = get_authentication_records(request, request.user)
+        if any(r.get("method") == "socialaccount" for r in records):
             return True
         return Authenticator.objects.filter(
             user=request.user, type=Authenticator.Type.TOTP
