@@ -145,3 +145,27 @@ def test_staff_list_query_count_is_pinned(n, qa_manager_client, django_assert_ma
         response = qa_manager_client.get(reverse("people:staff_list"))
     assert response.status_code == 200
     assert JobTitle.objects.count() == 1
+
+
+def test_qa_manager_gives_staff_a_sign_in_linked_to_microsoft(qa_manager_client, settings):
+    person = PersonFactory(user=None)
+    data = _person_form(person, username="wren.p", entra_subject="sub-123")
+    response = qa_manager_client.post(reverse("people:staff_edit", args=[person.pk]), data)
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.user.username == "wren.p"
+    assert not person.user.has_usable_password()
+    assert (person.user.oidc_issuer, person.user.oidc_subject) == (
+        settings.ENTRA_SERVER_URL, "sub-123")
+
+
+def test_a_taken_sign_in_name_or_microsoft_identity_is_refused(qa_manager_client):
+    PersonFactory(user__username="taken")
+    other = PersonFactory(user__username="other")
+    other.user.oidc_issuer, other.user.oidc_subject = "iss", "sub-9"
+    person = PersonFactory(user=None)
+    response = qa_manager_client.post(reverse("people:staff_edit", args=[person.pk]),
+                                      _person_form(person, username="taken"))
+    assert "The sign-in name taken is taken" in response.content.decode()
+    person.refresh_from_db()
+    assert person.user is None

@@ -58,6 +58,16 @@ class PersonForm(forms.ModelForm):
         help_text="For example a trained auditor or a moderation panel member.",
     )
 
+    username = forms.CharField(
+        max_length=150, required=False, label="Sign-in name",
+        help_text="Leave blank if they do not sign in to this service.",
+    )
+    entra_subject = forms.CharField(
+        max_length=300, required=False, label="Microsoft account subject",
+        help_text="Shown on their 'Your account is not set up' page when they first sign in "
+        "with Microsoft. Never their e-mail address.",
+    )
+
     class Meta:
         model = Person
         fields = [
@@ -73,6 +83,9 @@ class PersonForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.initial["extra_roles"] = sorted(r.role for r in self.instance.role_rows.all())
+            if self.instance.user:
+                self.initial["username"] = self.instance.user.username
+                self.initial["entra_subject"] = self.instance.user.oidc_subject
 
 
 class AbsenceForm(forms.ModelForm):

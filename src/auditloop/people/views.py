@@ -2,8 +2,9 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
-from django.db import models
+from django.db import models, transaction
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -57,11 +58,18 @@ def staff_edit(request: HttpRequest, person_id: int | None = None) -> HttpRespon
     form = forms.PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.person_save(
-                person=form.save(commit=False),
-                manager=form.cleaned_data["line_manager"],
-                extra_roles=form.cleaned_data["extra_roles"],
-            )
+            with transaction.atomic():
+                saved = services.person_save(
+                    person=form.save(commit=False),
+                    manager=form.cleaned_data["line_manager"],
+                    extra_roles=form.cleaned_data["extra_roles"],
+                )
+                services.person_set_sign_in(
+                    person=saved,
+                    username=form.cleaned_data["username"],
+                    entra_subject=form.cleaned_data["entra_subject"],
+                    entra_issuer=settings.ENTRA_SERVER_URL,
+                )
         except DomainError as exc:
             form.add_error(exc.field, exc.message)
         else:

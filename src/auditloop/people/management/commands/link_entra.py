@@ -5,7 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from auditloop.common.errors import DomainError
 from auditloop.people.models import User
+from auditloop.people.services import user_link_entra
 
 
 class Command(BaseCommand):
@@ -28,24 +30,16 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"There is no user {options['username']!r}.")
-        if options["unlink"]:
-            issuer = subject = ""
-        elif not options["subject"]:
+        if not options["unlink"] and not options["subject"]:
             raise CommandError("Give the subject from their page, or --unlink.")
-        else:
-            issuer, subject = options["issuer"].strip(), options["subject"].strip()
-            taken = (
-                User.objects.filter(oidc_issuer=issuer, oidc_subject=subject)
-                .exclude(pk=user.pk)
-                .first()
+        subject = "" if options["unlink"] else options["subject"]
+        try:
+            user_link_entra(user=user, issuer=options["issuer"], subject=subject)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        if user.oidc_subject:
+            self.stdout.write(
+                f"Linked {user.username} to subject {user.oidc_subject} from {user.oidc_issuer}."
             )
-            if taken:
-                raise CommandError(
-                    f"That Microsoft identity is linked to {taken.username}. Unlink it first."
-                )
-        user.oidc_issuer, user.oidc_subject = issuer, subject
-        user.save(update_fields=["oidc_issuer", "oidc_subject"])
-        if subject:
-            self.stdout.write(f"Linked {user.username} to subject {subject} from {issuer}.")
         else:
             self.stdout.write(f"{user.username} can no longer sign in with Microsoft.")
