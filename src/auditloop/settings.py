@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "auditloop.notifications",
     "auditloop.cases",
     "auditloop.actions",
+    "auditloop.demo",
 ]
 
 MIDDLEWARE = [

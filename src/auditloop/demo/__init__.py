@@ -1,0 +1,1 @@
+"""The demo council: a seeded, fictional council for demonstrations, tests and benchmarks."""

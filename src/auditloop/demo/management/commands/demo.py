@@ -1,0 +1,89 @@
+"""`auditloop demo`: make a fictional demo council, with a demo sign-in for every role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from argparse import ArgumentParser, ArgumentTypeError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import ProtectedError
+
+from auditloop.cases.models import Case
+from auditloop.demo.generator import (
+    DEFAULT_SEED,
+    DEMO_PASSWORD,
+    SCALES,
+    DemoCouncilExists,
+    generate_council,
+    reset_council,
+)
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD") from exc
+
+
+class Command(BaseCommand):
+    help = (
+        "Make a fictional council (services, teams, staff, 18 months of cases) and a demo "
+        "sign-in for every role. Every name and identifier is invented."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--scale", choices=list(SCALES), default="standard",
+            help="small (tests, ~300 cases), standard (~4,000 cases) or large (benchmarks, "
+                 "50,000 cases). Default: standard.",
+        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                            help=f"The random seed. Default: {DEFAULT_SEED}.")
+        parser.add_argument("--reference-date", type=_date, default=None,
+                            help="The day the council's history runs up to. Default: today.")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Do nothing if the case register already has cases.")
+        parser.add_argument("--reset", action="store_true",
+                            help="Delete the demo council made before, then make a new one.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Case.objects.exists():
+            self.stdout.write("The case register already has cases, so no demo council was made.")
+            return
+        started = time.monotonic()
+        if options["reset"]:
+            try:
+                removed = reset_council()
+            except ProtectedError as exc:
+                raise CommandError(
+                    "The demo council could not be removed because other records still refer "
+                    f"to it ({exc.args[0]}). Remove those first, or start from an empty "
+                    "database."
+                ) from exc
+            self.stdout.write(
+                f"Removed the demo council: {removed['cases']:,} cases, {removed['staff']:,} "
+                f"staff, {removed['teams']:,} teams."
+            )
+        try:
+            summary = generate_council(scale=options["scale"], seed=options["seed"],
+                                       reference_date=options["reference_date"])
+        except DemoCouncilExists as exc:
+            raise CommandError(str(exc)) from exc
+        c = summary.counts
+        self.stdout.write(self.style.SUCCESS(
+            f"Made a {summary.scale} demo council (seed {summary.seed}, history up to "
+            f"{summary.reference_date:%-d %B %Y}) in {time.monotonic() - started:.1f} seconds:"
+        ))
+        self.stdout.write(
+            f"  {c['services']} services, {c['localities']} localities, {c['teams']} teams\n"
+            f"  {c['staff']:,} staff ({c['staff_in_post']:,} in post), "
+            f"{c['absences']:,} absences, {c['training_records']:,} auditor training records\n"
+            f"  {c['cases']:,} cases ({c['open_cases']:,} open), "
+            f"{c['involvements']:,} involvements, {c['events']:,} events"
+        )
+        self.stdout.write(f"Demo sign-ins (password '{DEMO_PASSWORD}'):")
+        for username, name in summary.demo_users.items():
+            self.stdout.write(f"  {username:<32} {name}")
