@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from auditloop.cases.models import Case, CaseEvent, Involvement
@@ -15,19 +15,22 @@ from auditloop.people.selectors import management_subtree_ids
 
 
 def _visibility_filter(user: Any) -> Q | None:
-    """None means every case; otherwise the cases this user has a relationship with."""
+    """None means every case; otherwise the cases this user has a relationship with: ever
+    involved, holding or managing it now, or (for managers) held or managed by someone
+    below them. Built as one UNION of index lookups (benchmarks/RESULTS.md)."""
     if user.has_capability(Capability.VIEW_ALL_CASES):
         return None
     person: Person | None = user.person_or_none
     if person is None:
         return Q(pk__in=[])
-    involved = Exists(Involvement.objects.filter(case=OuterRef("pk"), person=person))
-    rule = Q(involved) | Q(key_worker=person) | Q(team_manager=person)
+    holders = {person.pk}
     if user.has_capability(Capability.VIEW_TEAM_CASES):
-        below = management_subtree_ids(person)
-        if below:
-            rule |= Q(key_worker_id__in=below) | Q(team_manager_id__in=below)
-    return rule
+        holders |= management_subtree_ids(person)
+    ids = Involvement.objects.filter(person=person).values("case_id").union(
+        Case.objects.filter(key_worker_id__in=holders).values("id"),
+        Case.objects.filter(team_manager_id__in=holders).values("id"),
+    )
+    return Q(pk__in=ids)
 
 
 def cases_for_user(
