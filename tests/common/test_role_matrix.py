@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from auditloop.cases.models import ImportJob
 from auditloop.people.roles import Role
 from tests.factories import (
     CaseFactory,
@@ -68,6 +69,10 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "actions:action_submit": ("post", EVERY_CASE),
     "actions:action_sign_off": ("post", EVERY_CASE),
     "actions:action_comment": ("post", EVERY_CASE),
+    "cases:import_list": ("get", IMPORTERS),
+    "cases:import_new": ("get", IMPORTERS),
+    "cases:import_detail": ("get", IMPORTERS),
+    "cases:import_status": ("get", IMPORTERS),
     # Someone else's notice: nobody but its recipient may open it.
     "notifications:mark_read": ("post", NOBODY),
 }
@@ -104,7 +109,10 @@ def world(db):  # type: ignore[no-untyped-def]
     notice = Notification.objects.create(recipient=stranger, subject="For someone else")
     job_title = job_title_with_roles("Social Worker", R.PRACTITIONER)
     action = make_action(owner=stranger)
+    job = ImportJob.objects.create(format=ImportJob.Format.MONTHLY)
     return {
+        "cases:import_detail": {"job_id": job.pk},
+        "cases:import_status": {"job_id": job.pk},
         **{name: {"action_id": action.pk} for name in EXPECTED if name.startswith("actions:a")},
         "cases:case_detail": {"case_id": case.pk},
         "people:staff_detail": {"person_id": stranger.pk},

@@ -20,3 +20,4 @@ class CasesConfig(AppConfig):
                 order=10,
             )
         )
+        register(NavEntry("Imports", "cases:import_list", (Capability.IMPORT_CASES,), order=50))

@@ -1,0 +1,229 @@
+"""The SSDA903 children looked after return: Header and Episodes tables (Reviews if given).
+
+Each child becomes a case in the children in care service, opened at the start of their
+current period of care and closed when their last episode ended with the child leaving
+care. Placements and reviews become events. Tables are recognised by their columns, so
+the files may have any names; the other 903 tables (Missing, UASC, OC2...) are ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from auditloop.cases.importers.base import (
+    CaseRecord,
+    Column,
+    EventRecord,
+    ImportFileError,
+    Loaded,
+    Locus,
+    ParsedCases,
+    Progress,
+    Row,
+    Table,
+    UploadedFile,
+    child_reference,
+    choices_from,
+    dates_in_order,
+    find_table,
+    read_tables,
+)
+from auditloop.cases.models import CaseEvent
+from auditloop.people.models import Service
+
+LABEL = "SSDA903"
+K = Service.Kind
+E = CaseEvent.Kind
+SCOPE = frozenset({K.CLA})
+PARTIAL = True  # the 903 knows only the child's time in care
+
+_CHILD = Column("child", "CHILD", ("child id", "la child id"), required=True)
+HEADER_COLUMNS = [
+    _CHILD,
+    Column("sex", "SEX", ("gender",), required=True),
+    Column("dob", "DOB", ("date of birth",), required=True),
+    # ETHNIC tells the Header apart from the UASC table, which also has SEX and DOB.
+    Column("ethnic", "ETHNIC", ("ethnicity",), required=True),
+]
+EPISODE_COLUMNS = [
+    _CHILD,
+    Column("decom", "DECOM", required=True),
+    Column("rne", "RNE", required=True),
+    Column("place", "PLACE"),
+    Column("provider", "PLACE_PROVIDER"),
+    Column("dec", "DEC"),
+    Column("rec", "REC"),
+]
+REVIEW_COLUMNS = [
+    _CHILD,
+    Column("review", "REVIEW", required=True),
+    Column("code", "REVIEW_CODE"),
+]
+TABLES = {"episodes": EPISODE_COLUMNS, "reviews": REVIEW_COLUMNS, "header": HEADER_COLUMNS}
+SEXES = choices_from([("Male", "1"), ("Female", "2"), ("Male", "M"), ("Female", "F"),
+                      ("Unknown", "U"), ("Unknown", "0"), ("Not specified", "9")],
+                     ("Male", "male"), ("Female", "female"))
+# RNE: why the episode started. S = started to be looked after; L, P, T, B, U = changes.
+RNE_CODES = choices_from([(c, c) for c in ("S", "L", "P", "T", "B", "U")])
+# Episodes that start with a placement move.
+PLACEMENT_MOVES = frozenset({"S", "P", "T", "B", "U"})
+# REC X1: the episode ended and the next began the same day; the child is still in care.
+STILL_IN_CARE = "X1"
+
+
+@dataclass
+class _Episode:
+    start: dt.date
+    rne: str
+    place: str
+    provider: str
+    end: dt.date | None
+    reason: str
+    row: Row
+
+
+def load(files: Sequence[UploadedFile]) -> Loaded:
+    found: dict[str, list[Table]] = {"header": [], "episodes": [], "reviews": []}
+    warnings: list[str] = []
+    for sheet in read_tables(files, wanted="the 903 tables as CSV files"):
+        for role, columns in TABLES.items():
+            table = find_table(sheet, columns)
+            if table is not None:
+                found[role].append(table)
+                break
+        else:
+            warnings.append(f"{sheet.file} ({sheet.name}) is not a 903 Header, Episodes or "
+                            f"Reviews table, so it was not read.")
+    if not found["episodes"]:
+        raise ImportFileError(
+            "No Episodes table was found. Upload the 903 Episodes file (with the columns "
+            "CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC...) together with "
+            "the Header file, and the Reviews file if you have it."
+        )
+    if not found["header"]:
+        raise ImportFileError(
+            "No Header table was found. Upload the 903 Header file (CHILD, SEX, DOB, "
+            "ETHNIC...) together with the Episodes file."
+        )
+    total = sum(len(t.rows) + t.duplicates for ts in found.values() for t in ts)
+    return Loaded(rows_total=total, payload=found, warnings=warnings)
+
+
+def _periods(episodes: list[_Episode]) -> list[list[_Episode]]:
+    """Periods of care: a new one starts with RNE S or after a gap between episodes."""
+    periods: list[list[_Episode]] = []
+    for ep in sorted(episodes, key=lambda e: (e.start, e.row.number)):
+        previous = periods[-1][-1] if periods else None
+        joined = (previous is not None and ep.rne != "S" and previous.end == ep.start)
+        if joined:
+            periods[-1].append(ep)
+        else:
+            periods.append([ep])
+    return periods
+
+
+def _case(reference: str, header: dict[str, object] | None, episodes: list[_Episode]
+          ) -> tuple[CaseRecord, list[EventRecord]]:
+    periods = _periods(episodes)
+    current = periods[-1]
+    last = current[-1]
+    in_care = last.end is None or last.reason == STILL_IN_CARE
+    values: dict[str, object] = {
+        "child_identifier": reference,
+        "opened_on": current[0].start,
+        "plan_started_on": current[0].start,
+        "closed_on": None if in_care else last.end,
+    }
+    if header:
+        values.update(header)
+    record = CaseRecord(reference=reference, locus=Locus.of(current[0].row), values=values,
+                        service=K.CLA, service_column="Episodes")
+    events: list[EventRecord] = []
+
+    def add(kind: str, on: dt.date | None, detail: str, row: Row) -> None:
+        if on is not None:
+            events.append(EventRecord(reference=reference, kind=kind, occurred_on=on,
+                                      detail=detail, locus=Locus.of(row)))
+
+    for period in periods:
+        first, final = period[0], period[-1]
+        add(E.PLAN_STARTED, first.start, "Started to be looked after", first.row)
+        for ep in period:
+            if ep.rne in PLACEMENT_MOVES:
+                detail = f"Placement {ep.place}" if ep.place else "Placement started"
+                if ep.provider:
+                    detail += f" (provider {ep.provider})"
+                add(E.PLACEMENT, ep.start, detail, ep.row)
+        if final.end is not None and final.reason != STILL_IN_CARE:
+            reason = f" ({final.reason})" if final.reason else ""
+            add(E.CLOSURE, final.end, f"Ceased to be looked after{reason}", final.row)
+    return record, events
+
+
+def parse(loaded: Loaded, progress: Progress) -> ParsedCases:
+    tables: dict[str, list[Table]] = loaded.payload
+    parsed = ParsedCases(warnings=list(loaded.warnings))
+    headers: dict[str, dict[str, object]] = {}
+    episodes: dict[str, list[_Episode]] = {}
+    reviews: list[tuple[str, dt.date, str, Row]] = []
+
+    def rows(role: str) -> list[Row]:
+        out: list[Row] = []
+        for table in tables[role]:
+            parsed.duplicates += table.duplicates
+            progress.advance(table.duplicates)
+            out.extend(table.rows)
+        return out
+
+    for row in rows("header"):
+        reference = child_reference(row, "child")
+        details: dict[str, object] = {
+            "gender": row.choice("sex", SEXES, describe="Use 1 (male), 2 (female), or M, F "
+                                                        "or U.") or "",
+            "date_of_birth": row.date("dob"),
+            "ethnicity": row.code("ethnic", max_length=80),
+        }
+        if row.ok:
+            headers[reference] = details
+        _done(parsed, row, progress)
+    for row in rows("episodes"):
+        reference = child_reference(row, "child")
+        start = row.date("decom", required=True)
+        rne = row.choice("rne", RNE_CODES, required=True,
+                         describe="Use the 903 codes S, L, P, T, B or U.")
+        end = dates_in_order(row, start, row.date("dec"), "dec", "DECOM")
+        if row.ok and start is not None and rne is not None:
+            episodes.setdefault(reference, []).append(_Episode(
+                start=start, rne=rne, place=row.text("place", max_length=10),
+                provider=row.text("provider", max_length=10), end=end,
+                reason=row.text("rec", max_length=10).upper(), row=row,
+            ))
+        if reference:
+            parsed.references.add(reference)
+        _done(parsed, row, progress)
+    for row in rows("reviews"):
+        reference = child_reference(row, "child")
+        on = row.date("review", required=True)
+        if row.ok and on is not None:
+            reviews.append((reference, on, row.text("code", max_length=10), row))
+        _done(parsed, row, progress)
+
+    for reference, eps in episodes.items():
+        record, events = _case(reference, headers.get(reference), eps)
+        parsed.cases.append(record)
+        parsed.events.extend(events)
+    for reference, on, code, row in reviews:
+        detail = f"Looked after review ({code})" if code else "Looked after review"
+        # A review stands alone: its child may be in care already from an earlier return.
+        parsed.events.append(EventRecord(reference=reference, kind=E.REVIEW, occurred_on=on,
+                                         detail=detail, locus=Locus.of(row), standalone=True,
+                                         reference_column=row.table.header("child")))
+    return parsed
+
+
+def _done(parsed: ParsedCases, row: Row, progress: Progress) -> None:
+    parsed.rows += 1
+    parsed.problems.extend(row.problems)
+    progress.advance()
