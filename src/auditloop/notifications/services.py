@@ -1,11 +1,11 @@
 """Telling people things: a tray entry now, an e-mail after the transaction commits."""
 
+import logging
 from collections.abc import Iterable
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
-
-import logging
 
 from auditloop.notifications import email
 from auditloop.notifications.models import EmailStatus, Notification
@@ -29,7 +29,7 @@ def notify(
     created = Notification.objects.bulk_create(rows)
     for row in created:
         if row.email_status == EmailStatus.QUEUED:
-            transaction.on_commit(lambda pk=row.pk: _enqueue_email(pk))
+            transaction.on_commit(partial(_enqueue_email, row.pk))
     return created
 
 

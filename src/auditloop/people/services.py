@@ -143,7 +143,8 @@ def person_set_sign_in(*, person: Person, username: str, entra_subject: str,
                               field="username")
         return person.user
     user = person.user
-    clash = User.objects.filter(username=username).exclude(pk=user.pk if user else None).first()
+    others = User.objects.filter(username=username)
+    clash = (others.exclude(pk=user.pk) if user else others).first()
     if clash:
         raise DomainError(f"The sign-in name {username} is taken. Choose another.",
                           field="username")
