@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "auditloop.people",
     "auditloop.notifications",
     "auditloop.cases",
+    "auditloop.standards",
     "auditloop.actions",
     "auditloop.demo",
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("auditloop.common.urls")),
     path("people/", include("auditloop.people.urls")),
     path("cases/", include("auditloop.cases.urls")),
+    path("standards/", include("auditloop.standards.urls")),
     path("tray/", include("auditloop.notifications.urls")),
     path("actions/", include("auditloop.actions.urls")),
     path("accounts/", include("allauth.urls")),

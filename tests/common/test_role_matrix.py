@@ -21,6 +21,7 @@ from tests.factories import (
     job_title_with_roles,
     make_action,
 )
+from tests.standards.world import standards_world
 
 R = Role
 ALL = frozenset(Role)
@@ -41,6 +42,7 @@ STAFF_READERS = frozenset({
 STAFF_EDITORS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})
 IMPORTERS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})
 NOBODY: frozenset[Role] = frozenset()
+FRAMEWORK_MANAGERS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})  # MANAGE_FRAMEWORK
 
 # url name -> (method, roles allowed). Objects are ones the role has no relationship with.
 EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
@@ -75,6 +77,19 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "cases:import_status": ("get", IMPORTERS),
     # Someone else's notice: nobody but its recipient may open it.
     "notifications:mark_read": ("post", NOBODY),
+    # 003: what good looks like is "shared with all staff": every role reads the tools.
+    "standards:tool_list": ("get", ALL),
+    "standards:tool_detail": ("get", ALL),
+    "standards:tool_version": ("get", ALL),
+    "standards:tool_source": ("get", ALL),
+    "standards:tool_upload": ("get", FRAMEWORK_MANAGERS),
+    "standards:tool_upload_review": ("get", FRAMEWORK_MANAGERS),
+    "standards:tool_version_delete": ("post", FRAMEWORK_MANAGERS),
+    "standards:framework": ("get", FRAMEWORK_MANAGERS),
+    "standards:framework_history": ("get", FRAMEWORK_MANAGERS),
+    "standards:setting_edit": ("get", FRAMEWORK_MANAGERS),
+    "standards:preset_list": ("get", FRAMEWORK_MANAGERS),
+    "standards:preset_apply": ("get", FRAMEWORK_MANAGERS),
 }
 
 
@@ -123,6 +138,7 @@ def world(db):  # type: ignore[no-untyped-def]
         "people:structure_edit": {"kind": "team", "pk": stranger.team_id},
         "people:job_title_edit": {"pk": job_title.pk},
         "notifications:mark_read": {"notification_id": notice.pk},
+        **standards_world(),
     }
 
 

@@ -1,0 +1,68 @@
+"""The operator's view of the standards: tool versions are read-only; history is append-only."""
+
+from django.contrib import admin
+
+from auditloop.standards.models import (
+    FrameworkSettingChange,
+    FrameworkSettings,
+    Tool,
+    ToolUpload,
+    ToolVersion,
+)
+
+
+@admin.register(Tool)
+class ToolAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "seed", "purpose"]
+
+
+@admin.register(ToolVersion)
+class ToolVersionAdmin(admin.ModelAdmin):
+    list_display = ["tool", "number", "uploaded_at", "uploaded_by", "in_use_since"]
+    list_filter = ["tool"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return obj is not None and not obj.in_use
+
+
+@admin.register(ToolUpload)
+class ToolUploadAdmin(admin.ModelAdmin):
+    list_display = ["filename", "tool_key", "status", "uploaded_by", "created_at"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(FrameworkSettings)
+class FrameworkSettingsAdmin(admin.ModelAdmin):
+    """Read-only here: changes go through the settings page so that each is recorded."""
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(FrameworkSettingChange)
+class FrameworkSettingChangeAdmin(admin.ModelAdmin):
+    list_display = ["changed_at", "setting", "changed_by", "source", "preset_key"]
+    list_filter = ["setting", "source"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,515 @@
+"""Every framework setting: its group, plain-English label and help, its YAML spec and editor.
+
+The same specs read a preset file and check a change made on the settings page, so a value
+that a preset can set is a value the QA manager can set, and the other way round.
+Recipients of notices are roles (people.roles.Role), relationships to the case (below) or
+named contacts held in the settings (`contact:<key>`): never people's names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from auditloop.people.models import Service
+from auditloop.people.roles import Role
+from auditloop.standards.models import FrameworkSettings
+from auditloop.standards.yamlcheck import (
+    Boolean,
+    Either,
+    F,
+    Fields,
+    Integer,
+    Key,
+    ListOf,
+    MapOf,
+    OneOf,
+    Percent,
+    Spec,
+    Text,
+)
+
+RELATIONSHIPS: dict[str, str] = {
+    "case_key_worker": "The case's key worker or lead professional",
+    "case_team_manager": "The case's team manager",
+    "case_service_manager": "The case's service manager",
+    "case_iro": "The case's IRO or CP Chair",
+    "case_previous_key_worker": "Earlier key workers on the case",
+    "case_previous_team_manager": "Earlier team managers on the case",
+    "coordinator_line_manager": "The line manager of the case's coordinator (key worker)",
+    "case_agency_lead": "The lead of the partner agency that holds the case",
+    "case_auditors": "The case's auditors",
+    "moderation_panel": "The moderation panel",
+}
+EVENTS: dict[str, str] = {
+    "audit_selected": "A case is chosen for audit (the notice)",
+    "allocation_made": "Audits are allocated to auditors",
+    "worker_perspective_requested": "The practitioner is asked for their perspective",
+    "worker_perspective_completed": "The practitioner's perspective is completed",
+    "immediate_concern": "An immediate safeguarding concern is raised",
+    "past_unsafe_practice": "Unsafe practice in the past is found",
+    "unresolved_safeguarding": "An audit finds unresolved safeguarding issues",
+    "inadequate": "An audit is graded inadequate",
+    "requires_improvement": "An audit is graded requires improvement",
+    "audit_submitted": "An auditor submits an audit",
+    "audit_report_after_meeting": "The audit report after the QA meeting",
+    "feedback_to_practitioner": "Feedback to the practitioner",
+    "actions_created": "Actions are set from an audit",
+    "remedial_action": "Remedial action is needed",
+    "non_compliance": "Actions are not completed or not recorded",
+    "disagreement": "The auditor and the team manager disagree",
+    "previous_practitioner_feedback": "Practice by an earlier practitioner or team stands out",
+    "re_audit_due": "A re-audit is due",
+    "practice_alert": "An IRO or CP Chair raises a practice alert",
+}
+CHANNELS = {"verbal": "Verbally", "in_writing": "In writing", "tray": "In their tray",
+            "email": "By email"}
+SELECTION_MODES = {
+    "random": "Chosen at random (the seed and the eligible list are recorded)",
+    "themed": "Chosen by a theme or filter",
+    "nominated_by_team_managers": "Nominated by team managers for the month's issue",
+    "nominated_by_service_managers": "Nominated by service managers to showcase good practice",
+    "requested": "Requested by the roles named",
+    "drift": "Picked up by the drift thresholds",
+    "indicator_led": "Led by performance indicators",
+    "previously_audited": "Cases audited before, to test improvement",
+}
+FILTERS = {
+    "open_longer_than_months": "Open longer than a number of months",
+    "agency_type": "Delivered by an agency type",
+    "step_down": "Stepped down to early help",
+    "theme": "A theme (neglect, domestic abuse, young carers...)",
+    "service": "A service",
+    "indicator": "A performance indicator",
+}
+EXCLUSIONS = {
+    "audited_within_months": "Audited within this many months",
+    "closed_longer_than_months": "Closed longer ago than this many months",
+    "service": "In this service",
+}
+FREQUENCIES = {
+    "each_round": "After each round of audits",
+    "monthly": "Monthly",
+    "quarterly": "Quarterly",
+    "twice_yearly": "Twice a year",
+    "annual": "Annually",
+    "year_to_date": "Year to date, cumulative",
+    "each_issue": "In each issue",
+    "fortnightly": "Fortnightly",
+    "ongoing": "Ongoing",
+}
+ACTIVITIES = {
+    "observation_of_practice": "Observations of practice",
+    "service_user_feedback": "Service-user feedback",
+    "staff_survey": "Staff survey",
+    "complaints_and_compliments": "Complaints and compliments",
+    "practice_week": "Practice week",
+    "multi_agency_audit": "Multi-agency audits",
+    "thematic_audit": "Thematic audits",
+    "external_audit": "External audit programme",
+    "performance_data": "Performance data",
+    "safeguarding_unit_report": "Safeguarding unit report",
+    "learning_session": "Reflective learning session",
+    "quality_control": "Quality control of records",
+}
+
+
+def recipient_label(value: str, contacts: list[dict[str, Any]] | None = None) -> str:
+    if value in RELATIONSHIPS:
+        return RELATIONSHIPS[value]
+    if value in Role.values:
+        return str(Role(value).label)
+    if value.startswith("contact:"):
+        key = value.removeprefix("contact:")
+        for c in contacts or []:
+            if c["key"] == key:
+                return str(c["label"])
+        # A contact since removed from the list (old values in the history): its key reads.
+        return key.replace("_", " ").capitalize()
+    return value
+
+
+def recipient_choices(contacts: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return (
+        [(k, v) for k, v in RELATIONSHIPS.items()]
+        + [(str(r.value), str(r.label)) for r in Role]
+        + [(f"contact:{c['key']}", str(c["label"])) for c in contacts]
+    )
+
+
+RECIPIENT = Text(max_length=80)
+ROLES = ListOf(OneOf(Role.values), unique=True)
+NOTICE = Either(
+    RECIPIENT,
+    Fields({
+        "to": F(RECIPIENT, required=True),
+        "how": F(ListOf(OneOf(CHANNELS), unique=True), default=list),
+        "at_once": F(Boolean(), default=False),
+        "where_appropriate": F(Boolean(), default=False),
+        "note": F(Text(max_length=500), default=""),
+    }, name="a recipient (to, how, at_once, where_appropriate, note)"),
+)
+SPECS: dict[str, Spec] = {
+    "tools": ListOf(Key(), unique=True),
+    "theme_plan": ListOf(Fields({
+        "cycle": F(Integer(minimum=1, maximum=52), required=True),
+        "theme": F(Text(max_length=200), required=True),
+        "note": F(Text(max_length=500), default=""),
+    }, name="a cycle's theme (cycle, theme)"), unique_by="cycle"),
+    "eligible_services": ListOf(OneOf(Service.Kind.values), unique=True),
+    "selection_modes": ListOf(Fields({
+        "mode": F(OneOf(SELECTION_MODES), required=True),
+        "by": F(ListOf(Text(max_length=80), unique=True), default=list),
+        "filters": F(ListOf(Fields({
+            "filter": F(OneOf(FILTERS), required=True),
+            "value": F(Text(max_length=200), default=""),
+        }, name="a filter (filter, value)")), default=list),
+        "months": F(Integer(minimum=1, maximum=120)),
+        "note": F(Text(max_length=1000), default=""),
+    }, name="a way of choosing cases (mode, by, filters, months, note)")),
+    "exclusions": ListOf(Fields({
+        "rule": F(OneOf(EXCLUSIONS), required=True),
+        "value": F(Text(max_length=200), required=True),
+        "note": F(Text(max_length=500), default=""),
+    }, name="an exclusion (rule, value)")),
+    "auditor_roles": ROLES,
+    "moderation_panel_roles": ROLES,
+    "re_audit_by_roles": ROLES,
+    "contacts": ListOf(Fields({
+        "key": F(Key(), required=True),
+        "label": F(Text(max_length=200), required=True),
+        "email": F(Text(max_length=254), default=""),
+        "note": F(Text(max_length=500), default=""),
+    }, name="a contact (key, label, email)"), unique_by="key"),
+    "notification_rules": MapOf(Key(), ListOf(NOTICE), allowed=EVENTS),
+    "escalation_grades": ListOf(Key(), unique=True),
+    "re_audit_grades": ListOf(Key(), unique=True),
+    "reports": ListOf(Fields({
+        "report": F(Text(max_length=200), required=True),
+        "frequency": F(OneOf(FREQUENCIES), required=True),
+        "audiences": F(ListOf(RECIPIENT, unique=True), default=list),
+        "months": F(ListOf(Integer(minimum=1, maximum=12), unique=True), default=list),
+        "note": F(Text(max_length=1000), default=""),
+    }, name="a report (report, frequency, audiences)")),
+    "other_activities": ListOf(Fields({
+        "activity": F(OneOf(ACTIVITIES), required=True),
+        "of": F(ListOf(RECIPIENT, unique=True), default=list),
+        "frequency": F(OneOf(FREQUENCIES)),
+        "per_year": F(Integer(minimum=1, maximum=365)),
+        "at_least_one_of": F(Text(max_length=200), default=""),
+        "months": F(ListOf(Integer(minimum=1, maximum=12), unique=True), default=list),
+        "note": F(Text(max_length=1000), default=""),
+    }, name="an activity (activity, of, frequency, per_year, at_least_one_of, months, note)")),
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    label: str
+    help: str
+    editor: str  # bool, choice, number, percent, text, longtext, roles, role, recipient,
+    #             services, tools, grades, themes, yaml
+    spec: Spec
+
+    @property
+    def field(self) -> models.Field[Any, Any]:
+        return _model_field(self.name)
+
+    @property
+    def nullable(self) -> bool:
+        return bool(self.field.null)
+
+
+def _model_field(name: str) -> models.Field[Any, Any]:
+    return FrameworkSettings._meta.get_field(name)  # type: ignore[return-value]
+
+
+def _scalar_spec(name: str) -> tuple[Spec, str]:
+    f = _model_field(name)
+    if isinstance(f, models.BooleanField):
+        return Boolean(), "bool"
+    if f.choices:
+        return OneOf([str(v) for v, _ in f.choices if v != ""]), "choice"
+    if isinstance(f, models.PositiveSmallIntegerField):
+        return Integer(minimum=0, maximum=999), "number"
+    if isinstance(f, models.DecimalField):
+        return Percent(), "percent"
+    if isinstance(f, models.TextField):
+        return Text(max_length=2000), "longtext"
+    return Text(max_length=200), "text"
+
+
+_EDITORS = {
+    "tools": "tools", "theme_plan": "themes", "eligible_services": "services",
+    "auditor_roles": "roles", "moderation_panel_roles": "roles", "re_audit_by_roles": "roles",
+    "escalation_grades": "grades", "re_audit_grades": "grades",
+    "actions_signed_off_by": "recipient", "immediate_concern_sign_off_role": "role",
+}
+
+# (group, [(field, label, help)]): the settings page shows them in this order.
+GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
+    ("Audit tools", [
+        ("tools", "Tools in use",
+         "The audit tools this framework uses. New audits start on each tool's latest "
+         "version."),
+    ]),
+    ("Cycles and themes", [
+        ("cycles_per_year", "Cycles a year", "001: 12 audit cycles per calendar year."),
+        ("cycle_ends_in_qa_meeting", "Each cycle ends in a QA meeting",
+         "001: a case audit period followed by a Quality Assurance meeting."),
+        ("qa_meeting_timing", "When the QA meeting is held", ""),
+        ("qa_meeting_minutes_per_case", "Minutes for each case at the QA meeting",
+         "001: approximately 10 minutes. Leave empty for no rule."),
+        ("theme_plan", "The year's themes",
+         "A theme for each cycle. Change it as the year goes."),
+        ("next_theme_from_qa_meeting", "The QA meeting's prevalent issue sets the next theme",
+         "001: cases are selected on a prevalent issue identified at the preceding meeting."),
+        ("monthly_learning_session", "A reflective learning session every month",
+         "002: for those audited, to consider earlier months' audit outcomes."),
+    ]),
+    ("Choosing cases", [
+        ("sample_size_min", "Cases a cycle: at least", "000: 8 a month. 003: 6 to 8."),
+        ("sample_size_max", "Cases a cycle: at most", ""),
+        ("coverage_target_percent", "Coverage target (% of open cases)",
+         "003: 20% of open CAF cases."),
+        ("coverage_target_months", "Coverage target: over how many months", "003: 12."),
+        ("period_under_review_months", "Months of practice under review",
+         "002: the last 6 months unless there are clear reasons to go back further."),
+        ("eligible_services", "Services whose cases may be chosen",
+         "None ticked means every service."),
+        ("open_cases_only", "Open cases only", "003: open CAF cases."),
+        ("sample_spread_across_localities", "Spread each cycle's cases across the localities",
+         "000: audited 'from across the County'."),
+        ("selection_modes", "Ways of choosing cases",
+         "Random, themed, nominated, requested, drift, indicator-led, previously audited."),
+        ("exclusions", "Cases left out", ""),
+        ("avoid_same_key_worker_consecutive_cycles",
+         "Try not to audit the same key worker in consecutive cycles",
+         "002: 'efforts will be made'. A preference, not a bar."),
+        ("audit_list_days_before_cycle", "Days before the cycle the audit list is collated",
+         "002: during the last week of each month (7)."),
+    ]),
+    ("Drift", [
+        ("taf_interval_weeks_min", "TAF meetings expected every: from (weeks)", "003: 4."),
+        ("taf_interval_weeks_max", "TAF meetings expected every: to (weeks)", "003: 6."),
+        ("taf_interval_weeks_acceptable", "Longest acceptable gap between TAF meetings "
+         "(weeks)", "003: 8 weeks being acceptable."),
+        ("taf_plan_current_weeks", "A TAF plan is current for (weeks after the last TAF)",
+         "003: dated within 8 weeks of the last recorded TAF meeting."),
+        ("initial_review_weeks_after_taf", "Initial review after the TAF meeting (weeks)",
+         "000: six weeks."),
+        ("plan_open_audit_months", "A plan open longer than this triggers an audit (months)",
+         "000: nine months."),
+        ("plan_open_contact_coordinator_months",
+         "A plan open longer than this means contacting the coordinator (months)",
+         "000: twelve months. The coordinator is contacted; this is not an audit."),
+        ("assessment_current_months", "An assessment is current for (months)",
+         "003: updated within 12 months."),
+    ]),
+    ("Allocation", [
+        ("allocation_unit", "Auditors work in", "001: pairs. 003: single auditors."),
+        ("pairs_formed_at_random", "Pairs are formed at random", "001."),
+        ("cases_per_unit_min", "Cases for each auditor or pair: at least",
+         "001: two cases a pair. 003: 1 to 2 cases an auditor."),
+        ("cases_per_unit_max", "Cases for each auditor or pair: at most", ""),
+        ("auditor_roles", "Who audits", "The roles that make up the pool of auditors."),
+        ("auditors_must_be_trained", "Auditors must be trained",
+         "004: audits by those trained in the new audit model."),
+        ("conflict_involved_with_case", "Nobody audits a case they were involved with",
+         "003: they should ask for a different case."),
+        ("conflict_line_management_depth",
+         "Nobody audits the case of someone they manage, this many levels down",
+         "001: team managers do not audit their own practitioner's case (1). 0 for no rule."),
+        ("auditor_may_ask_for_another_case", "An auditor may ask for a different case", "003."),
+        ("auditors_may_decline", "An auditor may decline an allocation",
+         "003: auditing is 'non-negotiable' (no), apart from a case they were involved with."),
+        ("partner_completes_alone_if_absent",
+         "If one of a pair is on leave or sick, the other completes alone", "001."),
+        ("allocation_notice_days_before_meeting",
+         "Allocations go out at least this many days before the QA meeting", "001: 2 weeks."),
+        ("audit_notice_days", "Days' notice that a case will be audited",
+         "002: at least 1 week's notice. Who is told is under 'Who is told'."),
+    ]),
+    ("The audit", [
+        ("practitioner_sees_audit", "When the practitioner sees the audit", ""),
+        ("worker_perspective_form", "The practitioner completes a Perspective of Worker form",
+         "001: sent to the auditors."),
+        ("learning_conversation_minutes", "Learning conversation with the key worker "
+         "(at least, minutes)", "002: face to face, pre-booked, at least an hour."),
+        ("family_contact", "Contact the family for every audit",
+         "002: and the child or young person if appropriate."),
+        ("feedback_to_previous_practitioner",
+         "Feed back to earlier practitioners or teams whose practice stands out", "001."),
+        ("reflective_discussion", "Reflective discussion with the audited practitioner",
+         "001: the team manager meets the practitioner. 002: in their next supervision."),
+        ("practitioner_replies_to_feedback",
+         "The lead professional replies to audit feedback with comments and actions", "003."),
+        ("case_note_when", "When a case note about the audit is written",
+         "001: after the QA meeting. 002: actions are added to the case file note."),
+        ("case_note_title", "Case note title", "001: Quality Assurance: case audited."),
+        ("case_note_text", "Case note text", "{audit_date} is replaced by the audit's date."),
+    ]),
+    ("Disagreement and moderation", [
+        ("disagreement_settled_by", "Who settles a disagreement", ""),
+        ("moderation_share_percent", "Share of each cycle's audits moderated (%)",
+         "002: a third (33.33)."),
+        ("moderate_disputed_audits", "Every disputed audit is moderated", "002."),
+        ("moderation_panel_roles", "The moderation panel",
+         "002: the assistant director, principal social worker, QA manager and the service "
+         "manager of the safeguarding and review unit."),
+        ("audit_quality_review", "Review the quality of the audits themselves",
+         "004: mentoring auditors to become audit champions."),
+    ]),
+    ("Who is told", [
+        ("contacts", "Named contacts and groups",
+         "Mailboxes and groups that are not roles here, such as the Family Support Manager, "
+         "MASH or a partnership group. A job title, never a person's name."),
+        ("notification_rules", "Who is told of each event",
+         "Roles, relationships to the case, or contact:<key>."),
+        ("escalation_grades", "Grades that count as inadequate", "001: inadequate and "
+         "inadequate-critical."),
+        ("immediate_concern_sign_off_role", "Who signs off immediate-concern actions",
+         "002: the relevant assistant director."),
+        ("immediate_concern_wider_review",
+         "An immediate concern can lead to a wider look at the key worker's caseload",
+         "002: a wider view of the caseload, management practice or IRO/CP oversight."),
+    ]),
+    ("Actions, re-audit and closing the loop", [
+        ("action_deadline_days", "Audit actions completed within (days)",
+         "002: a maximum of 40 days."),
+        ("actions_signed_off_by", "Who signs off audit actions",
+         "002: the allocated team manager."),
+        ("ri_actions_reviewed_at_next_qa_meeting",
+         "Actions on 'requires improvement' cases are reviewed at the next QA meeting", "001."),
+        ("ri_discussion_recorded_in",
+         "Where the discussion of a 'requires improvement' audit is recorded",
+         "001: a supervision or management oversight case note."),
+        ("re_audit_grades", "Grades that mean a re-audit", "001: inadequate and "
+         "inadequate-critical."),
+        ("re_audit_after_months_min", "Re-audit after: from (months)", "001: 2 to 3 months."),
+        ("re_audit_after_months_max", "Re-audit after: to (months)", ""),
+        ("re_audit_by_roles", "Who re-audits", "001: a senior manager."),
+        ("closing_loop_revisit_months", "Revisit audited areas after (months)",
+         "002: 6 months to let learning embed."),
+    ]),
+    ("Reports and other QA activity", [
+        ("reports", "Reports and who reads them", ""),
+        ("other_activities", "Other quality assurance activity", ""),
+    ]),
+]
+
+
+def _build() -> dict[str, Setting]:
+    out: dict[str, Setting] = {}
+    for _group, rows in GROUPS:
+        for name, label, help_text in rows:
+            if name in SPECS:
+                spec, editor = SPECS[name], _EDITORS.get(name, "yaml")
+            else:
+                spec, editor = _scalar_spec(name)
+                editor = _EDITORS.get(name, editor)
+                if name == "actions_signed_off_by":
+                    spec = RECIPIENT
+            out[name] = Setting(name, label, help_text, editor, spec)
+    return out
+
+
+SETTINGS: dict[str, Setting] = _build()
+SETTINGS_SPEC = Fields({name: F(s.spec) for name, s in SETTINGS.items()},
+                       name="the framework settings")
+
+
+def defaults() -> dict[str, Any]:
+    """Every setting's default value (the model's), as a preset starts from."""
+    out: dict[str, Any] = {}
+    for name in SETTINGS:
+        out[name] = _model_field(name).get_default()
+    return out
+
+
+def normalise(name: str, value: Any) -> Any:
+    """One stored shape for each value, so comparing old and new is exact."""
+    if name == "notification_rules":
+        return {event: [notice(n) for n in entries] for event, entries in (value or {}).items()}
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.01"))
+    if isinstance(value, list) and name in {"selection_modes", "exclusions", "reports",
+                                            "other_activities", "theme_plan", "contacts"}:
+        return [dict(v) for v in value]
+    return value
+
+
+def notice(entry: Any) -> dict[str, Any]:
+    if isinstance(entry, str):
+        return {"to": entry, "how": [], "at_once": False, "where_appropriate": False,
+                "note": ""}
+    return dict(entry)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def cross_check(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """Rules between settings. Returns (setting, message) pairs; empty when all is well."""
+    problems: list[tuple[str, str]] = []
+
+    def pair(low: str, high: str, what: str) -> None:
+        a, b = values.get(low), values.get(high)
+        if a is not None and b is not None and a > b:
+            problems.append((low, f"The smallest {what} ({a}) is more than the largest ({b})."))
+
+    pair("sample_size_min", "sample_size_max", "number of cases a cycle")
+    pair("cases_per_unit_min", "cases_per_unit_max", "number of cases for each auditor or pair")
+    pair("taf_interval_weeks_min", "taf_interval_weeks_max", "TAF interval")
+    pair("taf_interval_weeks_max", "taf_interval_weeks_acceptable", "TAF interval")
+    pair("re_audit_after_months_min", "re_audit_after_months_max", "re-audit window")
+    cycles = values.get("cycles_per_year") or 0
+    if cycles < 1:
+        problems.append(("cycles_per_year", "There must be at least one cycle a year."))
+    for entry in values.get("theme_plan") or []:
+        if entry["cycle"] > cycles:
+            problems.append(("theme_plan", f"Cycle {entry['cycle']} has a theme but there are "
+                                           f"only {cycles} cycles a year."))
+    if values.get("coverage_target_percent") is not None and not values.get(
+        "coverage_target_months"
+    ):
+        problems.append(("coverage_target_months",
+                         "Say over how many months the coverage target is measured."))
+    if values.get("case_note_when", "never") != "never" and not values.get("case_note_title"):
+        problems.append(("case_note_title", "Give the case note a title, or stop writing one."))
+    contact_keys = {c["key"] for c in values.get("contacts") or []}
+
+    def check_recipient(setting: str, value: str) -> None:
+        if value in RELATIONSHIPS or value in Role.values:
+            return
+        if value.startswith("contact:"):
+            if value.removeprefix("contact:") not in contact_keys:
+                problems.append((setting, f"“{value}” is not one of the named contacts: add "
+                                          "it under 'Named contacts and groups' first."))
+            return
+        problems.append((setting, f"“{value}” is not a role, a relationship to the case or "
+                                  "contact:<key>."))
+
+    for event, entries in (values.get("notification_rules") or {}).items():
+        for entry in entries:
+            check_recipient("notification_rules", notice(entry)["to"])
+        del event
+    for report in values.get("reports") or []:
+        for audience in report["audiences"]:
+            check_recipient("reports", audience)
+    for activity in values.get("other_activities") or []:
+        for who in activity.get("of") or []:
+            check_recipient("other_activities", who)
+    for mode in values.get("selection_modes") or []:
+        for who in mode["by"]:
+            check_recipient("selection_modes", who)
+    if values.get("actions_signed_off_by"):
+        check_recipient("actions_signed_off_by", values["actions_signed_off_by"])
+    return problems

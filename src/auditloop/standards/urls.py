@@ -1,0 +1,20 @@
+from django.urls import path
+
+from auditloop.standards import views
+
+app_name = "standards"
+urlpatterns = [
+    path("tools/", views.tool_list, name="tool_list"),
+    path("tools/upload", views.tool_upload, name="tool_upload"),
+    path("tools/uploads/<int:upload_id>/", views.tool_upload_review, name="tool_upload_review"),
+    path("tools/<slug:key>/", views.tool_detail, name="tool_detail"),
+    path("tools/<slug:key>/versions/<int:number>/", views.tool_detail, name="tool_version"),
+    path("tools/<slug:key>/versions/<int:number>/file", views.tool_source, name="tool_source"),
+    path("tools/<slug:key>/versions/<int:number>/delete", views.tool_version_delete,
+         name="tool_version_delete"),
+    path("framework/", views.framework, name="framework"),
+    path("framework/history", views.framework_history, name="framework_history"),
+    path("framework/presets/", views.preset_list, name="preset_list"),
+    path("framework/presets/<slug:key>/", views.preset_apply, name="preset_apply"),
+    path("framework/<slug:name>/change", views.setting_edit, name="setting_edit"),
+]

@@ -1,0 +1,31 @@
+"""Objects for the role matrix (tests/common/test_role_matrix.py): one of each standards page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditloop.standards import services
+from tests.factories import PersonFactory
+from tests.standards.conftest import SMALL_TOOL
+
+CHANGED = SMALL_TOOL.replace("Is the plan SMART?", "Is the plan SMART and current?")
+
+
+def standards_world() -> dict[str, dict[str, Any]]:
+    first, _ = services.tool_version_create(text=SMALL_TOOL, filename="small.yaml")
+    unused, _ = services.tool_version_create(text=CHANGED, filename="small.yaml")
+    services.tool_version_mark_in_use(version=first)
+    uploader = PersonFactory()
+    upload = services.tool_upload_start(
+        text=CHANGED.replace("A small tool", "A small tool, renamed"), filename="small.yaml",
+        actor=uploader.user)
+    key = {"key": "small-tool"}
+    return {
+        "standards:tool_detail": key,
+        "standards:tool_version": {**key, "number": first.number},
+        "standards:tool_source": {**key, "number": first.number},
+        "standards:tool_upload_review": {"upload_id": upload.pk},
+        "standards:tool_version_delete": {**key, "number": unused.number},
+        "standards:preset_apply": {"key": "002-six-key-areas"},
+        "standards:setting_edit": {"name": "moderation_share_percent"},
+    }
