@@ -156,3 +156,26 @@ def make_action(*, owner=None, created_by=None, sign_off_role="team_manager", **
     defaults.update(kwargs)
     return action_create(owner=owner or PersonFactory(), created_by=created_by,
                          sign_off_role=sign_off_role, **defaults)
+
+
+def shipped_tool_version(key: str = "002-six-key-areas"):  # type: ignore[no-untyped-def]
+    """A version of one of the tools shipped in standards/tools, loaded as the app loads it."""
+    from importlib import resources
+
+    from auditloop.standards.services import tool_version_create
+
+    text = (resources.files("auditloop.standards") / "tools" / f"{key}.yaml").read_text()
+    return tool_version_create(text=text, filename=f"{key}.yaml")[0]
+
+
+def make_audit(*, case=None, auditors=None, tool_key: str = "002-six-key-areas",
+               created_by=None, **kwargs):  # type: ignore[no-untyped-def]
+    """An allocated audit made through the audits service."""
+    from auditloop.audits.services import audit_create
+
+    return audit_create(
+        case=case or CaseFactory(key_worker=PersonFactory()),
+        tool_version=shipped_tool_version(tool_key),
+        auditors=auditors if auditors is not None else [PersonFactory(roles=["auditor"])],
+        created_by=created_by, due_on=kwargs.pop("due_on", dt.date(2026, 7, 31)), **kwargs,
+    )

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "auditloop.cases",
     "auditloop.standards",
     "auditloop.actions",
+    "auditloop.audits",
     "auditloop.demo",
 ]
 

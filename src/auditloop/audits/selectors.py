@@ -1,0 +1,104 @@
+"""Reads of audits, scoped to the person asking. get_audit_for_user is the one door."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from auditloop.audits.models import Answer, Audit, AuditAssignment
+from auditloop.cases.models import Involvement
+from auditloop.people.roles import Capability
+from auditloop.people.selectors import management_subtree_ids
+from auditloop.standards.models import FrameworkSettings
+from auditloop.standards.selectors import framework_settings_row
+
+S = Audit.Status
+# Once the practitioner may see a finished audit, by the framework's setting.
+_VISIBLE_TO_PRACTICE = {
+    FrameworkSettings.PractitionerSees.ON_SUBMIT: {
+        S.SUBMITTED, S.IN_MODERATION, S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED, S.CLOSED},
+    FrameworkSettings.PractitionerSees.AFTER_QA_REVIEW: {
+        S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED, S.CLOSED},
+    FrameworkSettings.PractitionerSees.AFTER_QA_MEETING: {
+        S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED, S.CLOSED},
+}
+
+
+def with_people(qs: QuerySet[Audit]) -> QuerySet[Audit]:
+    return qs.select_related(
+        "case", "case__service", "case__team", "case__key_worker", "case__team_manager",
+        "tool_version", "tool_version__tool",
+    ).prefetch_related(
+        Prefetch("assignments",
+                 queryset=AuditAssignment.objects.select_related("person").order_by("id"))
+    )
+
+
+def audits_for_auditor(*, person: Any) -> QuerySet[Audit]:
+    return with_people(
+        Audit.objects.filter(assignments__person=person, assignments__ended_at__isnull=True)
+        .exclude(status__in=[S.WITHDRAWN, S.CLOSED])
+    ).order_by("due_on", "id")
+
+
+def answers_by_key(audit: Audit) -> dict[tuple[str, int, str], Answer]:
+    return {(a.section_key, a.item, a.question_key): a for a in audit.answers.all()}
+
+
+def may_see_as_practice(user: Any, audit: Audit) -> bool:
+    """The practitioner, the case's team manager and their managers may read a finished
+    audit once the framework says so (on submit, or after the QA meeting)."""
+    person = user.person_or_none
+    if person is None:
+        return False
+    visible = _VISIBLE_TO_PRACTICE.get(framework_settings_row().practitioner_sees_audit, set())
+    if audit.status not in visible:
+        return False
+    involved = Involvement.objects.filter(case=audit.case, person=person).exists()
+    holders = {audit.case.key_worker_id, audit.case.team_manager_id} - {None}
+    if involved or person.pk in holders:
+        return True
+    return bool(holders & management_subtree_ids(person))
+
+
+def get_audit_for_user(user: Any, audit_id: int, *, edit: bool = False) -> Audit:
+    """The audit, or 404 for missing and forbidden alike. Only current auditors may edit;
+    the QA team sees every audit; practice sees it when the framework allows. Callers log
+    the view (an audit is part of a child's record)."""
+    try:
+        audit = with_people(Audit.objects.all()).get(pk=audit_id)
+    except Audit.DoesNotExist as exc:
+        raise Http404 from exc
+    person = user.person_or_none
+    is_auditor = person is not None and any(
+        a.person_id == person.pk and a.ended_at is None for a in audit.assignments.all())
+    if edit:
+        if is_auditor:
+            return audit
+        raise Http404
+    if is_auditor or user.has_capability(Capability.VIEW_ALL_CASES):
+        return audit
+    if user.has_capability(Capability.MODERATE) and audit.status == S.IN_MODERATION:
+        return audit
+    if may_see_as_practice(user, audit):
+        return audit
+    raise Http404
+
+
+def audits_of_case(case_id: int) -> QuerySet[Audit]:
+    return with_people(Audit.objects.filter(case_id=case_id)).order_by("-created_at")
+
+
+def open_audits() -> QuerySet[Audit]:
+    return with_people(Audit.objects.exclude(status__in=[S.CLOSED, S.WITHDRAWN]))
+
+
+def audits_matching(*, status: str | None = None, q: Q | None = None) -> QuerySet[Audit]:
+    qs = with_people(Audit.objects.all())
+    if status:
+        qs = qs.filter(status=status)
+    if q is not None:
+        qs = qs.filter(q)
+    return qs.order_by("due_on", "id")
