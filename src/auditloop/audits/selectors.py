@@ -16,7 +16,7 @@ from auditloop.standards.selectors import framework_settings_row
 
 S = Audit.Status
 # Once the practitioner may see a finished audit, by the framework's setting.
-_VISIBLE_TO_PRACTICE = {
+_VISIBLE_TO_PRACTICE: dict[str, set[str]] = {
     FrameworkSettings.PractitionerSees.ON_SUBMIT: {
         S.SUBMITTED, S.IN_MODERATION, S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED, S.CLOSED},
     FrameworkSettings.PractitionerSees.AFTER_QA_REVIEW: {
