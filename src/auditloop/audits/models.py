@@ -176,3 +176,177 @@ class AuditAction(models.Model):
 
     def __str__(self) -> str:
         return f"Action {self.action_id} from audit {self.audit_id}"
+
+
+class ImmediateConcern(BaseModel):
+    """The Immediate Concern Audit Review form (002): raised at any moment of an audit, it
+    never waits for the audit to be finished."""
+
+    class Practice(models.TextChoices):
+        CURRENT = "current", "Current unsafe practice"
+        PAST = "past", "Unsafe practice in the past"
+        NONE = "none", "No unsafe practice, but a concern for the child's safety"
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="concerns")
+    raised_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    summary = models.TextField(help_text="A clear summary of the concerns.")
+    unsafe_practice = models.CharField(max_length=8, choices=Practice.choices)
+    suggested_actions = models.TextField()
+    mash_contacted = models.BooleanField(default=False)
+    mash_note = models.CharField(max_length=300, blank=True)
+    team_manager_told_verbally_at = models.DateTimeField(null=True, blank=True)
+    team_manager_told_note = models.CharField(max_length=300, blank=True)
+    wider_caseload_review = models.BooleanField(
+        default=False, help_text="Ask for a wider look at the key worker's caseload.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Immediate concern on audit {self.audit_id}"
+
+
+class SupervisionItem(BaseModel):
+    """A case to discuss at a practitioner's next supervision with their team manager."""
+
+    class Reason(models.TextChoices):
+        IMMEDIATE_CONCERN = "immediate_concern", "Immediate safeguarding concern"
+        REQUIRES_IMPROVEMENT = "requires_improvement", "Agree SMART actions (requires improvement)"
+        REFLECTIVE_DISCUSSION = "reflective_discussion", "Reflective discussion of the audit"
+        WIDER_CASELOAD = "wider_caseload", "A wider look at the key worker's caseload"
+
+    supervisor = models.ForeignKey(Person, on_delete=models.PROTECT,
+                                   related_name="supervision_items")
+    supervisee = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="supervision_items")
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+    discussed_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="The supervision or management oversight note.")
+
+    class Meta:
+        ordering = ["discussed_at", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["supervisor", "audit", "reason"],
+                                    name="supervision_item_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} for {self.supervisee} with {self.supervisor}"
+
+
+class WorkerPerspective(BaseModel):
+    """The Perspective of Worker form (001): the practitioner's view, sent to the auditors."""
+
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="perspective")
+    practitioner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    tool_version = models.ForeignKey(ToolVersion, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Perspective of worker for audit {self.audit_id}"
+
+
+class Conversation(BaseModel):
+    """The learning conversation (at least an hour, pre-booked, 002), the IRO/CP Chair and
+    team manager conversations, and contact with the family."""
+
+    class Kind(models.TextChoices):
+        LEARNING = "learning", "Learning conversation with the key worker"
+        IRO = "iro", "Conversation with the IRO or CP Chair"
+        TEAM_MANAGER = "team_manager", "Conversation with the team manager"
+        FAMILY = "family", "Contact with the family"
+
+    class Outcome(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        HELD = "held", "Held"
+        DECLINED = "declined", "Declined to engage"
+        NOT_REACHED = "not_reached", "Could not be reached"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="conversations")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.BOOKED)
+    booked_for = models.DateTimeField(null=True, blank=True)
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    with_whom = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it did not happen.")
+    interpreter_used = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["audit", "kind", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for audit {self.audit_id}"
+
+
+class FeedbackReply(BaseModel):
+    """The practitioner's or team manager's reply to the audit (the LP's reply, 003)."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="replies")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    comments = models.TextField()
+    agrees = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["audit", "created_at"]
+
+    def __str__(self) -> str:
+        return f"Reply by {self.person} to audit {self.audit_id}"
+
+
+class Disagreement(BaseModel):
+    """A disagreement with the audit's findings and how it was settled (001, 002)."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Waiting to be settled"
+        UPHELD = "upheld", "The audit's findings stand"
+        CHANGED = "changed", "The findings were changed"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="disagreements")
+    raised_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    settled_by_route = models.CharField(max_length=20, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.OPEN)
+    outcome_note = models.TextField(blank=True)
+    settled_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Disagreement on audit {self.audit_id}"
+
+
+class QualityCheck(BaseModel):
+    """Tier 1 quality control (003): every CAF assessment, TAF and closure that reaches the
+    register is checked by the central team against the Tier 1 checklist."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for a check"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Sent back to the lead professional"
+        FIXED = "fixed", "Fixed and passed"
+
+    event = models.OneToOneField("cases.CaseEvent", on_delete=models.CASCADE,
+                                 related_name="quality_check")
+    tool_version = models.ForeignKey(ToolVersion, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.WAITING)
+    answers = models.JSONField(default=dict, blank=True)
+    to_fix = models.TextField(blank=True)
+    checked_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+
+    class Meta:
+        ordering = ["status", "created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Quality check of event {self.event_id}: {self.status}"
