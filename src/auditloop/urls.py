@@ -11,6 +11,7 @@ urlpatterns = [
     path("standards/", include("auditloop.standards.urls")),
     path("tray/", include("auditloop.notifications.urls")),
     path("actions/", include("auditloop.actions.urls")),
+    path("audits/", include("auditloop.audits.urls")),
     path("accounts/", include("allauth.urls")),
     path("operator/", admin.site.urls),
 ]
