@@ -1,6 +1,7 @@
 """The demo council generator: deterministic, well-formed, and safe to run again."""
 
 import datetime as dt
+import io
 from collections import Counter
 from io import StringIO
 
@@ -210,3 +211,17 @@ def test_dates_run_up_to_today_by_default() -> None:
     latest = CaseEvent.objects.aggregate(last=Max("occurred_on"))["last"]
     assert latest is not None and latest <= dt.date(2025, 11, 3)
     assert Case.objects.filter(opened_on__gt=dt.date(2025, 10, 1)).exists()
+
+
+@pytest.mark.django_db
+def test_demo_runs_the_chosen_preset_with_every_shipped_tool():
+    from django.core.management import call_command
+
+    from auditloop.standards.models import Tool
+    from auditloop.standards.presets import shipped_tool_keys
+    from auditloop.standards.selectors import framework_settings_row
+
+    call_command("demo", "--scale", "small", "--reference-date", "2026-03-31",
+                 "--preset", "003-caf-tiered", stdout=io.StringIO())
+    assert framework_settings_row().preset_key == "003-caf-tiered"
+    assert set(Tool.objects.values_list("key", flat=True)) == set(shipped_tool_keys())

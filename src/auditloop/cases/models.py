@@ -67,6 +67,8 @@ class Case(BaseModel):
     class Meta:
         ordering = ["reference"]
         indexes = [
+            # The register's default page: open cases by reference (benchmarks/RESULTS.md).
+            models.Index(fields=["status", "reference"]),
             models.Index(fields=["status", "service"]),
             models.Index(fields=["team", "status"]),
             models.Index(fields=["locality", "status"]),

@@ -62,10 +62,12 @@ def cases_for_user(
     elif allocation == "mine":
         qs = qs.filter(key_worker=user.person_or_none)
     if reference:
+        # Exact matches (as typed, and in capitals, as case systems write their
+        # identifiers) use the indexes; a case-insensitive match reads the whole table.
+        forms = {reference, reference.upper()}
         qs = qs.filter(
-            Q(reference__iexact=reference)
-            | Q(child_identifier__iexact=reference)
-            | Q(family_identifier__iexact=reference)
+            Q(reference__in=forms) | Q(child_identifier__in=forms)
+            | Q(family_identifier__in=forms)
         )
     return qs.order_by("reference")
 

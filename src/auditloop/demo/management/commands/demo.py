@@ -46,6 +46,12 @@ class Command(BaseCommand):
                             help="The day the council's history runs up to. Default: today.")
         parser.add_argument("--if-empty", action="store_true",
                             help="Do nothing if the case register already has cases.")
+        parser.add_argument(
+            "--preset", default="002-six-key-areas",
+            help="The framework preset the demo council runs (`auditloop preset list`); every "
+                 "shipped tool is loaded so the others can be tried. 'none' leaves the "
+                 "framework alone. Default: 002-six-key-areas.",
+        )
         parser.add_argument("--reset", action="store_true",
                             help="Delete the demo council made before, then make a new one.")
 
@@ -84,6 +90,24 @@ class Command(BaseCommand):
             f"  {c['cases']:,} cases ({c['open_cases']:,} open), "
             f"{c['involvements']:,} involvements, {c['events']:,} events"
         )
+        if options["preset"] != "none":
+            self._apply_presets(options["preset"])
         self.stdout.write(f"Demo sign-ins (password '{DEMO_PASSWORD}'):")
         for username, name in summary.demo_users.items():
             self.stdout.write(f"  {username:<32} {name}")
+
+    def _apply_presets(self, chosen: str) -> None:
+        """Load every preset's tools, then the chosen preset's settings last."""
+        from auditloop.common.errors import DomainError
+        from auditloop.standards import presets
+        from auditloop.standards.services import preset_apply
+
+        try:
+            chosen_key = presets.get_preset(chosen).key
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        for preset in presets.shipped_presets():
+            if preset.key != chosen_key:
+                preset_apply(key=preset.key)
+        preset_apply(key=chosen_key)
+        self.stdout.write(f"Framework: the {chosen_key} preset, with every shipped audit tool.")
