@@ -43,6 +43,12 @@ class Role(models.TextChoices):
     STRATEGIC_LEAD = "strategic_lead", "Strategic lead"
     PARTNER_AGENCY_LEAD = "partner_agency_lead", "Partner-agency lead"
     SENIOR_LEADER = "senior_leader", "Senior leader / reader"
+    # Named by the seeds as auditors or as staff needing support before they audit.
+    SENIOR_PRACTITIONER = "senior_practitioner", "Senior practitioner"  # 001
+    ASSISTANT_TEAM_MANAGER = "assistant_team_manager", "Assistant team manager"  # 002
+    PRACTICE_ASSESSOR_LEAD = "practice_assessor_lead", "Practice assessor lead"  # 002
+    PERSONAL_ADVISER = "personal_adviser", "Personal adviser"  # 002, care leavers
+    PANEL_ADVISER = "panel_adviser", "Panel adviser"  # 002, auditors from December 2022
 
 
 C = Capability
@@ -85,6 +91,11 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     # Partner-agency leads hold cases and audit in multi-agency audits, and see nothing else.
     Role.PARTNER_AGENCY_LEAD: frozenset({C.HOLD_CASES, C.AUDIT}),
     Role.SENIOR_LEADER: frozenset({C.VIEW_REPORTS}),
+    Role.SENIOR_PRACTITIONER: frozenset({C.HOLD_CASES, C.AUDIT}),
+    Role.ASSISTANT_TEAM_MANAGER: frozenset({C.HOLD_CASES, C.VIEW_TEAM_CASES}),
+    Role.PRACTICE_ASSESSOR_LEAD: frozenset({C.HOLD_CASES}),
+    Role.PERSONAL_ADVISER: frozenset({C.HOLD_CASES}),
+    Role.PANEL_ADVISER: frozenset({C.AUDIT}),
 }
 
 
