@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from auditloop.common.migration_sql import by_vendor
+
 SQLITE_UP = [
     """CREATE TRIGGER common_accesslog_no_update BEFORE UPDATE ON common_accesslog
        BEGIN SELECT RAISE(ABORT, 'access log rows cannot be changed'); END;""",
@@ -25,20 +27,10 @@ POSTGRES_DOWN = [
 ]
 
 
-def _run(statements_by_vendor):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("common", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
-            _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
-        )
+        by_vendor({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP},
+                  {"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
     ]

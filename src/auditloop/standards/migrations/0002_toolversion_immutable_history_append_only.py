@@ -8,6 +8,8 @@ A migration that adds a column to standards_toolversion must add it to CONTENT b
 
 from django.db import migrations
 
+from auditloop.common.migration_sql import by_vendor
+
 CONTENT = ["tool_id", "number", "source", "definition", "sha256", "filename", "note",
            "uploaded_by_id", "uploaded_at"]
 
@@ -71,20 +73,10 @@ POSTGRES_DOWN = [
 ]
 
 
-def _run(statements_by_vendor):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("standards", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
-            _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
-        )
+        by_vendor({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP},
+                  {"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
     ]
