@@ -1,0 +1,327 @@
+"""Imports: a job per upload, run as one transaction, reporting every bad row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from auditloop.cases.importers import CASE_FORMATS
+from auditloop.cases.importers.base import UNSET, ParsedCases, Problem, UploadedFile, normalise_name
+from auditloop.cases.importers.plan import CasePlan, plan_case_import
+from auditloop.cases.models import Case, CaseEvent, ImportFile, ImportJob, Theme
+from auditloop.cases.services.register import (
+    HOLDER_FIELDS,
+    case_close,
+    case_holder_set,
+    case_upsert,
+    events_record,
+    involvement_record,
+)
+from auditloop.common.errors import DomainError, ImportFileError
+from auditloop.people import importers as staff_importers
+from auditloop.people.models import Locality, Person, Service, User
+
+logger = logging.getLogger(__name__)
+
+# The job page's progress is saved at most this often (seconds) while rows are checked.
+PROGRESS_INTERVAL = 0.5
+GENERIC_FAILURE = (
+    "Something went wrong while importing, and nothing was imported. Try again; if it "
+    "happens again, tell the service's support team the import number."
+)
+
+
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    format: str,  # the job's field name, as the issue names the argument
+    files: Sequence[UploadedFile],
+    created_by: User | None,
+    accept_valid_rows: bool = False,
+    complete_snapshot: bool = False,
+    run_in_background: bool = True,
+) -> ImportJob:
+    """Keep the uploaded files with a queued job and start the import once saved.
+
+    The command line runs the job itself (run_in_background=False).
+    """
+    if format not in ImportJob.Format.values:
+        raise DomainError("Choose what kind of file you are importing.", field="format")
+    if not files:
+        raise DomainError("Choose a file to import.", field="files")
+    job = ImportJob.objects.create(
+        format=format, created_by=created_by, accept_valid_rows=accept_valid_rows,
+        complete_snapshot=complete_snapshot,
+    )
+    ImportFile.objects.bulk_create(
+        [ImportFile(job=job, name=f.name[-255:], content=f.content) for f in files]
+    )
+    if run_in_background:
+        from auditloop.cases.tasks import run_import  # tasks imports this module
+
+        transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    return job
+
+
+class _JobProgress:
+    """Rows checked so far, saved on the job now and then for the page that polls it."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self._saved_at = 0.0
+
+    def start(self, total: int) -> None:
+        self.job.rows_total = total
+        self.job.rows_done = 0
+        self.job.save(update_fields=["rows_total", "rows_done", "updated_at"])
+        self._saved_at = time.monotonic()
+
+    def advance(self, done: int = 1) -> None:
+        if done <= 0:
+            return
+        self.job.rows_done = min(self.job.rows_total, self.job.rows_done + done)
+        now = time.monotonic()
+        if now - self._saved_at >= PROGRESS_INTERVAL or self.job.rows_done >= self.job.rows_total:
+            self.job.save(update_fields=["rows_done", "updated_at"])
+            self._saved_at = now
+
+
+def _finish(job: ImportJob, status: str, summary: dict[str, Any],
+            problems: Sequence[Problem] = ()) -> None:
+    job.status = status
+    job.finished_at = timezone.now()
+    job.summary = summary
+    job.problems = [p.as_dict() for p in problems]
+    job.save(update_fields=["status", "finished_at", "summary", "problems", "updated_at"])
+
+
+def import_job_run(*, job: ImportJob) -> ImportJob:
+    """Run a queued import: check every row, then write all of it in one transaction.
+
+    Not atomic itself, unlike other services: the rows-checked count is saved as it goes so
+    the page can show it, and a failure must still be recorded on the job. The writes and
+    the job's outcome are one transaction. A job already started is left alone.
+    """
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != ImportJob.Status.QUEUED:
+            return job
+        job.status = ImportJob.Status.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at", "updated_at"])
+    files = [UploadedFile(f.name, bytes(f.content)) for f in job.files.order_by("pk")]
+    try:
+        if job.format == ImportJob.Format.STAFF:
+            _run_staff(job, files)
+        else:
+            _run_cases(job, files)
+    except ImportFileError as exc:
+        _finish(job, ImportJob.Status.FAILED, {"message": exc.message})
+    except Exception:
+        logger.exception("Import %s failed", job.pk)
+        _finish(job, ImportJob.Status.FAILED, {"message": GENERIC_FAILURE})
+    return job
+
+
+def _rows_with_problems(problems: Sequence[Problem]) -> int:
+    return len({(p.file, p.table, p.row) for p in problems})
+
+
+def _blocked_message(problems: Sequence[Problem]) -> str:
+    n = _rows_with_problems(problems)
+    rows, them = ("1 row has a problem", "it") if n == 1 else (f"{n:,} rows have problems", "them")
+    return (f"Nothing was imported, because {rows}. Correct {them} in the file and import it "
+            f"again, or tick “Import the valid rows and list the rest”.")
+
+
+def _outcome(job: ImportJob, problems: Sequence[Problem], summary: dict[str, Any],
+             anything: bool) -> bool:
+    """Fail the job before writing if it must; True when the import may go ahead."""
+    if problems and not job.accept_valid_rows:
+        _finish(job, ImportJob.Status.FAILED, {**summary, "message": _blocked_message(problems)},
+                problems)
+        return False
+    if not anything:
+        message = ("No row could be imported: every row has a problem." if problems else
+                   "There are no rows to import in this file. Check that you exported the "
+                   "right report, with its rows, and upload it again.")
+        _finish(job, ImportJob.Status.FAILED, {**summary, "message": message}, problems)
+        return False
+    job.summary = {**summary, "stage": "saving"}
+    job.save(update_fields=["summary", "updated_at"])
+    return True
+
+
+def _done_message(problems: Sequence[Problem]) -> str:
+    if not problems:
+        return "Imported."
+    n = _rows_with_problems(problems)
+    return (f"Imported, except {n:,} {'row' if n == 1 else 'rows'} with problems, listed "
+            f"below. Correct {'it' if n == 1 else 'them'} and import the file again to add "
+            f"{'it' if n == 1 else 'them'}.")
+
+
+def _run_staff(job: ImportJob, files: Sequence[UploadedFile]) -> None:
+    progress = _JobProgress(job)
+    loaded = staff_importers.load(files)
+    progress.start(loaded.rows_total)
+    plan = staff_importers.check(loaded, progress, accept_valid_rows=job.accept_valid_rows)
+    warnings = list(plan.warnings)
+    if job.complete_snapshot:
+        warnings.append("“This file is a complete list of open cases” does not apply to a "
+                        "staff list, so nobody was made inactive.")
+    summary: dict[str, Any] = {"rows": plan.rows_read, "duplicates_ignored": plan.duplicates,
+                               "warnings": warnings}
+    if not _outcome(job, plan.problems, summary, bool(plan.rows)):
+        return
+    with transaction.atomic():
+        counts = staff_importers.staff_import_apply(plan=plan)
+        status = ImportJob.Status.PARTIAL if plan.problems else ImportJob.Status.SUCCEEDED
+        _finish(job, status, {**summary, **counts, "message": _done_message(plan.problems)},
+                plan.problems)
+
+
+# ---------------------------------------------------------------- case imports
+
+
+class _Structure:
+    """Services, localities and themes the import creates as it goes."""
+
+    def __init__(self, counts: Counter[str]) -> None:
+        self.counts = counts
+        self.services: dict[str, Service] = {}
+        self.localities: dict[str, Locality] = {}
+        self.themes = {normalise_name(t.name): t for t in Theme.objects.all()}
+
+    def service(self, kind: str) -> Service:
+        if kind not in self.services:
+            label = Service.Kind(kind).label
+            self.services[kind], created = Service.objects.get_or_create(
+                name=label, defaults={"kind": kind})
+            self.counts["services_created"] += int(created)
+        return self.services[kind]
+
+    def locality(self, name: str) -> Locality:
+        key = normalise_name(name)
+        if key not in self.localities:
+            found = Locality.objects.filter(name__iexact=name).first()
+            if found is None:
+                found = Locality.objects.create(name=name)
+                self.counts["localities_created"] += 1
+            self.localities[key] = found
+        return self.localities[key]
+
+    def theme_list(self, names: Sequence[str]) -> list[Theme]:
+        out = []
+        for name in names:
+            key = normalise_name(name)
+            if key not in self.themes:
+                self.themes[key] = Theme.objects.create(name=name)
+                self.counts["themes_created"] += 1
+            out.append(self.themes[key])
+        return out
+
+
+def _apply(plan: CasePlan, parsed: ParsedCases, module: ModuleType, job: ImportJob
+           ) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for key in ("cases_created", "cases_updated", "cases_closed", "involvements_created",
+                "involvements_ended", "events_created"):
+        counts[key] = 0
+    today = timezone.localdate()
+    structure = _Structure(counts)
+    cases: dict[str, Case] = {}
+    for ready in plan.cases:
+        values = dict(ready.values)
+        if ready.locality_to_create:
+            values["locality"] = structure.locality(ready.locality_to_create)
+        themes = (structure.theme_list(ready.record.themes)
+                  if ready.record.themes is not None else None)
+        change = case_upsert(
+            reference=ready.record.reference,
+            service=ready.service or structure.service(ready.new_kind),
+            values=values, themes=themes, source=job.format, keep_service=ready.keep_service,
+        )
+        cases[ready.record.reference] = change.case
+        counts["cases_created"] += int(change.created)
+        counts["cases_updated"] += int(change.changed)
+        counts["cases_closed"] += int(change.closed)
+
+    def case_for(reference: str) -> Case:
+        if reference not in cases:
+            cases[reference] = Case.objects.get(reference=reference)
+        return cases[reference]
+
+    person_ids = {pk for _, pk in plan.involvements} | {
+        pk for r in plan.cases for pk in (r.key_worker, r.team_manager) if isinstance(pk, int)}
+    people = Person.objects.in_bulk(person_ids)
+    for inv, pk in plan.involvements:
+        ch = involvement_record(case=case_for(inv.reference), person=people[pk], role=inv.role,
+                                started_on=inv.started_on, ended_on=inv.ended_on)
+        counts["involvements_created"] += int(ch.created)
+        counts["involvements_ended"] += ch.ended
+    for ready in plan.cases:
+        for role, attr in HOLDER_FIELDS.items():
+            holder = getattr(ready, attr)
+            if holder is UNSET:
+                continue
+            case = cases[ready.record.reference]
+            held = case_holder_set(case=case, role=role,
+                                   person=people[holder] if holder is not None else None,
+                                   on=today)
+            if held is not None:
+                counts["involvements_created"] += int(held.created)
+                counts["involvements_ended"] += held.ended
+    # A closing date is an event too (drift rules read events); the file's own wins.
+    closures = [(cases[r.record.reference], CaseEvent.Kind.CLOSURE, r.record.closed_on, "Closed")
+                for r in plan.cases if r.record.closed_on and not r.keep_service]
+    counts["events_created"] += events_record(events=[
+        *((case_for(ev.reference), ev.kind, ev.occurred_on, ev.detail) for ev in plan.events),
+        *closures])
+    if job.complete_snapshot:
+        counts["cases_closed"] += _close_absent(parsed.references, module, job, today)
+    return counts
+
+
+def _close_absent(references: set[str], module: ModuleType, job: ImportJob,
+                  today: dt.date) -> int:
+    """A complete list closes the open cases of its services that it no longer has."""
+    closed = 0
+    candidates = Case.objects.filter(status=Case.Status.OPEN, service__kind__in=module.SCOPE)
+    for case in candidates.iterator():
+        if case.reference not in references:
+            closed += int(case_close(
+                case=case, closed_on=today, source=job.format,
+                detail=f"Not in the complete list of open cases (import {job.pk})"))
+    return closed
+
+
+def _run_cases(job: ImportJob, files: Sequence[UploadedFile]) -> None:
+    module = CASE_FORMATS[job.format]
+    progress = _JobProgress(job)
+    loaded = module.load(files)
+    progress.start(loaded.rows_total)
+    parsed = module.parse(loaded, progress)
+    plan = plan_case_import(parsed, module, accept_valid_rows=job.accept_valid_rows)
+    summary: dict[str, Any] = {
+        "rows": parsed.rows, "duplicates_ignored": parsed.duplicates,
+        "warnings": plan.warnings, "unmatched_workers": len(plan.unmatched_workers),
+    }
+    anything = bool(plan.cases or plan.involvements or plan.events)
+    if not _outcome(job, plan.problems, summary, anything):
+        return
+    with transaction.atomic():
+        counts = _apply(plan, parsed, module, job)
+        status = ImportJob.Status.PARTIAL if plan.problems else ImportJob.Status.SUCCEEDED
+        _finish(job, status, {**summary, **counts, "message": _done_message(plan.problems)},
+                plan.problems)
