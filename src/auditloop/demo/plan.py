@@ -298,6 +298,16 @@ class CouncilGenerator:
             Role.PARTNER_AGENCY_LEAD: partner_lead,
             Role.SENIOR_LEADER: insight,
         }
+        # The roles the seeds name beside these (senior practitioners who audit, assistant
+        # team managers, practice assessor leads, personal advisers, panel advisers): each a
+        # practitioner of another team who also holds that role.
+        taken = set(self.demo.values())
+        spare = (p for t in elsewhere[2:] for p in self.teams[t].practitioners if p not in taken)
+        for role in (Role.SENIOR_PRACTITIONER, Role.ASSISTANT_TEAM_MANAGER,
+                     Role.PRACTICE_ASSESSOR_LEAD, Role.PERSONAL_ADVISER, Role.PANEL_ADVISER):
+            person = next(spare)
+            self.staff[person].extra_roles.append(role)
+            self.demo[role] = person
         assert len(set(self.demo.values())) == len(self.demo) == len(Role)
 
     def _plan_absences(self, p: int, member: StaffPlan) -> None:

@@ -50,9 +50,9 @@ JOB_TITLES: dict[str, tuple[Role, ...]] = {
     "CP Chair": (Role.IRO,),
     "Senior Social Worker": (Role.PRACTITIONER,),
     "Social Worker": (Role.PRACTITIONER,),
-    "Senior Practitioner": (Role.PRACTITIONER,),
+    "Senior Practitioner": (Role.SENIOR_PRACTITIONER,),
     "Family Support Worker": (Role.PRACTITIONER,),
-    "Personal Adviser": (Role.PRACTITIONER,),
+    "Personal Adviser": (Role.PERSONAL_ADVISER,),
     "Youth Justice Officer": (Role.PRACTITIONER,),
     # Partner agencies' staff hold early help cases as lead professional.
     "Health Visitor": (Role.PRACTITIONER,),
