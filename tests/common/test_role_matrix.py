@@ -91,6 +91,8 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "standards:setting_edit": ("get", FRAMEWORK_MANAGERS),
     "standards:preset_list": ("get", FRAMEWORK_MANAGERS),
     "standards:preset_apply": ("get", FRAMEWORK_MANAGERS),
+    "standards:scheduled_change_new": ("get", FRAMEWORK_MANAGERS),
+    "standards:scheduled_change_cancel": ("post", FRAMEWORK_MANAGERS),
 }
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from django.utils import timezone
 
 from auditloop.standards import services
 from tests.factories import PersonFactory
@@ -19,6 +22,10 @@ def standards_world() -> dict[str, dict[str, Any]]:
     upload = services.tool_upload_start(
         text=CHANGED.replace("A small tool", "A small tool, renamed"), filename="small.yaml",
         actor=uploader.user)
+    today = timezone.localdate()
+    scheduled = services.scheduled_change_create(
+        setting="audit_notice_days", value=7, effective_on=today + dt.timedelta(days=30),
+        actor=uploader.user, today=today)
     key = {"key": "small-tool"}
     return {
         "standards:tool_detail": key,
@@ -28,4 +35,5 @@ def standards_world() -> dict[str, dict[str, Any]]:
         "standards:tool_version_delete": {**key, "number": unused.number},
         "standards:preset_apply": {"key": "002-six-key-areas"},
         "standards:setting_edit": {"name": "moderation_share_percent"},
+        "standards:scheduled_change_cancel": {"change_id": scheduled.pk},
     }

@@ -79,6 +79,7 @@ class Service(BaseModel):
         CLA = "cla", "Children in care"
         CARE_LEAVER = "care_leaver", "Care leavers"
         ADOPTION = "adoption", "Adoption"
+        FOSTERING = "fostering", "Fostering"  # 002: joins the audit cycle in early 2023
         YJS = "yjs", "Youth Justice"
         OTHER = "other", "Other"
 

@@ -1,10 +1,12 @@
-"""The operator's view of the standards: tool versions are read-only; history is append-only."""
+"""The operator's view of the standards: tool versions are read-only; history is append-only;
+scheduled changes are made and cancelled on the framework settings page, never here."""
 
 from django.contrib import admin
 
 from auditloop.standards.models import (
     FrameworkSettingChange,
     FrameworkSettings,
+    ScheduledSettingChange,
     Tool,
     ToolUpload,
     ToolVersion,
@@ -57,6 +59,22 @@ class FrameworkSettingsAdmin(admin.ModelAdmin):
 class FrameworkSettingChangeAdmin(admin.ModelAdmin):
     list_display = ["changed_at", "setting", "changed_by", "source", "preset_key"]
     list_filter = ["setting", "source"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ScheduledSettingChange)
+class ScheduledSettingChangeAdmin(admin.ModelAdmin):
+    list_display = ["effective_on", "setting", "created_by", "preset_key", "applied_at",
+                    "cancelled_at"]
+    list_filter = ["setting"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -1,4 +1,4 @@
-"""Forms for uploading a tool and changing one framework setting."""
+"""Forms for uploading a tool and changing one framework setting, now or from a date."""
 
 from __future__ import annotations
 
@@ -127,3 +127,28 @@ class ThemePlanForm(forms.Form):
              "note": self.notes.get(c, "")}
             for c in range(1, self.cycles + 1) if self.cleaned_data[f"theme_{c}"].strip()
         ]
+
+
+def _effective_on() -> forms.DateField:
+    return forms.DateField(
+        label="From which date?",
+        help_text="The setting takes the new value from the start of this day. Choose a date "
+                  "after today.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date the change takes effect",
+                        "invalid": "Enter a real date, for example 1 December 2022"},
+    )
+
+
+class ScheduledSettingForm(SettingForm):
+    """The same value and checks as a change made today, and the day it takes effect."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = {"effective_on": _effective_on(), **self.fields}
+
+
+class ScheduledThemePlanForm(ThemePlanForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = {"effective_on": _effective_on(), **self.fields}

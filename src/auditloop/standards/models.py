@@ -3,10 +3,12 @@
 A ToolVersion is never edited: a new upload makes a new version. Once an audit has used a
 version (`in_use_since` is set) the database refuses to delete it, and it refuses any change
 to a version's content at all (migration 0002). The settings history is append-only too.
+A ScheduledSettingChange is a change decided now that takes effect on a later date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -274,6 +276,7 @@ class FrameworkSettingChange(models.Model):
         PRESET = "preset", "Preset"
         COMMAND = "command", "Command line"
         QA_MEETING = "qa_meeting", "QA meeting"
+        SCHEDULED = "scheduled", "Scheduled change"
 
     setting = models.CharField(max_length=60, db_index=True)
     old_value = models.JSONField(null=True, blank=True)
@@ -292,3 +295,63 @@ class FrameworkSettingChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.setting} changed at {self.changed_at}"
+
+
+class ScheduledSettingChange(models.Model):
+    """A setting that takes a new value from a date (002: "a transition arrangement").
+
+    Made on the settings page or by a preset; applied once through the normal change path
+    (services.framework_scheduled_changes_apply), which writes the history row. It is then
+    marked applied, or it is cancelled before: never both, never deleted.
+    """
+
+    setting = models.CharField(max_length=60)
+    value = models.JSONField(null=True, blank=True)
+    effective_on = models.DateField(help_text="The setting takes the value from this day.")
+    reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # A preset's own scheduled changes: the preset and the entry's key in its file, so that
+    # applying the preset again finds them instead of adding them twice.
+    preset_key = models.CharField(max_length=60, blank=True)
+    preset_entry = models.CharField(max_length=60, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_change = models.ForeignKey(
+        FrameworkSettingChange, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+        help_text="The history row it made; empty when the setting already had the value.",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    problem = models.CharField(
+        max_length=500, blank=True,
+        help_text="Why it could not be applied when it was due; it waits until it can be.",
+    )
+
+    class Meta:
+        ordering = ["effective_on", "id"]
+        indexes = [models.Index(fields=["effective_on"], name="scheduled_change_due",
+                                condition=Q(applied_at__isnull=True,
+                                            cancelled_at__isnull=True))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(applied_at__isnull=True) | Q(cancelled_at__isnull=True),
+                name="scheduledsettingchange_applied_or_cancelled",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.setting} from {self.effective_on}"
+
+    @property
+    def pending(self) -> bool:
+        return self.applied_at is None and self.cancelled_at is None
+
+    def is_due(self, today: dt.date) -> bool:
+        return self.pending and self.effective_on <= today

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from auditloop.common.dates import add_months
 from auditloop.common.errors import DomainError
 from auditloop.standards import settings_spec
-from auditloop.standards.yamlcheck import F, Fields, Integer, Key, Text, read_file
+from auditloop.standards.yamlcheck import Check, F, Fields, Integer, Key, ListOf, Text, read_file
 
+
+def _is_date(value: str) -> str | None:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return f"“{value}” is not a date: write it as YYYY-MM-DD, for example 2023-01-01"
+    return None
+
+
+DATE = Check(Text(pattern=re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+                  pattern_hint="a date written YYYY-MM-DD, for example 2023-01-01"), _is_date)
+SCHEDULED = ListOf(Fields({
+    "key": F(Key(), required=True),
+    "after_months": F(Integer(minimum=1, maximum=120)),
+    "effective_on": F(DATE),
+    "reason": F(Text(max_length=500), default=""),
+    "settings": F(settings_spec.SETTINGS_SPEC, required=True),
+}, name="a scheduled change (key, after_months or effective_on, reason, settings)"),
+    unique_by="key")
 PRESET = Fields({
     "format": F(Integer(minimum=1, maximum=1), required=True),
     "key": F(Key(), required=True),
@@ -17,7 +39,27 @@ PRESET = Fields({
     "name": F(Text(max_length=200), required=True),
     "summary": F(Text(max_length=5000), default=""),
     "settings": F(settings_spec.SETTINGS_SPEC, required=True),
+    "scheduled": F(SCHEDULED, default=list),
 }, name="a preset")
+
+
+@dataclass(frozen=True)
+class ScheduledEntry:
+    """Settings a preset changes later: `after_months` after it is applied, or on a date."""
+
+    key: str
+    after_months: int | None
+    effective_on: dt.date | None
+    reason: str
+    settings: dict[str, Any]  # only the settings the entry gives
+
+    def date_from(self, applied_on: dt.date) -> dt.date:
+        """The day it takes effect when the preset is applied on `applied_on`: a fixed date,
+        or the first day of the month `after_months` after the month of applying (the seeds
+        speak of months: "in December 2022"; cycles run by the month)."""
+        if self.effective_on is not None:
+            return self.effective_on
+        return add_months(applied_on.replace(day=1), self.after_months or 0)
 
 
 @dataclass(frozen=True)
@@ -28,6 +70,7 @@ class Preset:
     summary: str
     settings: dict[str, Any]  # only the settings the file gives
     filename: str
+    scheduled: tuple[ScheduledEntry, ...] = ()
 
     def values(self) -> dict[str, Any]:
         """Every setting: the defaults, then this preset's values."""
@@ -47,11 +90,31 @@ def _dir(name: str) -> Any:
 def read_preset(text: str, filename: str) -> Preset:
     value, _ = read_file(text, filename, PRESET)
     given = {k: v for k, v in value["settings"].items() if v is not None}
-    problems = settings_spec.cross_check({**settings_spec.defaults(), **given})
+    state = {**settings_spec.defaults(), **given}
+    problems = settings_spec.cross_check(state)
     if problems:
         raise DomainError(f"{filename}: " + " ".join(m for _, m in problems),
                           field=problems[0][0])
-    return Preset(value["key"], value["seed"], value["name"], value["summary"], given, filename)
+    scheduled = []
+    for entry in value["scheduled"]:
+        where = f"{filename}, scheduled[{entry['key']}]"
+        if (entry["after_months"] is None) == (entry["effective_on"] is None):
+            raise DomainError(f"{where}: give either after_months or effective_on.")
+        changes = {k: v for k, v in entry["settings"].items() if v is not None}
+        if not changes:
+            raise DomainError(f"{where}: name at least one setting under settings.")
+        # The settings as they will be once this entry (and those before it) take effect.
+        state.update(changes)
+        problems = settings_spec.cross_check(state)
+        if problems:
+            raise DomainError(f"{where}: " + " ".join(m for _, m in problems),
+                              field=problems[0][0])
+        on = entry["effective_on"]
+        scheduled.append(ScheduledEntry(entry["key"], entry["after_months"],
+                                        dt.date.fromisoformat(on) if on else None,
+                                        entry["reason"], changes))
+    return Preset(value["key"], value["seed"], value["name"], value["summary"], given, filename,
+                  tuple(scheduled))
 
 
 def shipped_presets() -> list[Preset]:

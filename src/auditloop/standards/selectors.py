@@ -12,6 +12,7 @@ from auditloop.standards import settings_display, settings_spec
 from auditloop.standards.models import (
     FrameworkSettingChange,
     FrameworkSettings,
+    ScheduledSettingChange,
     Tool,
     ToolUpload,
     ToolVersion,
@@ -65,6 +66,31 @@ def settings_history(*, limit: int | None = None) -> QuerySet[FrameworkSettingCh
         "-changed_at", "-id"
     )
     return qs[:limit] if limit else qs
+
+
+def scheduled_changes_waiting() -> QuerySet[ScheduledSettingChange]:
+    """Changes scheduled and neither applied nor cancelled, the soonest first."""
+    return ScheduledSettingChange.objects.filter(
+        applied_at__isnull=True, cancelled_at__isnull=True,
+    ).select_related("created_by__person").order_by("effective_on", "id")
+
+
+def get_scheduled_change(change_id: int) -> ScheduledSettingChange:
+    change = ScheduledSettingChange.objects.filter(pk=change_id).first()
+    if change is None:
+        raise Http404
+    return change
+
+
+def scheduled_lines(change: ScheduledSettingChange,
+                    contacts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A scheduled change for the settings page: its setting's label and the new value."""
+    setting = settings_spec.SETTINGS.get(change.setting)
+    return {
+        "change": change,
+        "label": setting.label if setting else change.setting,
+        "new": settings_display.display(change.setting, change.value, contacts),
+    }
 
 
 @dataclass

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from django.db import models
 
+from auditloop.common.errors import DomainError
 from auditloop.people.models import Service
 from auditloop.people.roles import Role
 from auditloop.standards.models import FrameworkSettings
@@ -22,6 +24,7 @@ from auditloop.standards.yamlcheck import (
     Either,
     F,
     Fields,
+    FileProblems,
     Integer,
     Key,
     ListOf,
@@ -30,6 +33,8 @@ from auditloop.standards.yamlcheck import (
     Percent,
     Spec,
     Text,
+    dump,
+    read_value,
 )
 
 RELATIONSHIPS: dict[str, str] = {
@@ -429,6 +434,41 @@ def defaults() -> dict[str, Any]:
     for name in SETTINGS:
         out[name] = _model_field(name).get_default()
     return out
+
+
+def check_value(name: str, value: Any) -> Any:
+    """A value given in code, by a form or by a scheduled change, read by the same spec a
+    preset file is read with. Returns the value as read; raises DomainError naming the
+    problem (a role that does not exist, a number out of range...)."""
+    setting = SETTINGS[name]
+    if value is None or value == "" or value == [] or value == {}:
+        field = setting.field
+        if isinstance(field, models.JSONField):
+            return field.get_default()
+        if field.null:
+            return None
+        if field.blank and isinstance(value, str):
+            return ""
+        raise DomainError(f"{setting.label} needs a value.", field=name)
+    try:
+        return read_value(dump(_plain_values(value)), setting.label, setting.spec)
+    except FileProblems as exc:
+        raise DomainError(
+            "; ".join(f"{setting.label}"
+                      f"{'' if p.field in ('', '(the file)') else ' ' + p.field}: {p.message}"
+                      for p in exc.problems), field=name,
+        ) from exc
+
+
+def _plain_values(value: Any) -> Any:
+    """Enum members (Role.IRO, a model's choices) as the words they stand for."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_plain_values(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain_values(v) for k, v in value.items()}
+    return value
 
 
 def normalise(name: str, value: Any) -> Any:

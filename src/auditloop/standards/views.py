@@ -1,11 +1,17 @@
-"""The tool library (every tool as auditors see it), uploads, framework settings and presets."""
+"""The tool library (every tool as auditors see it), uploads, framework settings, scheduled
+changes and presets."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from auditloop.common.access import capability_required
@@ -163,6 +169,13 @@ def tool_version_delete(request: HttpRequest, key: str, number: int) -> HttpResp
 @require_GET
 @capability_required(MANAGE)
 def framework(request: HttpRequest) -> HttpResponse:
+    # Changes due by today take effect as the page opens, so none waits for the daily
+    # command. With none due, listing the waiting changes is the only cost.
+    today = timezone.localdate()
+    waiting = list(selectors.scheduled_changes_waiting())
+    if any(c.is_due(today) for c in waiting):
+        services.framework_scheduled_changes_apply(today=today)
+        waiting = list(selectors.scheduled_changes_waiting())
     row = selectors.framework_settings_row()
     contacts = row.contacts or []
     return render(request, "standards/framework.html", {
@@ -170,16 +183,48 @@ def framework(request: HttpRequest) -> HttpResponse:
         "groups": selectors.settings_groups(row),
         "history": [selectors.history_lines(c, contacts)
                     for c in selectors.settings_history(limit=15)],
+        "scheduled": [selectors.scheduled_lines(c, contacts) for c in waiting],
+        "groups_spec": settings_spec.GROUPS,
+        "today": today,
         "preset": row.preset_key,
+    })
+
+
+def _setting(name: str) -> settings_spec.Setting:
+    setting = settings_spec.SETTINGS.get(name)
+    if setting is None:
+        raise Http404
+    return setting
+
+
+def _form_value(form: forms.SettingForm | forms.ThemePlanForm) -> Any:
+    if isinstance(form, forms.ThemePlanForm):
+        return form.plan()
+    return form.cleaned_data["value"]
+
+
+def _form_error(form: forms.SettingForm | forms.ThemePlanForm, exc: DomainError) -> None:
+    if exc.field == "effective_on" and "effective_on" in form.fields:
+        form.add_error("effective_on", exc.message)
+        return
+    form.add_error("value" if "value" in form.fields else None, exc.message)
+
+
+def _setting_page(request: HttpRequest, setting: settings_spec.Setting,
+                  form: forms.SettingForm | forms.ThemePlanForm,
+                  schedule: bool = False) -> HttpResponse:
+    return render(request, "standards/setting_edit.html", {
+        "form": form, "setting": setting,
+        "is_yaml": setting.editor == "yaml",
+        "example": _YAML_EXAMPLES.get(setting.name, ""),
+        "schedule": schedule,
     })
 
 
 @require_http_methods(["GET", "POST"])
 @capability_required(MANAGE)
 def setting_edit(request: HttpRequest, name: str) -> HttpResponse:
-    setting = settings_spec.SETTINGS.get(name)
-    if setting is None:
-        raise Http404
+    setting = _setting(name)
     row = selectors.framework_settings_row()
     form: forms.SettingForm | forms.ThemePlanForm
     if setting.editor == "themes":
@@ -187,15 +232,12 @@ def setting_edit(request: HttpRequest, name: str) -> HttpResponse:
     else:
         form = forms.SettingForm(request.POST or None, setting=setting, row=row)
     if request.method == "POST" and form.is_valid():
-        value = form.plan() if isinstance(form, forms.ThemePlanForm) \
-            else form.cleaned_data["value"]
         try:
             change = services.framework_setting_change(
-                setting=name, value=value, actor=request.user,
+                setting=name, value=_form_value(form), actor=request.user,
                 reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            target = "value" if "value" in form.fields else None
-            form.add_error(target, exc.message)
+            _form_error(form, exc)
         else:
             if change is None:
                 messages.info(request, f"{setting.label}: nothing changed.")
@@ -203,11 +245,54 @@ def setting_edit(request: HttpRequest, name: str) -> HttpResponse:
                 messages.success(request, f"{setting.label} is changed. The change is recorded "
                                           "in the history below.")
             return redirect("standards:framework")
-    return render(request, "standards/setting_edit.html", {
-        "form": form, "setting": setting,
-        "is_yaml": setting.editor == "yaml",
-        "example": _YAML_EXAMPLES.get(name, ""),
-    })
+    return _setting_page(request, setting, form)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(MANAGE)
+def scheduled_change_new(request: HttpRequest) -> HttpResponse:
+    """Schedule a setting's change from a date: first choose the setting, then its value."""
+    name = request.GET.get("setting", "")
+    if not name:
+        return render(request, "standards/scheduled_change_choose.html",
+                      {"groups": settings_spec.GROUPS})
+    setting = _setting(name)
+    row = selectors.framework_settings_row()
+    form: forms.SettingForm | forms.ThemePlanForm
+    if setting.editor == "themes":
+        form = forms.ScheduledThemePlanForm(request.POST or None, row=row)
+    else:
+        form = forms.ScheduledSettingForm(request.POST or None, setting=setting, row=row)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.scheduled_change_create(
+                setting=name, value=_form_value(form),
+                effective_on=form.cleaned_data["effective_on"], actor=request.user,
+                today=timezone.localdate(), reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"{setting.label} will change on "
+                                      f"{date_format(change.effective_on, 'j F Y')}. The change "
+                                      "is listed under 'Changes to come'.")
+            return redirect(reverse("standards:framework") + "#scheduled")
+    return _setting_page(request, setting, form, schedule=True)
+
+
+@require_POST
+@capability_required(MANAGE)
+def scheduled_change_cancel(request: HttpRequest, change_id: int) -> HttpResponse:
+    change = selectors.get_scheduled_change(change_id)
+    label = settings_spec.SETTINGS[change.setting].label \
+        if change.setting in settings_spec.SETTINGS else change.setting
+    try:
+        services.scheduled_change_cancel(change=change, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The change to {label} on "
+                                  f"{date_format(change.effective_on, 'j F Y')} is cancelled.")
+    return redirect(reverse("standards:framework") + "#scheduled")
 
 
 @require_GET
@@ -238,22 +323,39 @@ def preset_apply(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST":
         result = services.preset_apply(key=key, actor=request.user)
         new_tools = sum(1 for _, created in result.tools if created)
+        scheduled = (f" {len(result.scheduled)} changes are scheduled for later."
+                     if result.scheduled else "")
         messages.success(request, f"The preset {result.preset.name} is applied: "
                                   f"{len(result.changes)} settings changed and {new_tools} "
-                                  "tool versions added. Every change is in the history.")
+                                  f"tool versions added.{scheduled} Every change is in the "
+                                  "history.")
         return redirect("standards:framework")
-    preset, planned, tools = services.preset_plan(key=key)
+    preview = services.preset_preview(key=key)
     row = selectors.framework_settings_row()
     contacts = row.contacts or []
-    new_contacts = preset.values()["contacts"]
+    new_contacts = preview.preset.values()["contacts"]
+
+    def label(name: str) -> str:
+        return settings_spec.SETTINGS[name].label
+
     return render(request, "standards/preset_apply.html", {
-        "preset": preset,
-        "tools": tools,
+        "preset": preview.preset,
+        "tools": preview.tools,
         "planned": [
-            {"label": settings_spec.SETTINGS[p.setting].label,
+            {"label": label(p.setting),
              "old": settings_display.display(p.setting, p.old, contacts),
              "new": settings_display.display(p.setting, p.new, new_contacts)}
-            for p in planned
+            for p in preview.planned
+        ],
+        "to_schedule": [
+            {"label": label(p.setting), "on": p.effective_on, "reason": p.reason,
+             "new": settings_display.display(p.setting, p.value, new_contacts)}
+            for p in preview.schedule.create
+        ],
+        "to_cancel": [
+            {"label": label(c.setting) if c.setting in settings_spec.SETTINGS else c.setting,
+             "on": c.effective_on, "preset": c.preset_key}
+            for c in preview.schedule.cancel
         ],
     })
 

@@ -51,11 +51,19 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"There is no user called {username}.")
         if dry_run:
-            preset, planned, tools = services.preset_plan(key=name)
-            self.stdout.write(f"{preset.key} would change {len(planned)} settings and add "
-                              f"{len(tools)} tool versions ({', '.join(tools) or 'none'}).")
-            for p in planned:
+            preview = services.preset_preview(key=name)
+            tools = preview.tools
+            self.stdout.write(f"{preview.preset.key} would change {len(preview.planned)} "
+                              f"settings and add {len(tools)} tool versions "
+                              f"({', '.join(tools) or 'none'}).")
+            for p in preview.planned:
                 self.stdout.write(f"  {settings_spec.SETTINGS[p.setting].label}")
+            for s in preview.schedule.create:
+                self.stdout.write(f"  from {s.effective_on}: "
+                                  f"{settings_spec.SETTINGS[s.setting].label} (scheduled)")
+            for c in preview.schedule.cancel:
+                self.stdout.write(f"  cancels the change of {c.setting} from {c.effective_on} "
+                                  f"(preset {c.preset_key})")
             return
         result = services.preset_apply(key=name, actor=actor,
                                        source=FrameworkSettingChange.Source.COMMAND)
@@ -67,3 +75,11 @@ class Command(BaseCommand):
         self.stdout.write(f"  {len(result.changes)} settings changed")
         for change in result.changes:
             self.stdout.write(f"    {settings_spec.SETTINGS[change.setting].label}")
+        if result.scheduled:
+            self.stdout.write(f"  {len(result.scheduled)} changes scheduled")
+            for made in result.scheduled:
+                self.stdout.write(f"    from {made.effective_on}: "
+                                  f"{settings_spec.SETTINGS[made.setting].label}")
+        if result.cancelled:
+            self.stdout.write(f"  {len(result.cancelled)} changes scheduled by another preset "
+                              "cancelled")
