@@ -70,7 +70,7 @@ def test_the_small_scale_has_the_expected_shape(council: None) -> None:
     assert Team.objects.exclude(agency="").count() == 2
     by_service = Counter(Case.objects.values_list("service__kind", flat=True))
     assert all(by_service[kind] > 0 for kind in Service.Kind.values if kind not in
-               {Service.Kind.ADOPTION, Service.Kind.OTHER})
+               {Service.Kind.ADOPTION, Service.Kind.FOSTERING, Service.Kind.OTHER})
     assert Case.objects.filter(status=Case.Status.OPEN).count() > 100
     assert Case.objects.filter(themes__isnull=False).distinct().count() > 100
 

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 JUNE = dt.date(2022, 6, 15)  # the seed's own month: "as of June 2022"
 DECEMBER = dt.date(2022, 12, 1)
 JANUARY = dt.date(2023, 1, 1)
+FEBRUARY = dt.date(2023, 2, 1)
 PIT = ["qa_manager", "auditor"]  # 002: "all audit activity ... by the Practice Improvement Team"
 
 
@@ -199,9 +200,11 @@ def test_preset_002_schedules_its_transition_from_the_day_it_is_applied():
     assert [(c.setting, c.effective_on, c.preset_key, c.preset_entry) for c in made] == [
         ("auditor_roles", DECEMBER, "002-six-key-areas", "managers-begin-auditing"),
         ("auditor_roles", JANUARY, "002-six-key-areas", "all-managers-cycle"),
+        ("eligible_services", FEBRUARY, "002-six-key-areas", "fostering-joins"),
     ]
     assert result.scheduled == made
-    december, january = (set(c.value) for c in made)
+    december, january = (set(c.value) for c in made[:2])
+    assert "fostering" in made[2].value  # "Fostering Services ... in early 2023"
     # "all managers from Assistant Director to Team Manager level including IRO/FIRO/CP
     # Chairs/Panel Advisors"; the Practice Improvement Team stays.
     assert {"assistant_director", "service_manager", "team_manager", "iro",
@@ -217,9 +220,9 @@ def test_applying_a_preset_again_does_not_schedule_its_changes_twice():
     with _at(dt.date(2022, 7, 20)):
         again = services.preset_apply(key="002")
     assert again.scheduled == [] and again.changes == []
-    assert ScheduledSettingChange.objects.count() == 2
+    assert ScheduledSettingChange.objects.count() == 3
     assert set(ScheduledSettingChange.objects.values_list("effective_on", flat=True)) == {
-        DECEMBER, JANUARY}
+        DECEMBER, JANUARY, FEBRUARY}
 
 
 def test_applying_the_preset_again_after_its_transition_keeps_the_transition():
@@ -235,7 +238,7 @@ def test_applying_the_preset_again_after_its_transition_keeps_the_transition():
     assert again.changes == [] and again.scheduled == [] and planned == [] and tools == []
     assert selectors.framework_settings_row().auditor_roles == december_roles
     assert FrameworkSettingChange.objects.count() == history
-    assert ScheduledSettingChange.objects.filter(applied_at__isnull=True).count() == 1
+    assert ScheduledSettingChange.objects.filter(applied_at__isnull=True).count() == 2
 
 
 def test_switching_presets_cancels_the_first_presets_changes_but_not_the_councils(
@@ -246,14 +249,15 @@ def test_switching_presets_cancels_the_first_presets_changes_but_not_the_council
         services.preset_apply(key="002")
         own = _schedule("audit_notice_days", 10, DECEMBER, actor=qa.user)
         switched = services.preset_apply(key="003", actor=qa.user)
-    assert len(switched.cancelled) == 2
+    assert len(switched.cancelled) == 3
     assert list(selectors.scheduled_changes_waiting()) == [own]
     with _at(dt.date(2022, 8, 3)):
         back = services.preset_apply(key="002")
     # Applied afresh, the preset starts its transition again from the day it is applied.
     assert [c.effective_on for c in back.scheduled] == [dt.date(2023, 2, 1),
-                                                        dt.date(2023, 3, 1)]
-    assert len(selectors.scheduled_changes_waiting()) == 3
+                                                        dt.date(2023, 3, 1),
+                                                        dt.date(2023, 4, 1)]
+    assert len(selectors.scheduled_changes_waiting()) == 4
 
 
 def test_a_preset_step_gives_after_months_or_a_date_and_a_past_date_applies_at_once():
@@ -305,7 +309,8 @@ def test_the_framework_page_lists_the_changes_to_come_and_applies_those_due(role
         body = client.get(reverse("standards:framework")).content.decode()
     assert "panel_adviser" in selectors.framework_settings_row().auditor_roles
     assert "Scheduled for 1 December 2022" in body  # in the recent changes
-    assert [c.effective_on for c in selectors.scheduled_changes_waiting()] == [JANUARY]
+    assert [c.effective_on for c in selectors.scheduled_changes_waiting()] == [JANUARY,
+                                                                               FEBRUARY]
 
 
 def test_the_qa_manager_schedules_a_change_on_the_page(role_client):
@@ -388,7 +393,7 @@ def test_the_preset_page_shows_the_changes_it_would_schedule(qa_manager_client):
     url = reverse("standards:preset_apply", args=["002-six-key-areas"])
     with _at(JUNE):
         preview = qa_manager_client.get(url).content.decode()
-        assert "2 changes would be scheduled for later" in preview
+        assert "3 changes would be scheduled for later" in preview
         assert "1 December 2022" in preview and "1 January 2023" in preview
         qa_manager_client.post(url)
         assert "applying it changes nothing" in qa_manager_client.get(url).content.decode()
@@ -408,7 +413,7 @@ def test_the_settings_page_has_no_query_per_scheduled_change(
     # The changes to come (with who scheduled them), the settings, the recent history.
     with django_assert_max_num_queries(BASE + 3):
         response = qa_manager_client.get(reverse("standards:framework"))
-    assert len(response.context["scheduled"]) == waiting + 2
+    assert len(response.context["scheduled"]) == waiting + 3
 
 
 # The daily command.
@@ -448,17 +453,6 @@ def test_the_preset_command_says_what_it_schedules():
         assert not ScheduledSettingChange.objects.exists()
         out = StringIO()
         call_command("preset", "apply", "002", stdout=out)
-    assert "2 changes scheduled" in out.getvalue()
+    assert "3 changes scheduled" in out.getvalue()
     assert "from 2023-01-01: Who audits" in out.getvalue()
 
-
-@pytest.mark.django_db
-def test_preset_002_schedules_fostering_joining_the_cycle_in_early_2023():
-    from auditloop.standards.models import ScheduledSettingChange
-    from auditloop.standards.services import preset_apply
-
-    with time_machine.travel(dt.datetime(2022, 6, 15, 9, tzinfo=dt.UTC), tick=False):
-        preset_apply(key="002-six-key-areas")
-    step = ScheduledSettingChange.objects.get(preset_entry="fostering-joins")
-    assert step.effective_on == dt.date(2023, 2, 1)
-    assert "fostering" in step.value
