@@ -179,3 +179,146 @@ def make_audit(*, case=None, auditors=None, tool_key: str = "002-six-key-areas",
         auditors=auditors if auditors is not None else [PersonFactory(roles=["auditor"])],
         created_by=created_by, due_on=kwargs.pop("due_on", dt.date(2026, 7, 31)), **kwargs,
     )
+
+
+def make_quality_check(*, case=None, kind: str = "assessment_completed",
+                       occurred_on: dt.date = dt.date(2026, 3, 2), **kwargs):  # type: ignore[no-untyped-def]
+    """A Tier 1 quality check waiting in the queue, for a record of an Early Help case."""
+    from auditloop.audits.models import QualityCheck
+
+    event = CaseEventFactory(case=case or CaseFactory(), kind=kind, occurred_on=occurred_on)
+    return QualityCheck.objects.create(
+        event=event, tool_version=shipped_tool_version("003-tier-1-quality-control"), **kwargs)
+
+
+def finish_audit(audit, *, to: str = "submitted", grade: str = "good", actor=None,  # type: ignore[no-untyped-def]
+                 reason: str = "The plan is clear and reviewed with the family"):
+    """An audit moved on as if submitted with this overall grade, through the workflow's
+    transition service (the audit page's own submit is tested with the audit page)."""
+    from django.utils import timezone
+
+    from auditloop.audits import services
+    from auditloop.audits.models import Audit
+
+    S = Audit.Status
+    Audit.objects.filter(pk=audit.pk).update(overall_grade=grade, final_grade=grade,
+                                             overall_reason=reason,
+                                             submitted_at=timezone.now())
+    audit.refresh_from_db()
+    steps = {S.SUBMITTED: [S.SUBMITTED], S.DISCUSSED: [S.SUBMITTED, S.DISCUSSED],
+             S.FEEDBACK_SENT: [S.SUBMITTED, S.FEEDBACK_SENT],
+             S.ACTIONS_AGREED: [S.SUBMITTED, S.FEEDBACK_SENT, S.ACTIONS_AGREED],
+             S.CLOSED: [S.SUBMITTED, S.FEEDBACK_SENT, S.CLOSED]}
+    for status in steps[S(to)]:
+        services.transition(audit=audit, actor=actor, to=status)
+    return audit
+
+
+def complete_audit(audit, actor, *, grade: str = "good", overall: str | None = None,  # type: ignore[no-untyped-def]
+                   skip: tuple[str, ...] = (), impact: int = 7):
+    """Answer everything an audit's tool version asks, as an auditor would on the audit page
+    (every applicable question with a comment, each graded section's grade and evidence, the
+    overall grade). `skip` leaves out fields by their page id (section.item.question)."""
+    from auditloop.audits import services
+    from auditloop.audits.submission import (
+        APPLIES,
+        EVIDENCE,
+        GRADE,
+        OVERALL,
+        Sheet,
+        field_id,
+    )
+
+    def save(section_key: str, item: int, key: str, value, comment: str = "") -> None:  # type: ignore[no-untyped-def]
+        if field_id(section_key, item, key) not in skip:
+            services.answer_save(audit=audit, actor=actor, section_key=section_key, item=item,
+                                 question_key=key, value=value, comment=comment,
+                                 seen_revision=None, overwrite=True)
+
+    def sample(sheet, q):  # type: ignore[no-untyped-def]
+        kind = q["answer"]
+        levels = [lv["key"] for lv in sheet.scale(q.get("scale"))["levels"]]
+        return {
+            "grade": grade if grade in levels else (levels[0] if levels else "A narrative"),
+            "yes_no": (q.get("options") or ["yes"])[0], "rag": "green",
+            "number": max(q.get("min") or 0, min(impact, q.get("max") or impact)),
+            "date": "2026-05-01", "text": "Seen on the file and in the conversation",
+            "choice": (q.get("choices") or [{"key": ""}])[0]["key"],
+            "multiple_choice": [(q.get("choices") or [{"key": ""}])[0]["key"]],
+        }[kind]
+
+    sheet = Sheet.for_audit(audit)
+    for s in sheet.sections:
+        if s.get("applies_when") == "auditor_decides":
+            save(s["key"], 0, APPLIES, "yes")
+    sheet = Sheet.for_audit(audit)
+    for s in sheet.sections:
+        if sheet.section_applies(s) is False:
+            continue
+        for item, _ in sheet.items(s):
+            for q in s["questions"]:
+                save(s["key"], item, q["key"], sample(sheet, q),
+                     "" if q.get("comment") == "none" else "Evidence on the file")
+        if s.get("graded"):
+            save(s["key"], 0, GRADE, grade)
+            save(s["key"], 0, EVIDENCE, "The evidence for the grade")
+    if sheet.overall:
+        save(OVERALL, 0, GRADE, overall or grade)
+        save(OVERALL, 0, EVIDENCE, "The evidence for the overall grade")
+    return audit
+
+
+def make_immediate_concern(*, audit=None, raised_by=None, **kwargs):  # type: ignore[no-untyped-def]
+    """An immediate safeguarding concern raised through the service, with one time-bound
+    action due a week from today."""
+    from django.utils import timezone
+
+    from auditloop.audits.concerns import SmartAction, immediate_concern_raise
+
+    if audit is None:
+        raised_by = raised_by or PersonFactory(roles=["auditor"])
+        audit = make_audit(auditors=[raised_by])
+    raised_by = raised_by or audit.assignments.first().person
+    values = {
+        "summary": "Bruising seen in March was not followed up",
+        "unsafe_practice": "current", "mash_contacted": False,
+        "actions": [SmartAction("Bruising not followed up", "Visit the child and check",
+                                "Team manager", timezone.localdate() + dt.timedelta(days=7),
+                                "The child is seen and safe", "Visit recorded")],
+    }
+    values.update(kwargs)
+    return immediate_concern_raise(audit=audit, actor=raised_by, **values)
+
+
+def make_supervision_item(*, supervisor=None, supervisee=None, audit=None,  # type: ignore[no-untyped-def]
+                          reason="requires_improvement"):
+    """A case waiting on a team manager's supervision list."""
+    from auditloop.audits.supervision import supervision_item_add
+
+    supervisor = supervisor or PersonFactory(roles=["team_manager"])
+    supervisee = supervisee or PersonFactory(line_manager=supervisor)
+    audit = audit or make_audit(case=CaseFactory(key_worker=supervisee,
+                                                 team_manager=supervisor))
+    return supervision_item_add(supervisor=supervisor, supervisee=supervisee, audit=audit,
+                                reason=reason)
+
+
+def make_disputed_audit():  # type: ignore[no-untyped-def]
+    """A submitted audit of a stranger's case with a conversation, an open disagreement for
+    the head of service for QA and feedback to an earlier key worker (for the role matrix)."""
+    from auditloop.audits import voices
+    from auditloop.audits.models import Disagreement, EarlierPracticeFeedback
+
+    auditor = PersonFactory(roles=["auditor"])
+    audit = make_audit(auditors=[auditor])
+    conversation = voices.conversation_record(
+        audit=audit, actor=auditor, kind="team_manager",
+        details=voices.ConversationDetails(outcome="held"))
+    finish_audit(audit)
+    disagreement = Disagreement.objects.create(
+        audit=audit, raised_by=audit.case.key_worker, reason="Unfair",
+        settled_by_route="head_of_qa")
+    earlier = EarlierPracticeFeedback.objects.create(
+        audit=audit, practitioner=PersonFactory(), sent_by=auditor, stands_out="strengths",
+        message="A clear chronology")
+    return audit, conversation, disagreement, earlier

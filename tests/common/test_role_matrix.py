@@ -93,6 +93,64 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "standards:preset_apply": ("get", FRAMEWORK_MANAGERS),
     "standards:scheduled_change_new": ("get", FRAMEWORK_MANAGERS),
     "standards:scheduled_change_cancel": ("post", FRAMEWORK_MANAGERS),
+    # Immediate concerns: the audit's auditors and the QA team (who see every case and audit)
+    # raise them; whoever sees every case reads them (the AD signs off their actions).
+    "audits:concern_new": ("get", frozenset({R.QA_MANAGER, R.HEAD_OF_QA,
+                                             R.EARLY_HELP_OFFICER, R.PRINCIPAL_SOCIAL_WORKER})),
+    "audits:concern_detail": ("get", EVERY_CASE),
+    "audits:concern_told": ("post", frozenset({R.QA_MANAGER, R.HEAD_OF_QA,
+                                               R.EARLY_HELP_OFFICER,
+                                               R.PRINCIPAL_SOCIAL_WORKER})),
+    # The supervision list: whoever signs off actions (team managers and above).
+    "audits:supervision": ("get", frozenset({R.TEAM_MANAGER, R.SENIOR_MANAGER,
+                                             R.SERVICE_MANAGER, R.HEAD_OF_QA,
+                                             R.ASSISTANT_DIRECTOR})),
+    # Someone else's supervision: the QA team may read it; only its supervisor records it.
+    "audits:supervision_item": ("get", EVERY_CASE),
+    "audits:supervision_discussed": ("post", NOBODY),
+    # 003 Tier 1: the central team and the Early Help service managers (of their cases).
+    "audits:quality_queue": ("get", IMPORTERS | {R.SERVICE_MANAGER}),
+    "audits:quality_to_fix": ("get", ALL),
+    "audits:quality_check": ("get", IMPORTERS),
+    "audits:quality_check_confirm": ("post", IMPORTERS),
+    # Only the lead professional it was sent back to.
+    "audits:quality_check_fixed": ("post", NOBODY),
+    # Voices, feedback and exports (audits/voice_views.py), on a stranger's submitted audit:
+    # whoever sees every case reads the voices and the feedback; only the practitioner
+    # fills in their form and only the auditors record conversations; the QA team sends
+    # feedback and exports; only the case's key worker and team manager reply; on 001's
+    # route the head of service for QA and the AD settle a disagreement, and moderators
+    # list the panel's.
+    # The audit page (audits/views.py), on a stranger's allocated audit: everyone has their
+    # own list; the QA manager and head of QA create audits (RUN_CYCLE); whoever sees every
+    # case reads it; only its current auditors open its pages to change it.
+    "audits:audit_list": ("get", ALL),
+    "audits:audit_new": ("get", frozenset({R.QA_MANAGER, R.HEAD_OF_QA})),
+    "audits:audit_detail": ("get", EVERY_CASE),
+    "audits:audit_section": ("get", NOBODY),
+    "audits:audit_overall": ("get", NOBODY),
+    "audits:audit_autosave": ("post", NOBODY),
+    "audits:audit_check": ("get", NOBODY),
+    "audits:audit_submit": ("post", NOBODY),
+    "audits:voices": ("get", EVERY_CASE),
+    "audits:perspective_edit": ("get", NOBODY),
+    "audits:conversation_new": ("get", NOBODY),
+    "audits:conversation_edit": ("get", NOBODY),
+    "audits:feedback": ("get", EVERY_CASE),
+    "audits:feedback_send": ("post", frozenset({R.QA_MANAGER, R.HEAD_OF_QA,
+                                                R.EARLY_HELP_OFFICER,
+                                                R.PRINCIPAL_SOCIAL_WORKER})),
+    "audits:reply_new": ("post", NOBODY),
+    "audits:reply_action_new": ("get", NOBODY),
+    "audits:actions_agree": ("post", NOBODY),
+    "audits:disagreement_list": ("get", frozenset({R.HEAD_OF_QA, R.ASSISTANT_DIRECTOR,
+                                                   R.MODERATOR, R.PRINCIPAL_SOCIAL_WORKER})),
+    "audits:disagreement_settle": ("get", frozenset({R.HEAD_OF_QA, R.ASSISTANT_DIRECTOR})),
+    "audits:earlier_feedback_new": ("get", NOBODY),
+    "audits:earlier_feedback_detail": ("get", EVERY_CASE),
+    **{name: ("get", frozenset({R.QA_MANAGER, R.HEAD_OF_QA, R.EARLY_HELP_OFFICER,
+                                R.PRINCIPAL_SOCIAL_WORKER}))
+       for name in ("audits:export_pdf", "audits:export_docx", "audits:export_case_note")},
 }
 
 
@@ -128,7 +186,37 @@ def world(db):  # type: ignore[no-untyped-def]
     job_title = job_title_with_roles("Social Worker", R.PRACTITIONER)
     action = make_action(owner=stranger)
     job = ImportJob.objects.create(format=ImportJob.Format.MONTHLY)
+    from tests.factories import make_quality_check
+    quality_check = make_quality_check()
+    from tests.factories import make_immediate_concern, make_supervision_item
+    concern = make_immediate_concern()
+    supervision_item = make_supervision_item()
+    from tests.factories import make_disputed_audit
+    disputed, conversation, disagreement, earlier = make_disputed_audit()
+    from tests.factories import make_audit
+    allocated = make_audit()
     return {
+        **{name: {"audit_id": allocated.pk} for name in (
+            "audits:audit_detail", "audits:audit_overall", "audits:audit_autosave",
+            "audits:audit_check", "audits:audit_submit")},
+        "audits:audit_section": {"audit_id": allocated.pk, "section_key": "assessment"},
+        **{name: {"audit_id": disputed.pk} for name in (
+            "audits:voices", "audits:perspective_edit", "audits:feedback",
+            "audits:feedback_send", "audits:reply_new", "audits:reply_action_new",
+            "audits:actions_agree", "audits:earlier_feedback_new", "audits:export_pdf",
+            "audits:export_docx", "audits:export_case_note")},
+        "audits:conversation_new": {"audit_id": disputed.pk, "kind": "learning"},
+        "audits:conversation_edit": {"audit_id": disputed.pk,
+                                     "conversation_id": conversation.pk},
+        "audits:disagreement_settle": {"disagreement_id": disagreement.pk},
+        "audits:earlier_feedback_detail": {"feedback_id": earlier.pk},
+        "audits:concern_new": {"audit_id": concern.audit_id},
+        **{name: {"concern_id": concern.pk}
+           for name in ("audits:concern_detail", "audits:concern_told")},
+        **{name: {"item_id": supervision_item.pk}
+           for name in ("audits:supervision_item", "audits:supervision_discussed")},
+        **{name: {"check_id": quality_check.pk} for name in EXPECTED
+           if name.startswith("audits:quality_check")},
         "cases:import_detail": {"job_id": job.pk},
         "cases:import_status": {"job_id": job.pk},
         **{name: {"action_id": action.pk} for name in EXPECTED if name.startswith("actions:a")},

@@ -7,5 +7,13 @@ class AuditsConfig(AppConfig):
     verbose_name = "Audits"
 
     def ready(self) -> None:
-        from auditloop.common.navigation import NavEntry, register  # noqa: F401
         # Each part of the audits app registers its navigation entries below.
+        import auditloop.audits.attention  # noqa: F401 - home panel: audits to do
+        import auditloop.audits.quality_attention  # noqa: F401 - home panels
+        from auditloop.audits import supervision_attention  # noqa: F401 - home panel
+        from auditloop.common.navigation import NavEntry, register  # noqa: F401
+        from auditloop.people.roles import Capability as _C
+        register(NavEntry("Supervision", "audits:supervision", (_C.SIGN_OFF_ACTIONS,), order=42))
+        register(NavEntry("Disagreements", "audits:disagreement_list",
+                          (_C.SETTLE_DISAGREEMENT, _C.MODERATE), order=44))
+        register(NavEntry("Audits", "audits:audit_list", (_C.AUDIT, _C.VIEW_ALL_CASES), order=20))

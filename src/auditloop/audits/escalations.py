@@ -1,25 +1,213 @@
 """What follows a submitted audit, by grade and the framework's rules (issue 4, item 6).
 
-Called by the submit service inside its transaction; notices go after commit.
+Called by the submit service inside its transaction, after it sets the final grade; notices
+reach trays at once and go by e-mail after commit. Recipients always come from the
+framework's notification rules; the defaults below apply only where it names nobody.
 """
 
 from __future__ import annotations
 
-from auditloop.audits.models import Audit
+import datetime as dt
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from auditloop.audits import concerns, recipients, supervision
+from auditloop.audits.models import Audit, SupervisionItem
+from auditloop.cases.models import Involvement
+from auditloop.common.dates import add_months
+from auditloop.notifications.services import notify
 from auditloop.people.models import Person
+from auditloop.people.roles import Role
+from auditloop.standards.models import FrameworkSettings
 from auditloop.standards.selectors import framework_settings_row
+
+# 001: "Where there is a judgement of inadequate/inadequate-critical, the service manager
+# will be alerted".
+DEFAULT_INADEQUATE = ["case_service_manager"]
+# 001: "the Team Manager and Practitioner will discuss the audit findings and agree on smart
+# actions".
+DEFAULT_REQUIRES_IMPROVEMENT = ["case_team_manager", "case_key_worker"]
+# 001: "a re-audit will need to be completed 2-3 months following. This will be completed by
+# a Senior Manager".
+DEFAULT_RE_AUDIT_MONTHS = (2, 3)
+DEFAULT_RE_AUDIT_ROLES = [Role.SENIOR_MANAGER.value]
+# 000: "unresolved safeguarding issues ... inform the EHA co-ordinators line manager"; where
+# the framework names nobody, those told of an immediate concern (002) are told again.
+DEFAULT_UNRESOLVED = concerns.DEFAULT_RECIPIENTS
+
+
+def audit_page_url(audit: Audit) -> str:
+    return reverse("audits:audit_detail", args=[audit.pk])
+
+
+def overall_levels(audit: Audit) -> list[dict[str, Any]]:
+    """The overall grade's levels, best first (standards/schema.py)."""
+    definition = audit.tool_version.definition
+    scale_key = (definition.get("overall") or {}).get("scale")
+    scale = definition.get("scales", {}).get(scale_key) or {}
+    return list(scale.get("levels") or [])
+
+
+def _lowest(audit: Audit) -> set[str]:
+    levels = overall_levels(audit)
+    return {levels[-1]["key"]} if levels else set()
+
+
+def escalation_grades(audit: Audit, settings: FrameworkSettings) -> set[str]:
+    """The grades that count as inadequate: the framework's list, or the scale's lowest."""
+    return set(settings.escalation_grades or []) or _lowest(audit)
+
+
+def re_audit_grades(audit: Audit, settings: FrameworkSettings) -> set[str]:
+    return set(settings.re_audit_grades or []) or _lowest(audit)
 
 
 def grade_counts_as_good(audit: Audit, grade: str) -> bool:
-    scale_key = audit.tool_version.definition["overall"]["scale"]
-    scale = audit.tool_version.definition["scales"].get(scale_key, {})
     return any(level["key"] == grade and level.get("counts_as_good")
-               for level in scale.get("levels", []))
+               for level in overall_levels(audit))
+
+
+def grade_requires_improvement(audit: Audit, grade: str, settings: FrameworkSettings) -> bool:
+    """Not yet good but not inadequate: on the Ofsted scales, requires improvement."""
+    keys = {level["key"] for level in overall_levels(audit)}
+    return (grade in keys and not grade_counts_as_good(audit, grade)
+            and grade not in escalation_grades(audit, settings)
+            and grade not in re_audit_grades(audit, settings))
+
+
+def _grade_label(audit: Audit, grade: str) -> str:
+    for level in overall_levels(audit):
+        if level["key"] == grade:
+            return str(level.get("label") or grade)
+    return grade.replace("_", " ")
+
+
+def _submitted_on(audit: Audit) -> dt.date:
+    return timezone.localdate(audit.submitted_at) if audit.submitted_at else timezone.localdate()
 
 
 def on_submit(*, audit: Audit, actor: Person) -> None:
-    """Good and Outstanding mark the good practice for sharing."""
-    framework_settings_row()
-    if audit.final_grade and grade_counts_as_good(audit, audit.final_grade):
-        audit.good_practice = True
-        audit.save(update_fields=["good_practice", "updated_at"])
+    """Each path the framework sets for the submitted audit's grade, then the reflective
+    discussion and any safeguarding still unresolved."""
+    settings = framework_settings_row()
+    grade = audit.final_grade or audit.overall_grade
+    if grade:
+        if grade in escalation_grades(audit, settings):
+            re_audit = None
+            if grade in re_audit_grades(audit, settings):
+                re_audit = _plan_re_audit(audit, actor, grade, settings)
+            _alert_inadequate(audit, grade, re_audit)
+        elif grade in re_audit_grades(audit, settings):
+            _plan_re_audit(audit, actor, grade, settings)
+        if grade_requires_improvement(audit, grade, settings):
+            _requires_improvement(audit, settings)
+        if grade_counts_as_good(audit, grade):
+            audit.good_practice = True
+            audit.save(update_fields=["good_practice", "updated_at"])
+    if settings.reflective_discussion in (FrameworkSettings.ReflectiveDiscussion.NEXT_SUPERVISION,
+                                          FrameworkSettings.ReflectiveDiscussion.WITH_TEAM_MANAGER):
+        _reflective_discussions(audit)
+    _unresolved_safeguarding(audit)
+
+
+def re_audit_window(settings: FrameworkSettings, on: dt.date) -> tuple[dt.date, dt.date]:
+    low = settings.re_audit_after_months_min
+    high = settings.re_audit_after_months_max
+    low = low if low is not None else (high if high is not None else DEFAULT_RE_AUDIT_MONTHS[0])
+    high = high if high is not None else max(low, DEFAULT_RE_AUDIT_MONTHS[1])
+    return add_months(on, low), add_months(on, high)
+
+
+def _plan_re_audit(audit: Audit, actor: Person, grade: str,
+                   settings: FrameworkSettings) -> Audit:
+    existing = audit.re_audits.exclude(status=Audit.Status.WITHDRAWN).first()
+    if existing is not None:
+        return existing
+    on = _submitted_on(audit)
+    earliest, latest = re_audit_window(settings, on)
+    roles = settings.re_audit_by_roles or DEFAULT_RE_AUDIT_ROLES
+    by = " or ".join(str(Role(r).label).lower() for r in roles)
+    reason = (f"Graded {_grade_label(audit, grade).lower()} on {date_format(on, 'j F Y')}: "
+              f"re-audit by a {by} between {date_format(earliest, 'j F Y')} and "
+              f"{date_format(latest, 'j F Y')}, to check the actions and improvements.")
+    # Imported here: the submit service in services.py calls this module.
+    from auditloop.audits.services import audit_plan_re_audit
+
+    return audit_plan_re_audit(of=audit, actor=actor, earliest=earliest, latest=latest,
+                               reason=reason[:300])
+
+
+def _alert_inadequate(audit: Audit, grade: str, re_audit: Audit | None) -> None:
+    found = recipients.recipients_for(audit, "inadequate", default=DEFAULT_INADEQUATE)
+    label = _grade_label(audit, grade).lower()
+    body = "Oversee the audit's findings and make sure the actions it needs are followed up."
+    if re_audit is not None and re_audit.earliest_start_on and re_audit.due_on:
+        earliest = date_format(re_audit.earliest_start_on, "j F Y")
+        body += (f" A re-audit is planned between {earliest} and "
+                 f"{date_format(re_audit.due_on, 'j F Y')}.")
+    notify(recipients=found.people, urgent=True, link=audit_page_url(audit),
+           subject=f"An audit has been graded {label}: your oversight is needed", body=body)
+
+
+def _requires_improvement(audit: Audit, settings: FrameworkSettings) -> None:
+    found = recipients.recipients_for(audit, "requires_improvement",
+                                      default=DEFAULT_REQUIRES_IMPROVEMENT)
+    where = settings.ri_discussion_recorded_in or "a supervision or management oversight note"
+    tm = concerns.team_manager_of(audit)
+    item = None
+    if tm is not None:
+        item = supervision.supervision_item_add(
+            supervisor=tm, supervisee=audit.case.key_worker, audit=audit,
+            reason=SupervisionItem.Reason.REQUIRES_IMPROVEMENT)
+    subject = "Agree SMART actions after an audit graded requires improvement"
+    body = ("The team manager and the practitioner should discuss the audit's findings and "
+            "agree SMART actions to improve practice on the case. The team manager records "
+            f"the discussion in {where}.")
+    managers = [p for p in found.people if item is not None and p.pk == item.supervisor_id]
+    others = [p for p in found.people if p not in managers]
+    if managers and item is not None:
+        notify(recipients=managers, subject=subject, body=body,
+               link=reverse("audits:supervision_item", args=[item.pk]))
+    notify(recipients=others, subject=subject, body=body, link=audit_page_url(audit))
+
+
+def audited_practitioners(audit: Audit) -> list[tuple[Person, Person | None]]:
+    """Each practitioner whose work the audit looked at, with their team manager: the key
+    worker now, and earlier key workers who held the case in the period under review."""
+    out: list[tuple[Person, Person | None]] = []
+    key_worker = audit.case.key_worker
+    if key_worker is not None:
+        out.append((key_worker, concerns.team_manager_of(audit)))
+    earlier = Involvement.objects.filter(
+        case=audit.case, role=Involvement.Role.KEY_WORKER, started_on__lte=audit.period_end,
+    ).exclude(ended_on__lt=audit.period_start).select_related("person__line_manager")
+    for row in earlier:
+        person = row.person
+        if person.is_active and all(person.pk != p.pk for p, _ in out):
+            out.append((person, person.line_manager))
+    return out
+
+
+def _reflective_discussions(audit: Audit) -> None:
+    # 001 2.22: "Team Managers meet with their relevant Practitioner ... reflective
+    # discussion"; 002: "a reflective discussion ... in their next supervision".
+    for practitioner, manager in audited_practitioners(audit):
+        if manager is not None and manager.is_active:
+            supervision.supervision_item_add(
+                supervisor=manager, supervisee=practitioner, audit=audit,
+                reason=SupervisionItem.Reason.REFLECTIVE_DISCUSSION)
+
+
+def _unresolved_safeguarding(audit: Audit) -> None:
+    for concern in concerns.unresolved_concerns(audit):
+        concerns.concern_tell_later(
+            concern=concern, audit=audit, event="unresolved_safeguarding",
+            default=DEFAULT_UNRESOLVED,
+            subject="An audit was submitted with safeguarding still unresolved",
+            body=("An immediate safeguarding concern raised in this audit still has actions "
+                  "that are not signed off as done. Check that the child is safe and that "
+                  "the actions are on track."),
+        )

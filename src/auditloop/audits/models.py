@@ -173,6 +173,9 @@ class AuditAction(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="action_links")
     action = models.OneToOneField(Action, on_delete=models.CASCADE, related_name="audit_link")
     source = models.CharField(max_length=24, choices=Source.choices, default=Source.AUDIT)
+    # The immediate concern that asked for it: an audit may have more than one concern.
+    concern = models.ForeignKey("ImmediateConcern", on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="action_links")
 
     def __str__(self) -> str:
         return f"Action {self.action_id} from audit {self.audit_id}"
@@ -198,6 +201,9 @@ class ImmediateConcern(BaseModel):
     team_manager_told_note = models.CharField(max_length=300, blank=True)
     wider_caseload_review = models.BooleanField(
         default=False, help_text="Ask for a wider look at the key worker's caseload.")
+    # Who was told and how, as the framework's rules said when it was raised (the rules may
+    # change later; the record of who was told must not).
+    told = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -227,7 +233,8 @@ class SupervisionItem(BaseModel):
     class Meta:
         ordering = ["discussed_at", "created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["supervisor", "audit", "reason"],
+            # Per practitioner: two practitioners of one audit may share a team manager.
+            models.UniqueConstraint(fields=["supervisor", "supervisee", "audit", "reason"],
                                     name="supervision_item_once"),
         ]
 
@@ -322,6 +329,31 @@ class Disagreement(BaseModel):
         return f"Disagreement on audit {self.audit_id}"
 
 
+class EarlierPracticeFeedback(BaseModel):
+    """Feedback to an earlier key worker and their manager where their practice on the case
+    stands out (001 2.15). Kept here, not in the notice: notices carry no child's details."""
+
+    class StandsOut(models.TextChoices):
+        STRENGTHS = "strengths", "It shows particular strengths"
+        CONCERN = "concern", "It highlights areas of concern"
+        REQUIRES_IMPROVEMENT = "requires_improvement", "It highlights areas requiring improvement"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE,
+                              related_name="earlier_practice_feedback")
+    practitioner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    manager = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    sent_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    stands_out = models.CharField(max_length=24, choices=StandsOut.choices)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Feedback to {self.practitioner} from audit {self.audit_id}"
+
+
 class QualityCheck(BaseModel):
     """Tier 1 quality control (003): every CAF assessment, TAF and closure that reaches the
     register is checked by the central team against the Tier 1 checklist."""
@@ -330,6 +362,8 @@ class QualityCheck(BaseModel):
         WAITING = "waiting", "Waiting for a check"
         PASSED = "passed", "Passed"
         FAILED = "failed", "Sent back to the lead professional"
+        # The lead professional says it is put right; the central team confirms (FIXED).
+        REPORTED = "reported", "Put right, waiting for the central team to confirm"
         FIXED = "fixed", "Fixed and passed"
 
     event = models.OneToOneField("cases.CaseEvent", on_delete=models.CASCADE,
@@ -343,10 +377,36 @@ class QualityCheck(BaseModel):
     checked_at = models.DateTimeField(null=True, blank=True)
     sent_to = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+")
+    fix_note = models.TextField(blank=True, help_text="What the lead professional put right.")
+    action = models.ForeignKey(Action, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
 
     class Meta:
         ordering = ["status", "created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["checked_at"]),
+            models.Index(fields=["sent_to", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"Quality check of event {self.event_id}: {self.status}"
+
+
+class QualityCheckTransition(models.Model):
+    """Every move of a quality check: who, when, from, to and why."""
+
+    quality_check = models.ForeignKey(QualityCheck, on_delete=models.CASCADE,
+                                      related_name="transitions")
+    actor = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(max_length=8, blank=True)
+    to_status = models.CharField(max_length=8)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["quality_check", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"Quality check {self.quality_check_id}: {self.from_status} to {self.to_status}"

@@ -102,3 +102,57 @@ def audits_matching(*, status: str | None = None, q: Q | None = None) -> QuerySe
     if q is not None:
         qs = qs.filter(q)
     return qs.order_by("due_on", "id")
+
+
+# The audit page and the QA manager's new audit ------------------------------------------
+
+
+def audits_to_do(*, person: Any) -> QuerySet[Audit]:
+    """A person's audits still to finish (allocated or in progress)."""
+    return Audit.objects.filter(
+        assignments__person=person, assignments__ended_at__isnull=True,
+        status__in=[S.ALLOCATED, S.IN_PROGRESS],
+    )
+
+
+def audits_for_qa_team(*, status: str | None = None) -> QuerySet[Audit]:
+    """Every open audit (or those in one state) for the QA team's list, soonest due first."""
+    qs = with_people(Audit.objects.all())
+    qs = qs.filter(status=status) if status else qs.exclude(status__in=[S.CLOSED, S.WITHDRAWN])
+    return qs.order_by("due_on", "id")
+
+
+def auditor_pool() -> QuerySet[Any]:
+    """Who may be chosen to audit: people in the framework's auditor roles, and everyone whose
+    role audits (the auditors' capability)."""
+    from auditloop.people.models import Person
+    from auditloop.people.roles import ROLE_CAPABILITIES
+
+    roles = set(framework_settings_row().auditor_roles or []) | {
+        role.value for role, caps in ROLE_CAPABILITIES.items() if Capability.AUDIT in caps}
+    return (Person.objects.filter(is_active=True)
+            .filter(Q(role_rows__role__in=roles) | Q(job_title__role_rows__role__in=roles))
+            .select_related("team").distinct().order_by("full_name"))
+
+
+def case_audit_tool_versions() -> list[Any]:
+    """The latest version of every case audit tool, the framework's own tools first."""
+    from auditloop.standards.models import ToolVersion
+
+    in_use = list(framework_settings_row().tools or [])
+    latest: dict[str, Any] = {}
+    for version in (ToolVersion.objects.filter(tool__purpose="case_audit")
+                    .select_related("tool").defer("source", "definition")
+                    .order_by("tool__key", "-number")):
+        latest.setdefault(version.tool.key, version)
+    return sorted(latest.values(), key=lambda v: (
+        in_use.index(v.tool.key) if v.tool.key in in_use else len(in_use), v.tool.name))
+
+
+def family_cases(case: Any) -> QuerySet[Any]:
+    """The cases of the child's family (the same family reference), the case included."""
+    from auditloop.cases.models import Case
+
+    if not case.family_identifier:
+        return Case.objects.filter(pk=case.pk)
+    return Case.objects.filter(family_identifier=case.family_identifier).order_by("id")

@@ -109,6 +109,9 @@ def audit_create(
     _assign(audit, chosen, created_by)
     AuditTransition.objects.create(audit=audit, actor=created_by, to_status=S.ALLOCATED,
                                    reason=reason or "Audit created")
+    from auditloop.audits import voices  # voices imports this module
+
+    voices.on_audit_created(audit=audit, actor=created_by)
     return audit
 
 
@@ -213,3 +216,131 @@ def audit_withdraw(*, audit: Audit, actor: Person, reason: str) -> Audit:
         raise DomainError("Say why the audit is withdrawn.", field="reason")
     audit = _lock(audit)
     return transition(audit=audit, actor=actor, to=S.WITHDRAWN, reason=reason)
+
+
+# The audit page: repeats, submitting -------------------------------------------------
+
+
+@transaction.atomic
+def repeat_item_add(*, audit: Audit, actor: Person, section_key: str) -> int:
+    """Add an item (an action) to a per_action section and return its number. A second
+    press of "Add another" while the last item is still empty gives that item back."""
+    from auditloop.audits.submission import ADDED, is_empty
+
+    locked = _lock(audit)
+    rows = list(Answer.objects.filter(audit=locked, section_key=section_key))
+    live = sorted(a.item for a in rows if a.question_key == ADDED and a.value)
+    if live:
+        last = live[-1]
+        if all(is_empty(a.value) and not a.comment.strip() for a in rows
+               if a.item == last and a.question_key != ADDED):
+            return last
+    item = max((a.item for a in rows), default=-1) + 1
+    answer_save(audit=locked, actor=actor, section_key=section_key, item=item,
+                question_key=ADDED, value=True, seen_revision=None, overwrite=True)
+    return item
+
+
+@transaction.atomic
+def repeat_item_remove(*, audit: Audit, actor: Person, section_key: str, item: int) -> None:
+    """Take an item out of a per_action section. Its answers stay on record, unused."""
+    from auditloop.audits.submission import ADDED
+
+    answer_save(audit=audit, actor=actor, section_key=section_key, item=item,
+                question_key=ADDED, value=False, seen_revision=None, overwrite=True)
+
+
+class SubmitProblems(DomainError):
+    """The tool version needs more before the audit can be submitted."""
+
+    def __init__(self, problems: list[Any]) -> None:
+        super().__init__("The audit is not finished: "
+                         f"{len(problems)} thing{'s' if len(problems) != 1 else ''} to do.")
+        self.problems = problems
+
+
+_AWAY = {"leave": "on leave", "sickness": "off sick", "other": "away"}
+
+
+def completed_alone_reason(*, audit: Audit, actor: Person, on: dt.date) -> str:
+    """Why one auditor of a pair submits alone (001 2.19: on leave or sick, the other
+    completes alone), or "" when the pair is still two. Only auditors who worked alongside
+    the submitter count: someone replaced before they joined was never their pair."""
+    from auditloop.people.models import Absence
+
+    rows = list(audit.assignments.select_related("person"))
+    mine = [r for r in rows if r.person_id == actor.pk and r.ended_at is None]
+    if not mine:
+        return ""
+    joined = mine[0].assigned_at
+    others = [r for r in rows if r.person_id != actor.pk
+              and (r.ended_at is None or r.ended_at > joined)]
+    if not others:
+        return ""
+    away = {a.person_id: a for a in Absence.objects.filter(
+        person_id__in=[r.person_id for r in others], starts_on__lte=on, ends_on__gte=on)}
+    notes = []
+    for r in others:
+        if r.ended_at is None:
+            absence = away.get(r.person_id)
+            if absence is None:
+                return ""  # a partner is here: they complete it together
+            notes.append(f"{r.person.full_name} was {_AWAY.get(absence.kind, 'away')}")
+        else:
+            ended = f" ({r.end_reason})" if r.end_reason else ""
+            notes.append(f"{r.person.full_name} no longer audits this case{ended}")
+    return f"{'; '.join(notes)}; {actor.full_name} completed the audit alone"
+
+
+@transaction.atomic
+def audit_submit(*, audit: Audit, actor: Person) -> Audit:
+    """Submit the audit: what its tool version requires, and nothing else, must be there.
+    Records the grades and the impact score, then what follows by the framework's rules
+    (escalations.on_submit). A second press of Submit changes nothing."""
+    from auditloop.audits import escalations
+    from auditloop.audits.submission import Sheet, outcome
+
+    locked = _lock(audit)
+    if not is_current_auditor(locked, actor):
+        raise DomainError("Only the audit's auditors can submit it.")
+    if locked.status == S.SUBMITTED:
+        return locked
+    if locked.status not in ALLOWED_FROM[S.SUBMITTED]:
+        transition(audit=locked, actor=actor, to=S.SUBMITTED)  # raises the plain message
+    sheet = Sheet.for_audit(locked)
+    problems = sheet.problems()
+    if problems:
+        raise SubmitProblems(problems)
+    result = outcome(sheet)
+    locked.overall_grade = result.overall_grade
+    locked.final_grade = result.overall_grade
+    locked.overall_reason = result.overall_reason
+    locked.impact_score = result.impact_score
+    locked.submitted_at = timezone.now()
+    locked.submitted_by = actor
+    locked.completed_alone_reason = completed_alone_reason(
+        audit=locked, actor=actor, on=timezone.localdate())[:300]
+    locked.save(update_fields=["overall_grade", "final_grade", "overall_reason",
+                               "impact_score", "submitted_at", "submitted_by",
+                               "completed_alone_reason", "updated_at"])
+    transition(audit=locked, actor=actor, to=S.SUBMITTED,
+               reason=locked.completed_alone_reason or "Submitted")
+    escalations.on_submit(audit=locked, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def answer_save_on_page(*, audit: Audit, actor: Person, section_key: str, question_key: str,
+                        value: Any, comment: str = "", item: int = 0,
+                        seen_revision: int | None, overwrite: bool = False) -> SaveResult:
+    """answer_save for the audit page, where a conflict is a clash with someone else's
+    answer. The auditor's own newer save (an autosave that reached the server just before
+    the page's "Save and continue", or their other tab) is simply brought up to date."""
+    kwargs: dict[str, Any] = {"audit": audit, "actor": actor, "section_key": section_key,
+                              "question_key": question_key, "value": value,
+                              "comment": comment, "item": item,
+                              "seen_revision": seen_revision}
+    result = answer_save(**kwargs, overwrite=overwrite)
+    if result.conflict is not None and result.conflict.updated_by_id == actor.pk:
+        result = answer_save(**kwargs, overwrite=True)
+    return result

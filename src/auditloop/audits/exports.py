@@ -1,0 +1,447 @@
+"""One audit out (issue 4, item 8): the audit as the council's own form, in PDF (WeasyPrint)
+and Word (python-docx), and the case note for the case management system (001).
+
+`audit_document` gathers everything once; the two renderers only lay it out. File names
+carry the audit's number, never a child's details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from auditloop.actions.models import ActionOwner
+from auditloop.audits import voices
+from auditloop.audits.models import Answer, Audit, AuditAction
+from auditloop.audits.submission import Sheet
+from auditloop.standards.schema import SECTION_KINDS
+from auditloop.standards.selectors import framework_settings_row
+
+# 001, "Example of case note accompanying a completed audit": the wording used when the
+# framework has none of its own.
+DEFAULT_CASE_NOTE_TITLE = "Quality Assurance: case audited"
+DEFAULT_CASE_NOTE_TEXT = (
+    "This case was audited on {audit_date} as part of the Early Help Quality Assurance "
+    "process. Original audit has been sent to manager."
+)
+# Exports are of a finished audit: from submission on.
+EXPORTABLE = voices.FINISHED
+RAG_COLOURS = {"red": "D4351C", "amber": "F47738", "green": "00703C"}
+
+
+@dataclass
+class QuestionLine:
+    ref: str
+    text: str
+    answer: str
+    comment: str
+
+
+@dataclass
+class SectionPart:
+    label: str  # "Child 1" on a repeated section, else ""
+    lines: list[QuestionLine]
+
+
+@dataclass
+class SectionOut:
+    ref: str
+    title: str
+    kind: str
+    applies: bool
+    graded: bool
+    grade: str
+    evidence: str
+    parts: list[SectionPart]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.ref} {self.title}".strip()
+
+
+@dataclass
+class ConversationOut:
+    kind: str
+    outcome: str
+    when: str
+    minutes: str
+    with_whom: str
+    reason: str
+    interpreter: str
+    notes: str
+
+
+@dataclass
+class ConcernOut:
+    raised: str
+    summary: str
+    unsafe_practice: str
+    suggested_actions: str
+    mash: str
+
+
+@dataclass
+class ActionOut:
+    issue: str
+    action: str
+    by_whom: str
+    due_on: str
+    desired_outcome: str
+    success_measure: str
+    rag: str
+    rag_key: str
+    source: str
+
+
+@dataclass
+class CaseNote:
+    title: str
+    text: str
+
+
+@dataclass
+class AuditDocument:
+    council: str
+    audit_id: int
+    tool_name: str
+    tool_version: int
+    case_reference: str
+    covers_family: bool
+    kind: str
+    status: str
+    period: str
+    auditors: list[str]
+    submitted_on: str
+    sections: list[SectionOut]
+    overall_label: str
+    overall_grade: str
+    final_grade: str
+    overall_reason: str
+    impact: str
+    conversations: list[ConversationOut]
+    perspective_state: str
+    perspective: list[tuple[str, str]]
+    concerns: list[ConcernOut]
+    actions: list[ActionOut]
+    case_note: CaseNote
+    about: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def file_stem(self) -> str:
+        return f"audit-{self.audit_id}"
+
+
+def long_date(value: dt.date | dt.datetime | None, *, with_time: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value)
+        return f"{value:%-d %B %Y, %-I:%M%p}".replace("AM", "am").replace("PM", "pm") \
+            if with_time else f"{value:%-d %B %Y}"
+    return f"{value:%-d %B %Y}"
+
+
+def audited_on(audit: Audit) -> dt.date:
+    """The day the audit was done: its submission (001's "audited on")."""
+    if audit.submitted_at:
+        return timezone.localdate(audit.submitted_at)
+    moved = audit.transitions.filter(to_status=Audit.Status.SUBMITTED).order_by("-at").first()
+    return timezone.localdate(moved.at) if moved else timezone.localdate()
+
+
+def scale_label(scales: dict[str, Any], scale_key: str | None, grade: Any) -> str:
+    if grade in (None, ""):
+        return ""
+    levels = scales.get(scale_key or "", {}).get("levels", [])
+    return next((lv["label"] for lv in levels if lv["key"] == grade), str(grade))
+
+
+def _sections(audit: Audit, sheet: Sheet) -> list[SectionOut]:
+    """Each section as the tool lays it out, with only the items and questions that apply
+    (the audit page's own reading of the tool: submission.Sheet)."""
+    scales = sheet.definition["scales"]
+    out = []
+    for s in sheet.sections:
+        key = s["key"]
+        applies = sheet.section_applies(s) is not False
+        parts = []
+        for item, label in sheet.items(s) if applies else []:
+            lines = [
+                QuestionLine(ref=q.get("ref") or "", text=q["text"],
+                             answer=voices.answer_text(q, sheet.value(key, item, q["key"]),
+                                                       scales),
+                             comment=sheet.comment(key, item, q["key"]))
+                for q in s["questions"] if sheet.question_applies(s, q, item)
+            ]
+            parts.append(SectionPart(label, lines))
+        evidence = sheet.value(key, 0, Answer.EVIDENCE)
+        out.append(SectionOut(
+            ref=s.get("ref") or "", title=s["title"], kind=SECTION_KINDS.get(s["kind"], ""),
+            applies=applies, graded=bool(s["graded"]),
+            grade=scale_label(scales, s.get("scale"), sheet.value(key, 0, Answer.GRADE)),
+            evidence=evidence if isinstance(evidence, str) and evidence
+            else sheet.comment(key, 0, Answer.EVIDENCE),
+            parts=parts))
+    return out
+
+
+def impact_text(audit: Audit) -> str:
+    if audit.impact_score is None:
+        return ""
+    for s in audit.tool_version.definition["sections"]:
+        for q in s["questions"]:
+            if s["kind"] == "impact" and q["answer"] == "number":
+                return f"{audit.impact_score} {q.get('unit') or 'out of ' + str(q['max'])}"
+    return str(audit.impact_score)
+
+
+def _conversations(audit: Audit) -> list[ConversationOut]:
+    return [
+        ConversationOut(
+            kind=c.get_kind_display(), outcome=c.get_outcome_display(),
+            when=long_date(c.booked_for, with_time=True), minutes=str(c.minutes or ""),
+            with_whom=c.with_whom, reason=c.reason,
+            interpreter="Yes" if c.interpreter_used else "No", notes=c.notes)
+        for c in voices.in_kind_order(audit.conversations.all())
+    ]
+
+
+def _perspective(audit: Audit) -> tuple[str, list[tuple[str, str]]]:
+    p = getattr(audit, "perspective", None)
+    if p is None:
+        return "", []
+    if p.submitted_at is None:
+        return f"Asked of {p.practitioner.full_name}; not sent yet.", []
+    rows = []
+    for s, q in voices.perspective_questions(p.tool_version):
+        got = p.answers.get(voices.answer_key(s, q)) or {}
+        rows.append((q["text"], voices.answer_text(q, got.get("value"))))
+    return f"From {p.practitioner.full_name}, sent {long_date(p.submitted_at)}.", rows
+
+
+def _concerns(audit: Audit) -> list[ConcernOut]:
+    return [
+        ConcernOut(
+            raised=f"{long_date(c.created_at)} by {c.raised_by.full_name}", summary=c.summary,
+            unsafe_practice=c.get_unsafe_practice_display(),
+            suggested_actions=c.suggested_actions,
+            mash=("MASH contacted. " + c.mash_note).strip() if c.mash_contacted
+            else "MASH not contacted.")
+        for c in audit.concerns.select_related("raised_by").order_by("created_at", "id")
+    ]
+
+
+def _actions(audit: Audit) -> list[ActionOut]:
+    links = (AuditAction.objects.filter(audit=audit)
+             .select_related("action")
+             .prefetch_related(Prefetch("action__owner_rows",
+                                        queryset=ActionOwner.objects.select_related("person")))
+             .order_by("action__due_on", "action_id"))
+    return [
+        ActionOut(issue=a.issue, action=a.action, by_whom=a.by_whom, due_on=long_date(a.due_on),
+                  desired_outcome=a.desired_outcome, success_measure=a.success_measure,
+                  rag=a.get_status_display(), rag_key=a.status,
+                  source=link.get_source_display())
+        for link in links for a in [link.action]
+    ]
+
+
+def case_note(audit: Audit, actions: list[ActionOut] | None = None) -> CaseNote:
+    """The case note for the case management system: the framework's title and text with
+    the audit's date (001: "This case was audited on 13/11/17 ..."), and the actions."""
+    row = framework_settings_row()
+    title = row.case_note_title or DEFAULT_CASE_NOTE_TITLE
+    text = (row.case_note_text or DEFAULT_CASE_NOTE_TEXT).replace(
+        "{audit_date}", f"{audited_on(audit):%d/%m/%y}")
+    actions = _actions(audit) if actions is None else actions
+    if actions:
+        lines = [f"{n}. {a.action} (by {a.by_whom}, by {a.due_on}). How we will know it has "
+                 f"worked: {a.success_measure}" for n, a in enumerate(actions, 1)]
+        text += "\n\nActions agreed:\n" + "\n".join(lines)
+    return CaseNote(title=title, text=text)
+
+
+def audit_document(audit: Audit) -> AuditDocument:
+    definition = audit.tool_version.definition
+    overall = definition.get("overall") or {}
+    scales = definition["scales"]
+    actions = _actions(audit)
+    state, perspective = _perspective(audit)
+    final = audit.final_grade if audit.final_grade != audit.overall_grade else ""
+    auditors = [f"{a.person.full_name} ({a.get_role_display().lower()})"
+                + (f", until {long_date(a.ended_at)}: {a.end_reason}" if a.ended_at else "")
+                for a in audit.assignments.all()]
+    doc = AuditDocument(
+        council=settings.COUNCIL_NAME, audit_id=audit.pk, tool_name=definition["name"],
+        tool_version=audit.tool_version.number, case_reference=audit.case.reference,
+        covers_family=audit.covers_family, kind=audit.get_kind_display(),
+        status=audit.get_status_display(),
+        period=f"{long_date(audit.period_start)} to {long_date(audit.period_end)}",
+        auditors=auditors, submitted_on=long_date(audit.submitted_at),
+        sections=_sections(audit, Sheet.for_audit(audit)),
+        overall_label=overall.get("label") or "Overall grade",
+        overall_grade=scale_label(scales, overall.get("scale"), audit.overall_grade),
+        final_grade=scale_label(scales, overall.get("scale"), final),
+        overall_reason=audit.overall_reason, impact=impact_text(audit),
+        conversations=_conversations(audit), perspective_state=state,
+        perspective=perspective, concerns=_concerns(audit), actions=actions,
+        case_note=case_note(audit, actions),
+    )
+    doc.about = [
+        ("Council", doc.council),
+        ("Case reference", doc.case_reference + (" (the whole family)" if doc.covers_family
+                                                 else "")),
+        ("Audit", f"{doc.audit_id}: {doc.kind.lower()}, {doc.status.lower()}"),
+        ("Audit tool", f"{doc.tool_name}, version {doc.tool_version}"),
+        ("Period under review", doc.period),
+        ("Auditors", "; ".join(doc.auditors) or "None"),
+        ("Submitted", doc.submitted_on or "Not yet"),
+    ]
+    return doc
+
+
+@dataclass
+class GradeSummary:
+    sections: list[SectionOut]
+    overall_label: str
+    overall_grade: str
+    final_grade: str
+    overall_reason: str
+    impact: str
+
+
+def grade_summary(audit: Audit) -> GradeSummary:
+    """The findings the practice reads with its feedback: each graded section's grade and
+    evidence, and the overall grade."""
+    definition = audit.tool_version.definition
+    overall = definition.get("overall") or {}
+    scales = definition["scales"]
+    final = audit.final_grade if audit.final_grade != audit.overall_grade else ""
+    return GradeSummary(
+        sections=[s for s in _sections(audit, Sheet.for_audit(audit))
+                  if s.graded and s.applies],
+        overall_label=overall.get("label") or "Overall grade",
+        overall_grade=scale_label(scales, overall.get("scale"), audit.overall_grade),
+        final_grade=scale_label(scales, overall.get("scale"), final),
+        overall_reason=audit.overall_reason, impact=impact_text(audit))
+
+
+def render_html(doc: AuditDocument) -> str:
+    return render_to_string("audits/export_audit.html", {"doc": doc})
+
+
+def render_pdf(doc: AuditDocument) -> bytes:
+    from weasyprint import HTML
+
+    return bytes(HTML(string=render_html(doc)).write_pdf())
+
+
+def render_docx(doc: AuditDocument) -> bytes:
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    word = Document()
+    word.core_properties.title = f"Audit {doc.audit_id}"
+    word.core_properties.subject = doc.tool_name
+    style = word.styles["Normal"]
+    style.font.name = "Arial"
+    style.font.size = Pt(11)
+
+    def table(headers: list[str] | None, rows: list[list[str]]) -> Any:
+        t = word.add_table(rows=1 if headers else 0, cols=len(headers or rows[0]))
+        t.style = "Table Grid"
+        for cell, text in zip(t.rows[0].cells if headers else [], headers or [], strict=True):
+            cell.paragraphs[0].add_run(text).bold = True
+        for row in rows:
+            cells = t.add_row().cells
+            for cell, text in zip(cells, row, strict=True):
+                cell.text = text
+        return t
+
+    def labelled(label: str, text: str) -> None:
+        p = word.add_paragraph()
+        p.add_run(f"{label}: ").bold = True
+        p.add_run(text)
+
+    word.add_paragraph(doc.council)
+    word.add_heading(doc.tool_name, level=0)
+    table(None, [[k, v] for k, v in doc.about])
+
+    for s in doc.sections:
+        word.add_heading(s.heading, level=1)
+        if not s.applies:
+            word.add_paragraph("Does not apply to this case.")
+            continue
+        if s.graded:
+            labelled("Grade", s.grade or "Not graded")
+        for part in s.parts:
+            if part.label:
+                word.add_heading(part.label, level=2)
+            table(["Question", "Answer", "Comments"],
+                  [[f"{q.ref} {q.text}".strip(), q.answer, q.comment] for q in part.lines])
+        if s.evidence:
+            labelled("Evidence", s.evidence)
+
+    word.add_heading(doc.overall_label, level=1)
+    labelled("Grade", doc.overall_grade or "Not graded")
+    if doc.final_grade:
+        labelled("Final grade after moderation or a disagreement", doc.final_grade)
+    if doc.overall_reason:
+        labelled("Reason", doc.overall_reason)
+    if doc.impact:
+        labelled("Impact score", doc.impact)
+
+    word.add_heading("Conversations", level=1)
+    if doc.conversations:
+        table(["Conversation", "Outcome", "When", "Minutes", "With", "Interpreter or "
+               "Language Line", "Notes or reason"],
+              [[c.kind, c.outcome, c.when, c.minutes, c.with_whom, c.interpreter,
+                c.notes or c.reason] for c in doc.conversations])
+    else:
+        word.add_paragraph("No conversations recorded.")
+
+    word.add_heading("Perspective of the worker", level=1)
+    word.add_paragraph(doc.perspective_state or "Not asked for on this audit.")
+    if doc.perspective:
+        table(["Question", "Answer"], [[q, a] for q, a in doc.perspective])
+
+    if doc.concerns:
+        word.add_heading("Immediate safeguarding concerns", level=1)
+        for c in doc.concerns:
+            labelled("Raised", c.raised)
+            labelled("Summary of concerns", c.summary)
+            labelled("Unsafe practice", c.unsafe_practice)
+            labelled("Suggested actions", c.suggested_actions)
+            word.add_paragraph(c.mash)
+
+    word.add_heading("Actions agreed", level=1)
+    if doc.actions:
+        t = table(["Issue", "Action", "By whom", "By when", "Desired outcome",
+                   "How will we know it has worked?", "RAG"],
+                  [[a.issue, a.action, a.by_whom, a.due_on, a.desired_outcome,
+                    a.success_measure, a.rag] for a in doc.actions])
+        for row, a in zip(t.rows[1:], doc.actions, strict=True):
+            shade = OxmlElement("w:shd")
+            shade.set(qn("w:val"), "clear")
+            shade.set(qn("w:fill"), RAG_COLOURS.get(a.rag_key, "FFFFFF"))
+            row.cells[-1]._tc.get_or_add_tcPr().append(shade)
+    else:
+        word.add_paragraph("No actions agreed.")
+
+    word.add_heading("Case note", level=1)
+    labelled("Title", doc.case_note.title)
+    for line in doc.case_note.text.split("\n"):
+        word.add_paragraph(line)
+
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()

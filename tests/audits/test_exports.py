@@ -1,0 +1,259 @@
+"""One audit out (issue 4, item 8): a PDF and a Word document that read like the council's
+own audit form, and the case note for the case management system (001), listing the actions
+agreed. Only the QA team and the audit's auditors export; every export is logged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+from docx import Document
+
+from auditloop.actions.services import action_set_progress
+from auditloop.audits import exports, services, voices
+from auditloop.audits.models import (
+    Answer,
+    Audit,
+    AuditAction,
+    Conversation,
+    ImmediateConcern,
+    WorkerPerspective,
+)
+from auditloop.common.models import AccessLog
+from auditloop.people.roles import Role
+from auditloop.standards.services import preset_apply
+from tests.factories import CaseFactory, PersonFactory, finish_audit, make_action, make_audit
+
+pytestmark = pytest.mark.django_db
+S = Audit.Status
+# 001's example case note: "This case was audited on 13/11/17".
+AUDITED = dt.datetime(2017, 11, 13, 11, 40, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def frozen():  # type: ignore[no-untyped-def]
+    with time_machine.travel(AUDITED, tick=False):
+        yield
+
+
+def build(preset: str | None = "001-early-help-domains") -> SimpleNamespace:
+    if preset:
+        preset_apply(key=preset)
+    tm = PersonFactory(roles=[Role.TEAM_MANAGER], full_name="Tessa Manager")
+    kw = PersonFactory(roles=[Role.PRACTITIONER], line_manager=tm, full_name="Kim Worker")
+    a1 = PersonFactory(roles=[Role.AUDITOR], full_name="Alex Auditor")
+    a2 = PersonFactory(roles=[Role.AUDITOR], full_name="Sam Second")
+    case = CaseFactory(key_worker=kw, team_manager=tm, reference="C900001",
+                       child_identifier="CH-900001")
+    audit = make_audit(case=case, auditors=[a1, a2], period_end=dt.date(2017, 11, 13))
+    return SimpleNamespace(tm=tm, kw=kw, a1=a1, a2=a2, case=case, audit=audit)
+
+
+def answer(w: SimpleNamespace, section: str, question: str, value: object,
+           comment: str = "") -> None:
+    services.answer_save(audit=w.audit, actor=w.a1, section_key=section, question_key=question,
+                         value=value, comment=comment, seen_revision=None, overwrite=True)
+
+
+@pytest.fixture
+def audit_out(frozen):  # type: ignore[no-untyped-def]
+    """A finished six-area audit with a perspective, conversations, a concern and actions."""
+    w = build()
+    answer(w, "help_protection_stability", "plan", "yes", "Plan dated 2 October, specific")
+    answer(w, "help_protection_stability", "contingency", "no", "No contingency recorded")
+    answer(w, "help_protection_stability", Answer.GRADE, "requires_improvement")
+    answer(w, "help_protection_stability", Answer.EVIDENCE, "The plan lacks a contingency")
+    answer(w, "team_manager_conversation", Answer.APPLIES, "no")
+    answer(w, "family_feedback", "engagement", "declined")
+    answer(w, "family_feedback", "declined_reason", "Mother did not want to talk to an auditor")
+    voices.perspective_save(perspective=WorkerPerspective.objects.get(audit=w.audit),
+                            actor=w.kw, send=True, answers={
+                                "perspective.situation": {"value": "Isolated after a move"},
+                                "perspective.work_done": {"value": "Weekly visits"},
+                                "perspective.child_voice": {"value": "Three houses"},
+                                "perspective.difference": {"value": "Attendance is up"},
+                                "perspective.challenges": {"value": "Three changes of worker"}})
+    voices.conversation_record(
+        audit=w.audit, actor=w.a1, kind=Conversation.Kind.LEARNING,
+        details=voices.ConversationDetails(outcome="held", minutes=75, with_whom="Kim Worker",
+                                           booked_for=AUDITED, notes="Reflective and open"))
+    voices.conversation_record(
+        audit=w.audit, actor=w.a1, kind=Conversation.Kind.FAMILY,
+        details=voices.ConversationDetails(outcome="not_reached", interpreter_used=True,
+                                           reason="Three calls with Language Line"))
+    ImmediateConcern.objects.create(
+        audit=w.audit, raised_by=w.a1, summary="Bruising not followed up",
+        unsafe_practice=ImmediateConcern.Practice.PAST, suggested_actions="Visit this week",
+        mash_contacted=True, mash_note="Strategy discussion agreed")
+    finish_audit(w.audit, grade="requires_improvement",
+                 reason="Gaps in planning; the direct work is strong")
+    action = make_action(owner=w.kw, action="Add a contingency plan", by_whom="Kim Worker",
+                         due_on=dt.date(2017, 12, 20),
+                         success_measure="Contingency seen at the next TAF")
+    AuditAction.objects.create(audit=w.audit, action=action, source=AuditAction.Source.REPLY)
+    action_set_progress(action=action, actor=w.kw, status="amber")
+    w.audit.refresh_from_db()
+    return w
+
+
+def test_the_pdf_is_a_pdf_named_by_the_audit_number_and_logged(audit_out, role_client):
+    w = audit_out
+    client, qa = role_client(Role.QA_MANAGER)
+    response = client.get(reverse("audits:export_pdf", args=[w.audit.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    disposition = response["Content-Disposition"]
+    assert disposition == f'attachment; filename="audit-{w.audit.pk}.pdf"'
+    assert "C900001" not in disposition and "CH-900001" not in disposition
+    assert response["Cache-Control"] == "no-store"
+    log = AccessLog.objects.get(user=qa.user)
+    assert (log.action, log.object_type, log.object_id) == ("export", "audit", str(w.audit.pk))
+
+
+def test_the_pdf_reads_like_the_councils_audit_form(audit_out):
+    w = audit_out
+    html = exports.render_html(exports.audit_document(w.audit))
+    for expected in (
+        settings.COUNCIL_NAME, "C900001", "Case audit on the six key audit areas",
+        f"version {w.audit.tool_version.number}", "13 May 2017 to 13 November 2017",
+        "Alex Auditor (auditor)", "Sam Second (auditor)",
+        # Each section with its questions, answers, comments, grade and evidence.
+        "1 Help, protection and stability", "Is there an identified contingency?",
+        "No contingency recorded", "Plan dated 2 October, specific",
+        "Grade: Requires improvement to be good", "The plan lacks a contingency",
+        "Declined to engage", "Mother did not want to talk to an auditor",
+        # The overall grade and reason.
+        "Impact and overall outcome", "Gaps in planning; the direct work is strong",
+        # Conversations, the worker's perspective, the concern and the actions.
+        "Learning conversation with the key worker", "Reflective and open",
+        "Three calls with Language Line", "Could not be reached",
+        "From Kim Worker, sent 13 November 2017", "Three changes of worker",
+        "Immediate safeguarding concerns", "Bruising not followed up",
+        "MASH contacted. Strategy discussion agreed",
+        "Add a contingency plan", "Contingency seen at the next TAF", "Amber: in progress",
+        'class="rag rag-amber"', "Quality Assurance: case audited",
+    ):
+        assert expected in html, expected
+    # The IRO conversation does not apply where the case has no IRO.
+    assert html.count("Does not apply to this case.") == 2  # IRO; team manager not chosen
+    # Only questions that apply: no reason asked of a family that engaged.
+    assert "The family&#39;s understanding and views" not in html
+
+
+def test_the_word_document_opens_and_holds_the_sections(audit_out, client_for):
+    w = audit_out
+    response = client_for(w.a2).get(reverse("audits:export_docx", args=[w.audit.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="audit-{w.audit.pk}.docx"'
+    word = Document(io.BytesIO(response.content))
+    assert word.core_properties.title == f"Audit {w.audit.pk}"
+    headings = [p.text for p in word.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    for expected in ("Case audit on the six key audit areas", "1 Help, protection and stability",
+                     "6 Role of supervision and management oversight",
+                     "Conversation with allocated key worker", "Impact and overall outcome",
+                     "Conversations", "Perspective of the worker",
+                     "Immediate safeguarding concerns", "Actions agreed", "Case note"):
+        assert expected in headings, expected
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "Grade: Requires improvement to be good" in text
+    assert "Reason: Gaps in planning; the direct work is strong" in text
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    for expected in ("C900001", "Is there an identified contingency?", "No contingency recorded",
+                     "Three changes of worker", "Add a contingency plan", "Amber: in progress",
+                     "Learning conversation with the key worker"):
+        assert expected in cells, expected
+    actions = word.tables[-1]
+    assert [c.text for c in actions.rows[0].cells][-1] == "RAG"
+    assert 'w:fill="F47738"' in actions.rows[1].cells[-1]._tc.xml
+    assert AccessLog.objects.get(user=w.a2.user).action == "export"
+
+
+def test_the_case_note_is_001s_with_the_audit_date_and_the_actions(audit_out):
+    note = exports.case_note(audit_out.audit)
+    assert note.title == "Quality Assurance: case audited"
+    assert note.text.startswith(
+        "This case was audited on 13/11/17 as part of the Early Help Quality Assurance "
+        "process. Original audit has been sent to manager.\n\nActions agreed:\n")
+    assert ("1. Add a contingency plan (by Kim Worker, by 20 December 2017). How we will know "
+            "it has worked: Contingency seen at the next TAF") in note.text
+
+
+def test_the_case_note_page_shows_the_text_to_copy(audit_out, client_for):
+    w = audit_out
+    page = client_for(w.a1).get(reverse("audits:export_case_note", args=[w.audit.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'value="Quality Assurance: case audited"' in html
+    assert "This case was audited on 13/11/17" in html
+    assert AccessLog.objects.get(user=w.a1.user).action == "export"
+
+
+def test_the_case_note_follows_the_frameworks_own_wording(frozen):
+    w = build("002-six-key-areas")
+    finish_audit(w.audit)
+    note = exports.case_note(w.audit)
+    assert note.title == "Quality assurance audit"
+    assert note.text == ("This case was audited on 13/11/17. The audit form and its actions "
+                         "are on the child's file.")
+
+
+def test_without_wording_of_its_own_the_case_note_uses_001s(frozen):
+    w = build(preset=None)
+    finish_audit(w.audit)
+    note = exports.case_note(w.audit)
+    assert note.title == "Quality Assurance: case audited"
+    assert "audited on 13/11/17 as part of" in note.text and "Actions agreed" not in note.text
+
+
+def test_the_impact_score_reads_out_of_10(frozen):
+    w = build(preset=None)
+    audit = make_audit(case=w.case, auditors=[w.a1], tool_key="000-eha-quality-standards")
+    finish_audit(audit)
+    Audit.objects.filter(pk=audit.pk).update(impact_score=7)
+    audit.refresh_from_db()
+    doc = exports.audit_document(audit)
+    assert doc.impact == "7 out of 10"
+    assert "Impact score:</span> 7 out of 10" in exports.render_html(doc)
+
+
+def test_only_the_qa_team_and_the_auditors_export(audit_out, client_for, role_client):
+    w = audit_out
+    services.transition(audit=w.audit, actor=None, to=S.DISCUSSED)
+    for name in ("audits:export_pdf", "audits:export_docx", "audits:export_case_note"):
+        url = reverse(name, args=[w.audit.pk])
+        # The practice reads the audit but does not take it out.
+        assert client_for(w.tm).get(url).status_code == 403
+        assert client_for(w.kw).get(url).status_code == 403
+        # The assistant director sees every case, but is not the QA team.
+        assert role_client(Role.ASSISTANT_DIRECTOR)[0].get(url).status_code == 403
+        assert role_client(Role.PRACTITIONER)[0].get(url).status_code == 404
+        assert client_for(w.a1).post(url).status_code == 405
+    assert not AccessLog.objects.filter(action="export").exists()
+
+
+def test_an_unfinished_audit_is_not_exported(frozen, client_for):
+    w = build()
+    client = client_for(w.a1)
+    response = client.get(reverse("audits:export_pdf", args=[w.audit.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("audits:voices", args=[w.audit.pk])
+    assert not AccessLog.objects.filter(action="export").exists()
+    page = client.get(reverse("audits:voices", args=[w.audit.pk]))
+    assert "nothing to export until the audit is submitted" in page.content.decode()
+
+
+def test_the_voices_and_feedback_pages_link_the_exports_for_those_who_may(audit_out,
+                                                                           client_for):
+    w = audit_out
+    pdf = reverse("audits:export_pdf", args=[w.audit.pk])
+    assert pdf in client_for(w.a1).get(reverse("audits:voices", args=[w.audit.pk])
+                                       ).content.decode()
+    services.transition(audit=w.audit, actor=None, to=S.DISCUSSED)
+    assert pdf not in client_for(w.tm).get(reverse("audits:feedback", args=[w.audit.pk])
+                                           ).content.decode()
