@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "auditloop.standards",
     "auditloop.actions",
     "auditloop.audits",
+    "auditloop.programme",
     "auditloop.demo",
 ]
 

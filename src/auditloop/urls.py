@@ -12,6 +12,7 @@ urlpatterns = [
     path("tray/", include("auditloop.notifications.urls")),
     path("actions/", include("auditloop.actions.urls")),
     path("audits/", include("auditloop.audits.urls")),
+    path("programme/", include("auditloop.programme.urls")),
     path("accounts/", include("allauth.urls")),
     path("operator/", admin.site.urls),
 ]

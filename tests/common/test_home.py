@@ -73,5 +73,5 @@ def test_home_query_count_is_pinned(n, role_client, django_assert_max_num_querie
     for _ in range(n):
         CaseFactory(key_worker=PersonFactory())
         AuditorTrainingFactory()
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(24):
         _home(client)

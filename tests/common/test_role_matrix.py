@@ -21,6 +21,7 @@ from tests.factories import (
     job_title_with_roles,
     make_action,
 )
+from tests.programme.world import PROGRAMME_EXPECTED, programme_world
 from tests.standards.world import standards_world
 
 R = Role
@@ -108,6 +109,9 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     # Someone else's supervision: the QA team may read it; only its supervisor records it.
     "audits:supervision_item": ("get", EVERY_CASE),
     "audits:supervision_discussed": ("post", NOBODY),
+    # The audit programme (tests/programme/world.py): the QA manager and head of QA run
+    # the cycle; managers put cases forward; auditors see and decline their own audits.
+    **PROGRAMME_EXPECTED,
     # 003 Tier 1: the central team and the Early Help service managers (of their cases).
     "audits:quality_queue": ("get", IMPORTERS | {R.SERVICE_MANAGER}),
     "audits:quality_to_fix": ("get", ALL),
@@ -230,6 +234,7 @@ def world(db):  # type: ignore[no-untyped-def]
         "people:job_title_edit": {"pk": job_title.pk},
         "notifications:mark_read": {"notification_id": notice.pk},
         **standards_world(),
+        **programme_world(),
     }
 
 

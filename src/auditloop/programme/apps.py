@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ProgrammeConfig(AppConfig):
+    name = "auditloop.programme"
+    label = "programme"
+    verbose_name = "Audit programme"
+
+    def ready(self) -> None:
+        from auditloop.common.navigation import NavEntry, register
+        from auditloop.people.roles import Capability
+        from auditloop.programme import attention  # noqa: F401 - registers home panels
+
+        register(NavEntry("Audit cycle", "programme:cycle_list", (Capability.RUN_CYCLE,),
+                          order=35))

@@ -1,0 +1,56 @@
+"""Home-page panels of the audit programme: for the QA manager, the cycle's next step and
+overdue audits; for managers, an invitation to put cases forward for the month's theme."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from auditloop.common.attention import AttentionItem, AttentionPanel, register
+from auditloop.people.roles import Capability
+
+NEXT_STEP = {
+    "planning": "choose the cases",
+    "cases_confirmed": "allocate the auditors",
+    "allocated": "send the notices, then hold the QA meeting",
+    "reviewed": "export the case notes and close the cycle",
+}
+
+
+@register
+def audit_cycle(user: Any) -> list[AttentionPanel]:
+    """Two queries: the open cycles, and the overdue audits among them."""
+    if not user.has_capability(Capability.RUN_CYCLE):
+        return []
+    from auditloop.audits.models import Audit
+    from auditloop.programme.models import Cycle, CycleCase
+
+    today = timezone.localdate()
+    cycles = list(Cycle.objects.exclude(status=Cycle.Status.CLOSED)
+                  .order_by("audits_due_on", "pk")[:3])
+    items = [AttentionItem(f"{c.title}: {NEXT_STEP.get(c.status, 'open it')}",
+                           reverse("programme:cycle_detail", args=[c.pk])) for c in cycles]
+    overdue = Audit.objects.filter(
+        pk__in=CycleCase.objects.filter(cycle__in=cycles, audit__isnull=False)
+        .values("audit_id"),
+        status__in=[Audit.Status.ALLOCATED, Audit.Status.IN_PROGRESS], due_on__lt=today,
+    ).count() if cycles else 0
+    if overdue:
+        items.insert(0, AttentionItem(f"{overdue} overdue audit{'s' if overdue != 1 else ''}",
+                                      reverse("programme:cycle_detail", args=[cycles[0].pk]),
+                                      overdue))
+    return [AttentionPanel(title="Audit cycle", items=items, order=12,
+                           empty_text="No cycle is open. Create this month's cycle.")]
+
+
+@register
+def put_cases_forward(user: Any) -> list[AttentionPanel]:
+    """Team and service managers nominate cases (001, 002). No query."""
+    if user.has_capability(Capability.RUN_CYCLE) or not user.has_capability(
+            Capability.VIEW_TEAM_CASES):
+        return []
+    return [AttentionPanel(title="Audits", order=60, items=[AttentionItem(
+        "Put a case forward for audit: for the month's theme, or to show good practice",
+        reverse("programme:put_forward"))])]

@@ -1,0 +1,280 @@
+"""Forms of the audit programme's pages. They parse input; the services hold the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from auditloop.cases.models import Case, Theme
+from auditloop.people.models import Locality, Person, Service, Team
+from auditloop.people.roles import Role
+from auditloop.programme.models import CaseRequest, Cycle, CycleNotice
+
+ONE_OFF_KINDS = [(k, label) for k, label in Cycle.Kind.choices if k != Cycle.Kind.MONTHLY]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CycleForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100, label="Year",
+                              error_messages={"required": "Enter the year"})
+    number = forms.IntegerField(min_value=1, max_value=52, label="Cycle number",
+                                help_text="With 12 cycles a year, the month: 6 is June.",
+                                error_messages={"required": "Enter the cycle's number"})
+    theme = forms.CharField(max_length=200, required=False, label="Theme (optional)",
+                            help_text="Leave empty to take it from the year's theme plan or "
+                                      "the last QA meeting's prevalent issue.")
+    theme_reason = forms.CharField(max_length=500, required=False,
+                                   label="Why this theme (optional)")
+
+
+class ProgrammeForm(forms.Form):
+    kind = forms.ChoiceField(choices=ONE_OFF_KINDS, widget=forms.RadioSelect,
+                             label="What kind of audit programme is it?",
+                             error_messages={"required": "Choose the kind of programme"})
+    name = forms.CharField(max_length=200, label="Name",
+                           help_text="For example: Neglect, multi-agency audit, spring 2026.",
+                           error_messages={"required": "Enter the programme's name"})
+    period_start = forms.DateField(widget=DateInput, label="First day",
+                                   error_messages={"required": "Enter the first day",
+                                                   "invalid": "Enter a real date"})
+    period_end = forms.DateField(widget=DateInput, label="Last day (audits due)",
+                                 error_messages={"required": "Enter the last day",
+                                                 "invalid": "Enter a real date"})
+    meeting_on = forms.DateField(widget=DateInput, required=False,
+                                 label="Meeting to discuss the audits (optional)",
+                                 error_messages={"invalid": "Enter a real date"})
+    theme = forms.CharField(max_length=200, required=False, label="Theme (optional)")
+    auditor_roles = forms.MultipleChoiceField(
+        choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        label="Who audits", help_text="None ticked means the framework's auditors. For a "
+                                      "multi-agency audit, tick partner-agency leads too.")
+    lead_auditor: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=False, label="Lead auditor (optional)")
+    follow_up_of: forms.ModelChoiceField[Cycle] = forms.ModelChoiceField(
+        queryset=Cycle.objects.none(), required=False, label="A second stage of (optional)",
+        help_text="For example, the external audit's second stage six months later.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_auditor"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            is_active=True).order_by("full_name")
+        self.fields["follow_up_of"].queryset = Cycle.objects.exclude(  # type: ignore[attr-defined]
+            kind=Cycle.Kind.MONTHLY).order_by("-period_start")
+
+
+def _choices(model: Any) -> list[tuple[int, str]]:
+    return list(model.objects.order_by("name").values_list("pk", "name"))
+
+
+class ProposeForm(forms.Form):
+    random_count = forms.IntegerField(
+        min_value=0, max_value=5000, label="How many cases to choose at random",
+        help_text="A dip sample of the eligible cases. Re-audits due, requests, nominations "
+                  "and drift come on top, marked as such.",
+        error_messages={"required": "Enter how many cases to choose at random",
+                        "min_value": "Enter 0 or more"})
+    stratify_by = forms.MultipleChoiceField(
+        choices=[("locality", "Locality: from across the county"), ("service", "Service")],
+        widget=forms.CheckboxSelectMultiple, required=False,
+        label="Spread the sample by", help_text="In proportion to the open cases of each.")
+    favour_uncovered = forms.BooleanField(
+        required=False, label="Favour teams and localities short of the coverage target")
+    drift = forms.BooleanField(required=False, initial=True,
+                               label="Add cases picked up by the drift thresholds")
+    include_closed = forms.BooleanField(required=False, label="Include closed cases")
+    service_ids = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Services")
+    team_ids = forms.TypedMultipleChoiceField(coerce=int, required=False, label="Teams",
+                                              widget=forms.CheckboxSelectMultiple)
+    locality_ids = forms.TypedMultipleChoiceField(coerce=int, required=False,
+                                                  label="Localities",
+                                                  widget=forms.CheckboxSelectMultiple)
+    themes = forms.MultipleChoiceField(required=False, label="Themes",
+                                       widget=forms.CheckboxSelectMultiple)
+    agency_type = forms.CharField(max_length=120, required=False,
+                                  label="Agency type (optional)",
+                                  help_text="For example: health visitor.")
+    open_longer_than_months = forms.IntegerField(
+        min_value=1, max_value=240, required=False,
+        label="Open longer than this many months (optional)")
+    step_down_only = forms.BooleanField(required=False, label="Stepped down only")
+    previously_audited_count = forms.IntegerField(
+        min_value=0, max_value=5000, required=False,
+        label="Cases audited before, chosen again to test improvement (optional)",
+        help_text="004: a sample of cases audited in the last months.")
+    previously_audited_months = forms.IntegerField(
+        min_value=1, max_value=120, required=False,
+        label="Audited within this many months (optional)")
+    seed = forms.IntegerField(min_value=0, max_value=2**62, required=False,
+                              label="Seed (optional)",
+                              help_text="Leave empty for a new random draw. Enter a stored "
+                                        "seed to repeat a draw.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service_ids"].choices = _choices(Service)  # type: ignore[attr-defined]
+        self.fields["team_ids"].choices = _choices(Team)  # type: ignore[attr-defined]
+        self.fields["locality_ids"].choices = _choices(Locality)  # type: ignore[attr-defined]
+        self.fields["themes"].choices = [  # type: ignore[attr-defined]
+            (n, n) for n in Theme.objects.order_by("name").values_list("name", flat=True)]
+
+    def ask(self) -> Any:
+        from auditloop.programme.services import SelectionAsk
+
+        d = self.cleaned_data
+        return SelectionAsk(
+            random_count=d["random_count"], seed=d.get("seed"),
+            stratify_by=tuple(d["stratify_by"]), include_closed=d["include_closed"],
+            service_ids=tuple(d["service_ids"]), team_ids=tuple(d["team_ids"]),
+            locality_ids=tuple(d["locality_ids"]),
+            agency_types=(d["agency_type"],) if d["agency_type"].strip() else (),
+            open_longer_than_months=d.get("open_longer_than_months"),
+            step_down_only=d["step_down_only"], themes=tuple(d["themes"]), drift=d["drift"],
+            favour_uncovered=d["favour_uncovered"],
+            previously_audited_count=d.get("previously_audited_count") or 0,
+            previously_audited_months=d.get("previously_audited_months"),
+        )
+
+
+class ReferenceField(forms.CharField):
+    def clean(self, value: Any) -> Case | None:  # type: ignore[override]
+        text = str(super().clean(value) or "").strip()
+        if not text:
+            return None
+        case = Case.objects.filter(reference__in={text, text.upper()}).first()
+        if case is None:
+            raise forms.ValidationError(f"There is no case with the reference {text}. Check "
+                                        "it against the case register")
+        return case
+
+
+class ChangeCaseForm(forms.Form):
+    how = forms.ChoiceField(
+        choices=[("next", "Swap it for the next case in the draw"),
+                 ("named", "Swap it for a case I name"),
+                 ("remove", "Take it off the list")],
+        widget=forms.RadioSelect, label="What do you want to do?",
+        error_messages={"required": "Choose what to do with the case"})
+    reference = ReferenceField(max_length=64, required=False,
+                               label="Reference of the case to audit instead",
+                               help_text="Only if you name a case.")
+    reason = forms.CharField(widget=forms.Textarea, label="Why",
+                             help_text="This is recorded with the cycle.",
+                             error_messages={"required": "Say why the case is changed"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("how") == "named" and not data.get("reference"):
+            self.add_error("reference", "Enter the reference of the case to audit instead")
+        return data
+
+
+class AddCaseForm(forms.Form):
+    reference = ReferenceField(max_length=64, label="Case reference",
+                               error_messages={"required": "Enter the case reference"})
+    reason = forms.CharField(widget=forms.Textarea, label="Why is it added?",
+                             error_messages={"required": "Say why this case is added"})
+
+
+class ThemeForm(forms.Form):
+    theme = forms.CharField(max_length=200, required=False, label="Theme")
+    reason = forms.CharField(max_length=500, required=False, label="Why this theme")
+
+
+class IndicatorThemeForm(forms.Form):
+    theme = forms.CharField(max_length=200, label="Theme",
+                            error_messages={"required": "Enter the theme"})
+    indicator = forms.CharField(max_length=300, label="Indicator",
+                                help_text="For example: re-referrals, % rising.",
+                                error_messages={"required": "Enter the indicator"})
+    reason = forms.CharField(widget=forms.Textarea, label="What the indicator suggests",
+                             help_text="004: the hypothesis the audits will test.",
+                             error_messages={"required": "Say what the indicator suggests"})
+
+
+class OverrideForm(forms.Form):
+    auditors = forms.TypedMultipleChoiceField(
+        coerce=int, widget=forms.CheckboxSelectMultiple, label="Auditors",
+        error_messages={"required": "Choose at least one auditor"})
+    reason = forms.CharField(widget=forms.Textarea, required=False, label="Reason",
+                             help_text="Needed when you override a rule, such as a conflict "
+                                       "of interest. It is recorded.")
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["auditors"].choices = choices  # type: ignore[attr-defined]
+
+
+class ConfirmAllocationForm(forms.Form):
+    leave_out_blocked = forms.BooleanField(
+        required=False, label="Leave cases with no auditor out of this cycle")
+
+
+class NoticesForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        choices=CycleNotice.Kind.choices, widget=forms.CheckboxSelectMultiple,
+        label="Which notices to send",
+        error_messages={"required": "Choose which notices to send"})
+
+
+class MinutesForm(forms.Form):
+    impact = forms.CharField(widget=forms.Textarea, required=False,
+                             label="Impact: is the child better off?")
+    needs_met = forms.CharField(widget=forms.Textarea, required=False,
+                                label="How the child's needs were met")
+    strengths = forms.CharField(widget=forms.Textarea, required=False, label="Strengths")
+    development = forms.CharField(widget=forms.Textarea, required=False,
+                                  label="Areas for development")
+    actions_agreed = forms.CharField(widget=forms.Textarea, required=False,
+                                     label="Actions agreed (optional)")
+    discussed = forms.BooleanField(required=False, label="The case has been discussed")
+
+
+class MeetingDetailsForm(forms.Form):
+    attendance = forms.CharField(widget=forms.Textarea, required=False, label="Who attended")
+    prevalent_issue = forms.CharField(max_length=300, required=False,
+                                      label="The month's prevalent issue")
+    sets_next_theme = forms.BooleanField(required=False,
+                                         label="Make it the next cycle's theme")
+
+
+class RequestForm(forms.Form):
+    reference = ReferenceField(max_length=64, label="Case reference",
+                               error_messages={"required": "Enter the case reference"})
+    kind = forms.ChoiceField(widget=forms.RadioSelect, label="Why are you putting it forward?",
+                             error_messages={"required": "Choose why you are putting it "
+                                                         "forward"})
+    reason = forms.CharField(widget=forms.Textarea, label="Tell us more",
+                             help_text="What the audit should look at. Do not write the "
+                                       "child's name.",
+                             error_messages={"required": "Say why this case should be "
+                                                         "audited"})
+
+    def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+            (k, CaseRequest.Kind(k).label) for k in kinds]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea, label="Why",
+                             error_messages={"required": "Say why"})
+
+
+class ChooseAuditorForm(forms.Form):
+    person = forms.TypedChoiceField(coerce=int, label="Auditor",
+                                    error_messages={"required": "Choose an auditor"})
+    reason = forms.CharField(widget=forms.Textarea, required=False, label="Reason",
+                             help_text="Needed when you override a rule.")
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Choose an auditor"), *choices]  # type: ignore[attr-defined]
+
+
+class ContactDoneForm(forms.Form):
+    note = forms.CharField(max_length=500, required=False, label="What was agreed (optional)")

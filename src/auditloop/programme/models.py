@@ -1,0 +1,437 @@
+"""The audit programme: cycles (monthly, or one-off programmes), the cases chosen for them
+and why, the allocation of auditors, the notices sent and the QA meeting's minutes.
+
+The audit itself (and who audits it) belongs to the audits app: a cycle points at the
+audits it created, never the other way round.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from auditloop.audits.models import Audit
+from auditloop.cases.models import Case
+from auditloop.common.models import BaseModel
+from auditloop.notifications.models import Notification
+from auditloop.people.models import Person
+from auditloop.standards.models import ToolVersion
+
+
+class Cycle(BaseModel):
+    """One round of audits: a month of the council's programme, or a one-off programme
+    (thematic, multi-agency, external, inspection preparation) with its own selection and
+    allocation."""
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", "Monthly audit cycle"
+        THEMATIC = "thematic", "Thematic audit"
+        MULTI_AGENCY = "multi_agency", "Multi-agency audit"
+        EXTERNAL = "external", "External audit"
+        INSPECTION = "inspection", "Inspection preparation audit"
+        SERVICE = "service", "A service's or agency's own audit"
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", "Choosing cases"
+        CASES_CONFIRMED = "cases_confirmed", "Cases confirmed"
+        ALLOCATED = "allocated", "Auditors allocated"
+        REVIEWED = "reviewed", "Audits discussed"
+        CLOSED = "closed", "Closed"
+
+    class ThemeSource(models.TextChoices):
+        NONE = "", "No theme"
+        PLAN = "plan", "The year's theme plan"
+        QA_MEETING = "qa_meeting", "The prevalent issue at the last QA meeting"
+        CHOSEN = "chosen", "Chosen by the QA manager"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MONTHLY)
+    name = models.CharField(max_length=200, blank=True,
+                            help_text="A one-off programme's name; monthly cycles use the month.")
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField(null=True, blank=True,
+                                              help_text="The cycle's number in the year.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNING)
+    theme = models.CharField(max_length=200, blank=True)
+    theme_source = models.CharField(max_length=12, choices=ThemeSource.choices, blank=True,
+                                    default=ThemeSource.NONE)
+    theme_reason = models.CharField(max_length=500, blank=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    audit_starts_on = models.DateField()
+    audits_due_on = models.DateField()
+    meeting_on = models.DateField(null=True, blank=True)
+    allocations_due_on = models.DateField(null=True, blank=True)
+    notices_due_on = models.DateField(null=True, blank=True)
+    tool_version = models.ForeignKey(ToolVersion, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+")
+    # One-off programmes: a lead auditor, and their own pool of auditors (roles).
+    lead_auditor = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    auditor_roles = models.JSONField(default=list, blank=True)
+    follow_up_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="follow_ups")
+    meeting_attendance = models.TextField(blank=True)
+    prevalent_issue = models.CharField(max_length=300, blank=True)
+    prevalent_issue_sets_next_theme = models.BooleanField(default=False)
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-year", "-number", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], condition=Q(kind="monthly"),
+                                    name="monthly_cycle_once"),
+            models.CheckConstraint(condition=Q(audits_due_on__gte=models.F("audit_starts_on")),
+                                   name="cycle_audits_due_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if self.kind != self.Kind.MONTHLY:
+            return self.name or f"{self.get_kind_display()} {self.year}"
+        return f"{self.period_start:%B %Y} cycle"
+
+    @property
+    def is_monthly(self) -> bool:
+        return self.kind == self.Kind.MONTHLY
+
+
+class CycleEvent(models.Model):
+    """The cycle's history: each step, who took it and when."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    what = models.CharField(max_length=300)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["cycle", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}: {self.what}"
+
+
+class IndicatorTheme(BaseModel):
+    """A theme raised by a performance indicator, with its reason (004)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="indicator_themes")
+    theme = models.CharField(max_length=200)
+    indicator = models.CharField(max_length=300)
+    reason = models.TextField()
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["cycle", "created_at"]
+
+    def __str__(self) -> str:
+        return self.theme
+
+
+class CaseRequest(BaseModel):
+    """A request for a case to be audited, or a manager's nomination: never random."""
+
+    class Kind(models.TextChoices):
+        EARLY_HELP_OFFICER = "early_help_officer", "Requested by an early help officer"
+        TAF = "taf", "The Team Around the Family asked for help: progress is not being made"
+        COMPLAINT = "complaint", "A complaint"
+        REVIEW = "review", "A case review or learning review"
+        TEAM_MANAGER = "team_manager", "Nominated by a team manager for the month's theme"
+        SERVICE_MANAGER = "service_manager", (
+            "Nominated by a service manager to showcase good practice")
+        OTHER = "other", "Another request"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for a cycle"
+        INCLUDED = "included", "Included in a cycle"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.TextField()
+    good_practice = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    cycle = models.ForeignKey(Cycle, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="requests",
+                              help_text="The cycle it is for; empty means the next one.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: case {self.case_id}"
+
+    @property
+    def is_nomination(self) -> bool:
+        return self.kind in (self.Kind.TEAM_MANAGER, self.Kind.SERVICE_MANAGER)
+
+
+class SelectionDraw(models.Model):
+    """One proposal of a cycle's cases. The seed, the eligible population (case ids with
+    their stratum and soft preferences, as they were) and what was asked are stored, so
+    anyone can re-run the draw and get the same list (sampling.draw)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="draws")
+    seed = models.BigIntegerField()
+    method = models.CharField(max_length=20)
+    asked = models.JSONField(default=dict, help_text="What the QA manager asked for.")
+    # [[case_id, stratum, flags], ...] sorted by case id; flags: sampling.AVOID | FAVOUR
+    population = models.JSONField(default=list)
+    random_count = models.PositiveIntegerField()
+    stratified = models.BooleanField(default=False)
+    chosen = models.JSONField(default=list, help_text="The draw's case ids, in draw order.")
+    left_out = models.JSONField(default=dict, help_text="Why cases were left out: counts.")
+    previously_audited = models.JSONField(default=list, blank=True)
+    previously_audited_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Draw {self.pk} for cycle {self.cycle_id}"
+
+
+class CycleCase(BaseModel):
+    """A case on a cycle's list, with the reason it is there."""
+
+    class Source(models.TextChoices):
+        PLANNED = "planned", "Re-audit or revisit due"
+        REQUESTED = "requested", "Requested"
+        NOMINATED = "nominated", "Nominated"
+        DRIFT = "drift", "Drift"
+        RANDOM = "random", "Chosen at random"
+        PREVIOUSLY_AUDITED = "previously_audited", "Audited before, to test improvement"
+        CHOSEN = "chosen", "Chosen by the QA manager"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        CONFIRMED = "confirmed", "Confirmed"
+        SWAPPED_OUT = "swapped_out", "Swapped out"
+        REMOVED = "removed", "Left out"
+
+    CURRENT = (Status.PROPOSED, Status.CONFIRMED)
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="cases")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    reason = models.CharField(max_length=500)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    position = models.PositiveIntegerField(default=0)
+    draw = models.ForeignKey(SelectionDraw, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+")
+    planned_audit = models.ForeignKey(Audit, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+")
+    request = models.ForeignKey(CaseRequest, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="replaced_by")
+    change_reason = models.CharField(max_length=500, blank=True,
+                                     help_text="Why it was swapped out or left out.")
+    changed_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    changed_at = models.DateTimeField(null=True, blank=True)
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", help_text="The audit made at allocation.")
+
+    class Meta:
+        ordering = ["cycle", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "case"],
+                                    condition=Q(status__in=["proposed", "confirmed"]),
+                                    name="cycle_case_once_while_current"),
+        ]
+        indexes = [models.Index(fields=["cycle", "status"]), models.Index(fields=["audit"])]
+
+    def __str__(self) -> str:
+        return f"Case {self.case_id} in cycle {self.cycle_id}"
+
+
+class CoordinatorContact(BaseModel):
+    """000: a plan open longer than the threshold means contacting its coordinator, not an
+    audit. A task for the early help officers (or the QA manager)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To do"
+        DONE = "done", "Done"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="contacts")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    coordinator = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    months_open = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    done_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["cycle", "case"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "case"],
+                                               name="coordinator_contact_once")]
+
+    def __str__(self) -> str:
+        return f"Contact the coordinator of case {self.case_id}"
+
+
+class AllocationRun(models.Model):
+    """One proposal of who audits what, from the solver: its seed, the problem it was given
+    (so it can be solved again) and what it found."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        CONFIRMED = "confirmed", "Confirmed"
+        SUPERSEDED = "superseded", "Replaced by a newer proposal"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="allocation_runs")
+    seed = models.BigIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    problem = models.JSONField(default=dict)
+    objective = models.IntegerField(null=True, blank=True)
+    seconds = models.FloatField(default=0)
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Allocation {self.pk} for cycle {self.cycle_id}"
+
+
+class AllocationLine(models.Model):
+    """Who the proposal gives one case to, and why a case could not be given to anyone."""
+
+    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="lines")
+    cycle_case = models.ForeignKey(CycleCase, on_delete=models.CASCADE, related_name="+")
+    proposed_ids = models.JSONField(default=list, help_text="The solver's choice.")
+    auditor_ids = models.JSONField(default=list, help_text="The choice now, after overrides.")
+    shadow_ids = models.JSONField(default=list, blank=True)
+    blocked = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["run", "cycle_case__position", "id"]
+        constraints = [models.UniqueConstraint(fields=["run", "cycle_case"],
+                                               name="allocation_line_once")]
+
+    def __str__(self) -> str:
+        return f"Line for cycle case {self.cycle_case_id}"
+
+
+class AllocationOverride(models.Model):
+    """The QA manager changed the proposal. Overriding a conflict of interest needs a reason."""
+
+    line = models.ForeignKey(AllocationLine, on_delete=models.CASCADE, related_name="overrides")
+    from_ids = models.JSONField(default=list)
+    to_ids = models.JSONField(default=list)
+    conflicts = models.JSONField(default=list, blank=True,
+                                 help_text="The conflicts of interest overridden, in words.")
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                           related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["line", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"Override of line {self.line_id}"
+
+
+class CycleNotice(models.Model):
+    """A batch of notices for a cycle, sent by a background task (the page polls it)."""
+
+    class Kind(models.TextChoices):
+        ALLOCATION = "allocation", "Allocations to auditors"
+        AUDIT_SELECTED = "audit_selected", "Notice to those who hold or oversee the cases"
+        REMINDER = "reminder", "Reminders to auditors before the due date"
+        OVERDUE = "overdue", "Overdue audits to the QA manager"
+        AUDIT_REPORT = "audit_report", "Audit reports to the practitioners' managers"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Not sent"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    queued_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    queued_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    sent_count = models.PositiveIntegerField(default=0)
+    late = models.BooleanField(default=False, help_text="Sent after the framework's deadline.")
+    message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "-queued_at", "-id"]
+        indexes = [models.Index(fields=["cycle", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for cycle {self.cycle_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SENT, self.Status.FAILED)
+
+
+class NoticeSent(models.Model):
+    """One notice to one person, so that sending again never tells anyone twice."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=CycleNotice.Kind.choices)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=60, help_text="What it was about: an audit, a due date.")
+    notification = models.ForeignKey(Notification, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "kind", "person", "key"],
+                                               name="notice_sent_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.person_id} ({self.key})"
+
+
+class MeetingItem(BaseModel):
+    """One audit on the QA meeting's agenda, and its minutes (001: impact, how needs were
+    met, strengths, development)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="agenda")
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    minutes_allotted = models.PositiveSmallIntegerField(null=True, blank=True)
+    impact = models.TextField(blank=True)
+    needs_met = models.TextField(blank=True)
+    strengths = models.TextField(blank=True)
+    development = models.TextField(blank=True)
+    actions_agreed = models.TextField(blank=True)
+    discussed_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    report_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "audit"],
+                                               name="meeting_item_once")]
+
+    def __str__(self) -> str:
+        return f"Audit {self.audit_id} on the agenda of cycle {self.cycle_id}"
