@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "auditloop.actions",
     "auditloop.audits",
     "auditloop.programme",
+    "auditloop.moderation",
     "auditloop.demo",
 ]
 

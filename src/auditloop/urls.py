@@ -13,6 +13,7 @@ urlpatterns = [
     path("actions/", include("auditloop.actions.urls")),
     path("audits/", include("auditloop.audits.urls")),
     path("programme/", include("auditloop.programme.urls")),
+    path("moderation/", include("auditloop.moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("operator/", admin.site.urls),
 ]

@@ -21,6 +21,10 @@ from tests.factories import (
     job_title_with_roles,
     make_action,
 )
+from tests.actions.world import ACTION_PLANS_EXPECTED, action_plans_world
+from tests.audits.tracker_world import TRACKER_EXPECTED, tracker_world
+from tests.moderation.world import MODERATION_EXPECTED, moderation_world
+from tests.programme.loop_world import LOOP_EXPECTED, loop_world
 from tests.programme.world import PROGRAMME_EXPECTED, programme_world
 from tests.standards.world import standards_world
 
@@ -112,6 +116,10 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     # The audit programme (tests/programme/world.py): the QA manager and head of QA run
     # the cycle; managers put cases forward; auditors see and decline their own audits.
     **PROGRAMME_EXPECTED,
+    **MODERATION_EXPECTED,
+    **TRACKER_EXPECTED,
+    **ACTION_PLANS_EXPECTED,
+    **LOOP_EXPECTED,
     # 003 Tier 1: the central team and the Early Help service managers (of their cases).
     "audits:quality_queue": ("get", IMPORTERS | {R.SERVICE_MANAGER}),
     "audits:quality_to_fix": ("get", ALL),
@@ -235,6 +243,10 @@ def world(db):  # type: ignore[no-untyped-def]
         "notifications:mark_read": {"notification_id": notice.pk},
         **standards_world(),
         **programme_world(),
+        **moderation_world(),
+        **tracker_world(),
+        **action_plans_world(),
+        **loop_world(),
     }
 
 

@@ -230,6 +230,12 @@ class FrameworkSettings(models.Model):
     moderate_disputed_audits = models.BooleanField(default=False)
     moderation_panel_roles = models.JSONField(default=list, blank=True)
     audit_quality_review = models.BooleanField(default=False)
+    # How agreement between auditors and moderators is measured (not in the seeds: a month
+    # has only a few moderated audits, so figures need a window and a floor to mean anything).
+    agreement_window_months = models.PositiveSmallIntegerField(default=12)
+    agreement_min_audits = models.PositiveSmallIntegerField(default=10)
+    mentoring_threshold_percent = models.DecimalField(max_digits=5, decimal_places=2,
+                                                      default=25)
 
     # Who is told, escalation
     contacts = models.JSONField(default=list, blank=True)
@@ -243,6 +249,7 @@ class FrameworkSettings(models.Model):
     # Actions, re-audit and closing the loop
     action_deadline_days = models.PositiveSmallIntegerField(null=True, blank=True)
     actions_signed_off_by = models.CharField(max_length=60, blank=True)
+    overdue_action_escalation = models.JSONField(default=list, blank=True)
     ri_actions_reviewed_at_next_qa_meeting = models.BooleanField(default=False)
     ri_discussion_recorded_in = models.CharField(max_length=200, blank=True)
     re_audit_grades = models.JSONField(default=list, blank=True)
@@ -250,6 +257,8 @@ class FrameworkSettings(models.Model):
     re_audit_after_months_max = models.PositiveSmallIntegerField(null=True, blank=True)
     re_audit_by_roles = models.JSONField(default=list, blank=True)
     closing_loop_revisit_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    action_plan_review_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    post_audit_briefing = models.BooleanField(default=False)
 
     # Reports and other QA activity
     reports = models.JSONField(default=list, blank=True)

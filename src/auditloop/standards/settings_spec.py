@@ -191,6 +191,11 @@ SPECS: dict[str, Spec] = {
     }, name="a contact (key, label, email)"), unique_by="key"),
     "notification_rules": MapOf(Key(), ListOf(NOTICE), allowed=EVENTS),
     "escalation_grades": ListOf(Key(), unique=True),
+    "overdue_action_escalation": ListOf(Fields({
+        "after_days": F(Integer(minimum=0, maximum=365), required=True),
+        "to": F(ListOf(RECIPIENT, unique=True), required=True),
+        "note": F(Text(max_length=500), default=""),
+    }, name="an escalation step (after_days, to)"), unique_by="after_days"),
     "re_audit_grades": ListOf(Key(), unique=True),
     "reports": ListOf(Fields({
         "report": F(Text(max_length=200), required=True),
@@ -253,6 +258,7 @@ _EDITORS = {
     "auditor_roles": "roles", "moderation_panel_roles": "roles", "re_audit_by_roles": "roles",
     "escalation_grades": "grades", "re_audit_grades": "grades",
     "actions_signed_off_by": "recipient", "immediate_concern_sign_off_role": "role",
+    "overdue_action_escalation": "yaml",
 }
 
 # (group, [(field, label, help)]): the settings page shows them in this order.
@@ -368,6 +374,13 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
          "manager of the safeguarding and review unit."),
         ("audit_quality_review", "Review the quality of the audits themselves",
          "004: mentoring auditors to become audit champions."),
+        ("agreement_window_months", "Agreement figures cover the last (months)",
+         "A month has only a few moderated audits: figures are worked out over this window."),
+        ("agreement_min_audits", "Moderated audits needed before a figure is shown",
+         "Figures for a section or an auditor with fewer moderated audits are not shown."),
+        ("mentoring_threshold_percent",
+         "Offer mentoring to auditors whose grades moderation changes more often than (%)",
+         "004: mentoring and support to develop audit champions."),
     ]),
     ("Who is told", [
         ("contacts", "Named contacts and groups",
@@ -388,6 +401,10 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
          "002: a maximum of 40 days."),
         ("actions_signed_off_by", "Who signs off audit actions",
          "002: the allocated team manager."),
+        ("overdue_action_escalation", "Overdue actions are escalated",
+         "001: non-compliance is escalated to senior management. Each step: days after the "
+         "action was due, and who is told (for example the service manager, then the "
+         "assistant director)."),
         ("ri_actions_reviewed_at_next_qa_meeting",
          "Actions on 'requires improvement' cases are reviewed at the next QA meeting", "001."),
         ("ri_discussion_recorded_in",
@@ -400,6 +417,10 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("re_audit_by_roles", "Who re-audits", "001: a senior manager."),
         ("closing_loop_revisit_months", "Revisit audited areas after (months)",
          "002: 6 months to let learning embed."),
+        ("action_plan_review_months", "Action plans are reviewed every (months)",
+         "004: monitored through quarterly quality assurance meetings (3)."),
+        ("post_audit_briefing", "A briefing after each month's audits",
+         "002: for all those involved in the previous month's audits."),
     ]),
     ("Reports and other QA activity", [
         ("reports", "Reports and who reads them", ""),
