@@ -52,6 +52,11 @@ class Command(BaseCommand):
                  "shipped tool is loaded so the others can be tried. 'none' leaves the "
                  "framework alone. Default: 002-six-key-areas.",
         )
+        parser.add_argument(
+            "--history-months", type=int, default=12,
+            help="Months of past audit cycles to make, each with graded audits (0 for none). "
+                 "Needs a preset. Default: 12.",
+        )
         parser.add_argument("--reset", action="store_true",
                             help="Delete the demo council made before, then make a new one.")
 
@@ -92,9 +97,25 @@ class Command(BaseCommand):
         )
         if options["preset"] != "none":
             self._apply_presets(options["preset"])
+            if options["history_months"] > 0:
+                self._build_history(summary, options["history_months"])
         self.stdout.write(f"Demo sign-ins (password '{DEMO_PASSWORD}'):")
         for username, name in summary.demo_users.items():
             self.stdout.write(f"  {username:<32} {name}")
+
+    def _build_history(self, summary: Any, months: int) -> None:
+        """A year of audit cycles, then each feature's own history on top of it."""
+        import random
+
+        from auditloop.demo.history import build_audit_history
+
+        started = time.monotonic()
+        rng = random.Random(summary.seed)
+        history = build_audit_history(rng=rng, today=summary.reference_date, months=months)
+        self.stdout.write(
+            f"Audit history: {len(history.cycles)} monthly cycles, {len(history.audits)} "
+            f"audits submitted and discussed ({time.monotonic() - started:.1f} seconds)."
+        )
 
     def _apply_presets(self, chosen: str) -> None:
         """Load every preset's tools, then the chosen preset's settings last."""
