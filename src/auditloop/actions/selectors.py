@@ -8,7 +8,13 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from auditloop.actions.models import Action, ActionOwner
+from auditloop.actions.models import (
+    Action,
+    ActionOwner,
+    ActionPlan,
+    ActionPlanLead,
+    Finding,
+)
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability
 from auditloop.people.selectors import management_subtree_ids
@@ -64,3 +70,29 @@ def get_action_for_user(user: Any, action_id: int) -> Action:
     if owners & management_subtree_ids(person):
         return action
     raise Http404
+
+
+# ---------------------------------------------------------------- action plans and findings
+
+
+def _plans(qs: QuerySet[ActionPlan]) -> QuerySet[ActionPlan]:
+    return qs.prefetch_related(
+        Prefetch("lead_rows", queryset=ActionPlanLead.objects.select_related("person"))
+    )
+
+
+def action_plans_from(*, source_key: str) -> QuerySet[ActionPlan]:
+    """The plans a caller made from one of its own things ("cycle:12")."""
+    return _plans(ActionPlan.objects.filter(source_key=source_key)).order_by("created_at", "id")
+
+
+def action_plans_for_theme(*, theme: str) -> QuerySet[ActionPlan]:
+    return _plans(ActionPlan.objects.filter(theme=theme)).order_by("created_at", "id")
+
+
+def _findings(qs: QuerySet[Finding]) -> QuerySet[Finding]:
+    return qs.select_related("plan").prefetch_related("tag_rows")
+
+
+def findings_from(*, source_key: str) -> QuerySet[Finding]:
+    return _findings(Finding.objects.filter(source_key=source_key)).order_by("created_at", "id")

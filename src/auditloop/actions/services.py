@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from auditloop.actions.models import Action, ActionEvent, ActionOwner
+from auditloop.actions.models import (
+    Action,
+    ActionEvent,
+    ActionOwner,
+    ActionPlan,
+    ActionPlanEvent,
+    ActionPlanLead,
+    Finding,
+    FindingTag,
+    LearningSource,
+)
+from auditloop.cases.models import Case
+from auditloop.common.dates import add_months
 from auditloop.common.errors import DomainError, WorkflowError
 from auditloop.people.models import Person
+from auditloop.people.roles import Capability, Role, capabilities_for
+from auditloop.standards.selectors import framework_settings_row
 
 S = Action.Status
 
@@ -161,3 +178,155 @@ def action_comment(*, action: Action, actor: Person, text: str) -> None:
     if not text.strip():
         raise DomainError("Write a comment.", field="text")
     _event(action, actor, ActionEvent.Kind.COMMENT, note=text)
+
+
+# ---------------------------------------------------------------- action plans
+
+
+def may_lead_plans(person: Person) -> bool:
+    """004 6.1: strategic leads own action plans (and whoever holds OWN_ACTION_PLANS)."""
+    return person.is_active and (
+        Role.STRATEGIC_LEAD in person.roles
+        or Capability.OWN_ACTION_PLANS in capabilities_for(person.roles)
+    )
+
+
+def review_cadence_months() -> int | None:
+    """The framework's action plan review cadence (004: quarterly, 3); None: no cadence."""
+    return framework_settings_row().action_plan_review_months
+
+
+def _plan_event(plan: ActionPlan, actor: Person | None, kind: str, note: str = "") -> None:
+    ActionPlanEvent.objects.create(plan=plan, actor=actor, kind=kind, note=note)
+
+
+def _required(**parts: str) -> None:
+    for field, value in parts.items():
+        if not value.strip():
+            raise DomainError(f"Enter the {field.replace('_', ' ')}.", field=field)
+
+
+def _check_source(source: str) -> None:
+    if source not in LearningSource.values:
+        raise DomainError("Choose where this came from.", field="source")
+
+
+@transaction.atomic
+def action_plan_create(
+    *,
+    title: str,
+    recommendation: str,
+    source: str,
+    source_label: str,
+    source_key: str = "",
+    theme: str = "",
+    strategic_lead: Person,
+    actor: Person | None,
+) -> ActionPlan:
+    """Turn a recommendation into a plan led by a strategic lead (004 6.1).
+
+    Idempotent on (source_key, title) when source_key is given: calling it again, or a
+    repeated POST of the same form, returns the first plan and makes nothing new.
+    """
+    title, source_key = title.strip(), source_key.strip()
+    _required(title=title, recommendation=recommendation, source_label=source_label)
+    _check_source(source)
+    if source_key:
+        existing = ActionPlan.objects.filter(source_key=source_key, title=title).first()
+        if existing is not None:
+            return existing
+    if not may_lead_plans(strategic_lead):
+        raise DomainError(f"{strategic_lead} cannot lead action plans: choose a strategic "
+                          "lead.", field="strategic_lead")
+    months = review_cadence_months()
+    try:
+        with transaction.atomic():
+            plan = ActionPlan.objects.create(
+                title=title, recommendation=recommendation.strip(), source=source,
+                source_label=source_label.strip(), source_key=source_key,
+                theme=theme.strip(), created_by=actor,
+                next_review_on=add_months(timezone.localdate(), months) if months else None,
+            )
+    except IntegrityError:
+        # Two identical requests at once: the other one made it.
+        return ActionPlan.objects.get(source_key=source_key, title=title)
+    ActionPlanLead.objects.create(plan=plan, person=strategic_lead, assigned_by=actor)
+    _plan_event(plan, actor, ActionPlanEvent.Kind.CREATED, note=f"Led by {strategic_lead}")
+    _tell_lead(plan, strategic_lead, actor)
+    return plan
+
+
+def _tell_lead(plan: ActionPlan, lead: Person, actor: Person | None) -> None:
+    if actor is not None and actor.pk == lead.pk:
+        return
+    from django.urls import reverse
+
+    from auditloop.notifications.services import notify
+
+    notify(recipients=[lead], subject="You lead an action plan",
+           body="A recommendation has been given to you as an action plan. Add its actions.",
+           link=reverse("actions:plan_detail", args=[plan.pk]))
+
+
+# ---------------------------------------------------------------- findings
+
+# A word that could be a case or child identifier: letters and digits, at least one digit.
+_IDENTIFIER_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_-]{2,62}[A-Za-z0-9]")
+
+
+def identifiers_in(text: str) -> list[str]:
+    """The case references and child or family identifiers of the register found in the
+    text. Findings are about practice, not people: they must not name a case."""
+    words = {w for w in _IDENTIFIER_LIKE.findall(text) if any(ch.isdigit() for ch in w)}
+    words |= {w.upper() for w in words}
+    if not words:
+        return []
+    found = Case.objects.filter(
+        Q(reference__in=words) | Q(child_identifier__in=words) | Q(family_identifier__in=words)
+    ).values_list("reference", "child_identifier", "family_identifier")
+    hits = {v for row in found for v in row if v and v in words}
+    return sorted(hits)
+
+
+@transaction.atomic
+def finding_create(
+    *,
+    text: str,
+    tags: list[str],
+    source: str,
+    source_label: str,
+    source_key: str = "",
+    theme: str = "",
+    actor: Person | None,
+    plan: ActionPlan | None = None,
+) -> Finding:
+    """Record wider learning (002) tagged for the training plan, service gaps, policy or
+    supervision. Idempotent on (source_key, text) when source_key is given."""
+    text, source_key = text.strip(), source_key.strip()
+    _required(text=text, source_label=source_label)
+    _check_source(source)
+    chosen = sorted(set(tags))
+    if not chosen:
+        raise DomainError("Choose at least one kind of finding.", field="tags")
+    if any(t not in Finding.Tag.values for t in chosen):
+        raise DomainError("Choose kinds of finding from the list.", field="tags")
+    if identifiers_in(text):
+        raise DomainError("Take out the case reference: a finding is about practice, not a "
+                          "child or family. Describe what was seen across cases instead.",
+                          field="text")
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if source_key:
+        existing = Finding.objects.filter(source_key=source_key, text_digest=digest).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            finding = Finding.objects.create(
+                text=text, source=source, source_label=source_label.strip(),
+                source_key=source_key, theme=theme.strip(), plan=plan, created_by=actor,
+                text_digest=digest,
+            )
+    except IntegrityError:
+        return Finding.objects.get(source_key=source_key, text_digest=digest)
+    FindingTag.objects.bulk_create([FindingTag(finding=finding, tag=t) for t in chosen])
+    return finding

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from auditloop.actions import views
+from auditloop.actions import plan_views, views
 
 app_name = "actions"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:action_id>/sign-off-request", views.action_submit, name="action_submit"),
     path("<int:action_id>/sign-off", views.action_sign_off, name="action_sign_off"),
     path("<int:action_id>/comments", views.action_comment, name="action_comment"),
+    path("plans/", plan_views.plan_list, name="plan_list"),
+    path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan_detail"),
 ]
