@@ -117,11 +117,13 @@ def audit_create(
 
 @transaction.atomic
 def audit_plan_re_audit(*, of: Audit, actor: Person | None, earliest: dt.date,
-                        latest: dt.date, reason: str) -> Audit:
-    """A re-audit is a planned audit with a due window; the next cycle allocates it."""
+                        latest: dt.date, reason: str, kind: str = Audit.Kind.RE_AUDIT,
+                        ) -> Audit:
+    """A re-audit (or a revisit of a theme, kind=REVISIT) is a planned audit with a due
+    window; the next cycle allocates it."""
     start, end = period_under_review(latest)
     audit = Audit.objects.create(
-        case=of.case, tool_version=of.tool_version, kind=Audit.Kind.RE_AUDIT,
+        case=of.case, tool_version=of.tool_version, kind=kind,
         status=S.PLANNED, re_audit_of=of, reason=reason, earliest_start_on=earliest,
         due_on=latest, period_start=start, period_end=end, covers_family=of.covers_family,
         created_by=actor,

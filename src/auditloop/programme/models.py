@@ -435,3 +435,175 @@ class MeetingItem(BaseModel):
 
     def __str__(self) -> str:
         return f"Audit {self.audit_id} on the agenda of cycle {self.cycle_id}"
+
+
+# ------------------------------------------------------------------ closing the loop (002, 004)
+
+
+class ThemeRevisit(BaseModel):
+    """002: "areas audited will be revisited by the Practice improvement Team on a rolling
+    programme ... A period of 6 months will allow time for any learning and changes in
+    practice to embed". One row per themed cycle and theme, due the framework's number of
+    months after the cycle's period; starting it plans revisit audits of the same cases."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        STARTED = "started", "Revisit audits planned"
+        CANCELLED = "cancelled", "Cancelled"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="revisits")
+    theme = models.CharField(max_length=200)
+    # The months the framework said when it was scheduled: a later change of the setting
+    # does not move a date the QA manager has already planned around.
+    months = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "theme"],
+                                               name="theme_revisit_once")]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"Revisit of {self.theme} (cycle {self.cycle_id})"
+
+
+class ThemeRevisitEvent(models.Model):
+    """The revisit's history: scheduled, postponed, cancelled, started; who, when, why."""
+
+    class Kind(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        POSTPONED = "postponed", "Postponed"
+        CANCELLED = "cancelled", "Cancelled"
+        STARTED = "started", "Started"
+
+    revisit = models.ForeignKey(ThemeRevisit, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    from_due_on = models.DateField(null=True, blank=True)
+    to_due_on = models.DateField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["revisit", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} revisit {self.revisit_id}"
+
+
+class RevisitCase(models.Model):
+    """One case of a started revisit: the earlier audit, and the revisit audit planned for
+    it, or none because the case has closed since."""
+
+    revisit = models.ForeignKey(ThemeRevisit, on_delete=models.CASCADE, related_name="cases")
+    earlier_audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="+")
+    revisit_audit = models.ForeignKey(Audit, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+")
+    closed_since = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["revisit", "id"]
+        constraints = [models.UniqueConstraint(fields=["revisit", "earlier_audit"],
+                                               name="revisit_case_once")]
+
+    def __str__(self) -> str:
+        return f"Audit {self.earlier_audit_id} in revisit {self.revisit_id}"
+
+
+class LearningSession(BaseModel):
+    """002: "A reflective audit learning session will be planned each month to consider
+    audit outcomes from earlier months", and "following each month's audit, a briefing will
+    be delivered to all those involved in the previous months audits"."""
+
+    class Kind(models.TextChoices):
+        REFLECTIVE = "reflective_session", "Reflective audit learning session"
+        BRIEFING = "post_audit_briefing", "Post-audit briefing"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        RECORDED = "recorded", "Recorded"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    held_on = models.DateField()
+    starts_at = models.TimeField(null=True, blank=True)
+    place = models.CharField(max_length=300, blank=True)
+    online_link = models.URLField(max_length=500, blank=True)
+    cycles = models.ManyToManyField(Cycle, related_name="learning_sessions")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    outcomes_summary = models.TextField(blank=True)
+    good_practice = models.TextField(blank=True)
+    insight = models.TextField(blank=True, help_text="Insight from those who were audited.")
+    process_feedback = models.TextField(blank=True,
+                                        help_text="Feedback on the audit process.")
+    recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "held_on"],
+                                               name="learning_session_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.held_on}"
+
+
+class LearningInvitation(models.Model):
+    """One person invited to a learning session, why, and whether they came."""
+
+    class Reason(models.TextChoices):
+        KEY_WORKER = "key_worker", "Key worker of an audited case"
+        TEAM_MANAGER = "team_manager", "Team manager of an audited case"
+        SERVICE_MANAGER = "service_manager", "Service manager of an audited case"
+        AUDITOR = "auditor", "Auditor"
+
+    session = models.ForeignKey(LearningSession, on_delete=models.CASCADE,
+                                related_name="invitations")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    reasons = models.JSONField(default=list, help_text="Reason values, most direct first.")
+    invited_at = models.DateTimeField(auto_now_add=True)
+    notification = models.ForeignKey(Notification, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+")
+    attended = models.BooleanField(null=True, blank=True)
+    attendance_recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True,
+                                               blank=True, related_name="+")
+    attendance_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "person"],
+                                               name="learning_invitation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} invited to session {self.session_id}"
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [self.Reason(r).label for r in self.reasons if r in self.Reason.values]
+
+
+class LearningImprovement(BaseModel):
+    """A practice improvement activity co-produced at the session (002), which can be
+    kept as a finding or become an action plan (the actions app's; ids kept here)."""
+
+    session = models.ForeignKey(LearningSession, on_delete=models.CASCADE,
+                                related_name="improvements")
+    text = models.TextField()
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    finding_id = models.PositiveIntegerField(null=True, blank=True)
+    action_plan_id = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
