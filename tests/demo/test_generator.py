@@ -178,12 +178,13 @@ def test_a_second_council_is_refused_without_reset(council: None) -> None:
     with pytest.raises(DemoCouncilExists):
         generate_council(scale="small", seed=SEED, reference_date=REFERENCE_DATE)
     with pytest.raises(CommandError, match="--reset"):
-        call_command("demo", "--scale", "small", stdout=StringIO())
+        call_command("demo", "--scale", "small", "--history-months", "0", stdout=StringIO())
 
 
 def test_if_empty_is_idempotent() -> None:
     out = StringIO()
-    args = ["--scale", "small", "--if-empty", "--reference-date", REFERENCE_DATE.isoformat()]
+    args = ["--scale", "small", "--history-months", "0", "--if-empty", "--reference-date",
+            REFERENCE_DATE.isoformat()]
     call_command("demo", *args, stdout=out)
     assert "demo-qa_manager" in out.getvalue()
     counts = (Case.objects.count(), Person.objects.count(), User.objects.count(),
@@ -198,6 +199,7 @@ def test_if_empty_is_idempotent() -> None:
 def test_reset_replaces_the_council_and_keeps_the_sign_ins(council: None) -> None:
     users = set(User.objects.values_list("pk", flat=True))
     call_command("demo", "--scale", "small", "--seed", str(SEED + 1), "--reset",
+                 "--history-months", "0",
                  "--reference-date", REFERENCE_DATE.isoformat(), stdout=StringIO())
     assert Case.objects.count() == 300
     assert set(User.objects.values_list("pk", flat=True)) == users
@@ -207,7 +209,7 @@ def test_reset_replaces_the_council_and_keeps_the_sign_ins(council: None) -> Non
 
 def test_dates_run_up_to_today_by_default() -> None:
     with time_machine.travel(dt.datetime(2025, 11, 3, 12, tzinfo=dt.UTC), tick=False):
-        call_command("demo", "--scale", "small", stdout=StringIO())
+        call_command("demo", "--scale", "small", "--history-months", "0", stdout=StringIO())
     latest = CaseEvent.objects.aggregate(last=Max("occurred_on"))["last"]
     assert latest is not None and latest <= dt.date(2025, 11, 3)
     assert Case.objects.filter(opened_on__gt=dt.date(2025, 10, 1)).exists()
@@ -222,6 +224,6 @@ def test_demo_runs_the_chosen_preset_with_every_shipped_tool():
     from auditloop.standards.selectors import framework_settings_row
 
     call_command("demo", "--scale", "small", "--reference-date", "2026-03-31",
-                 "--preset", "003-caf-tiered", stdout=io.StringIO())
+                 "--preset", "003-caf-tiered", "--history-months", "0", stdout=io.StringIO())
     assert framework_settings_row().preset_key == "003-caf-tiered"
     assert set(Tool.objects.values_list("key", flat=True)) == set(shipped_tool_keys())

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
 from auditloop.audits import services as audit_services
@@ -147,8 +148,6 @@ def build_audit_history(*, rng: random.Random, today: dt.date, months: int = 12,
     auditors = _auditors()
     if not auditors:
         return history
-    tool = framework_settings_row()
-    del tool  # the cycle takes the framework's tool
     cases = list(Case.objects.filter(source=DEMO_SOURCE, status=Case.Status.OPEN,
                                      key_worker__isnull=False)
                  .select_related("key_worker").order_by("pk"))
@@ -210,3 +209,33 @@ def build_audit_history(*, rng: random.Random, today: dt.date, months: int = 12,
         cycle.refresh_from_db()
         history.cycles.append(cycle)
     return history
+
+
+def _purge(qs: Any) -> int:
+    """Delete the rows and, first, whatever protects them from deletion (rows that only the
+    demo made: every row here hangs off a demo case's audit or a demo cycle)."""
+    for _ in range(100):
+        try:
+            with transaction.atomic():
+                return int(qs.delete()[0])
+        except (ProtectedError, RestrictedError) as exc:
+            blockers: dict[type, set[int]] = {}
+            for obj in exc.args[1]:
+                blockers.setdefault(type(obj), set()).add(obj.pk)
+            for model, pks in blockers.items():
+                _purge(model._default_manager.filter(pk__in=pks))
+    raise RuntimeError("The demo audit history could not be removed.")
+
+
+def remove_audit_history() -> int:
+    """Remove the audits of demo cases, their actions and the cycles that held them."""
+    from auditloop.actions.models import Action
+
+    audits = Audit.objects.filter(case__source=DEMO_SOURCE)
+    actions = list(Action.objects.filter(audit_link__audit__in=audits)
+                   .values_list("pk", flat=True))
+    cycles = list(Cycle.objects.filter(cases__case__source=DEMO_SOURCE).distinct()
+                  .values_list("pk", flat=True))
+    removed = _purge(Cycle.objects.filter(pk__in=cycles))
+    removed += _purge(audits)
+    return removed + _purge(Action.objects.filter(pk__in=actions))
