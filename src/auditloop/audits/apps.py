@@ -17,3 +17,6 @@ class AuditsConfig(AppConfig):
         register(NavEntry("Disagreements", "audits:disagreement_list",
                           (_C.SETTLE_DISAGREEMENT, _C.MODERATE), order=44))
         register(NavEntry("Audits", "audits:audit_list", (_C.AUDIT, _C.VIEW_ALL_CASES), order=20))
+        # The central tracker (002): the QA team, and managers for their people's cases.
+        register(NavEntry("Tracker", "audits:tracker", (_C.VIEW_ALL_CASES, _C.VIEW_TEAM_CASES),
+                          order=41))

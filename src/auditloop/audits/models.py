@@ -410,3 +410,42 @@ class QualityCheckTransition(models.Model):
 
     def __str__(self) -> str:
         return f"Quality check {self.quality_check_id}: {self.from_status} to {self.to_status}"
+
+
+class ActionEscalation(models.Model):
+    """One step of the framework's overdue_action_escalation taken for one audit action:
+    who was told that it is overdue, and when (001 2.21: "non-compliance to be escalated to
+    Senior Management"; 002: the service manager, then the assistant director). Once per
+    action per step, so a daily run never tells anyone twice."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="escalations")
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE,
+                              related_name="action_escalations")
+    after_days = models.PositiveSmallIntegerField(
+        help_text="The step: days after the action's due date.")
+    due_on = models.DateField(help_text="The action's due date when it was escalated.")
+    escalated_on = models.DateField(help_text="The day the daily run escalated it.")
+    at = models.DateTimeField(auto_now_add=True)
+    # The step's recipients in the framework's words, and who they meant on the day: the
+    # framework may change later; the record of who was told must not.
+    to = models.JSONField(default=list, blank=True)
+    told = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["action", "after_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "after_days"],
+                                    name="action_escalation_once_per_step"),
+        ]
+        indexes = [models.Index(fields=["escalated_on"])]
+
+    def __str__(self) -> str:
+        return f"Action {self.action_id} escalated {self.after_days} days after its due date"
+
+    @property
+    def told_nobody(self) -> bool:
+        return not self.told
+
+    @property
+    def told_names(self) -> list[str]:
+        return [str(t.get("name", "")) for t in self.told]

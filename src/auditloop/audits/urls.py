@@ -9,3 +9,8 @@ urlpatterns = [
     *voice_views.urlpatterns,
     *quality_views.urlpatterns,
 ]
+
+# The central tracker (audits/tracker_views.py).
+from auditloop.audits import tracker_views  # noqa: E402
+
+urlpatterns += tracker_views.urlpatterns

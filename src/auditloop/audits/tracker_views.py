@@ -1,0 +1,152 @@
+"""The central tracker's pages (002): every audited case with its actions, every outstanding
+action, and their exports. The QA team sees every case; managers see the cases of the people
+they manage. Filters travel in the query string as ids and keys only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from auditloop.audits import tracker, tracker_exports
+from auditloop.common.access import capability_required, log_access
+from auditloop.common.models import AccessLog
+from auditloop.people.models import Locality, Person, Service, Team
+from auditloop.standards.selectors import framework_settings_row
+
+PAGE_SIZE = 25
+VIEWS = {"cases": "Audited cases", "actions": "Outstanding actions"}
+
+
+class TrackerFilterForm(forms.Form):
+    team = forms.ModelChoiceField(Team.objects.only("id", "name"), required=False,
+                                  empty_label="Any team")
+    service = forms.ModelChoiceField(Service.objects.only("id", "name"), required=False,
+                                     empty_label="Any service")
+    locality = forms.ModelChoiceField(Locality.objects.only("id", "name"), required=False,
+                                      empty_label="Any locality")
+    owner = forms.ModelChoiceField(Person.objects.none(), required=False,
+                                   empty_label="Anyone", label="Action owner")
+    status = forms.ChoiceField(choices=[("", "Any status"), *tracker.Status.CHOICES],
+                               required=False, label="Action status")
+    overdue = forms.BooleanField(required=False, label="Overdue actions only")
+    grade = forms.ChoiceField(choices=[], required=False, label="Final grade")
+
+    def __init__(self, *args: Any, grades: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = tracker.action_owners()
+        grade = self.fields["grade"]
+        assert isinstance(grade, forms.ChoiceField)
+        grade.choices = [("", "Any grade"), *grades.items()]
+
+    def filters(self) -> tracker.TrackerFilters:
+        if not self.is_valid():
+            return tracker.TrackerFilters()
+        d = self.cleaned_data
+        return tracker.TrackerFilters(
+            team_id=d["team"].pk if d["team"] else None,
+            service_id=d["service"].pk if d["service"] else None,
+            locality_id=d["locality"].pk if d["locality"] else None,
+            owner_id=d["owner"].pk if d["owner"] else None,
+            status=d["status"] or "", overdue=bool(d["overdue"]), grade=d["grade"] or "")
+
+
+def _filters(request: HttpRequest, grades: dict[str, str]) -> tuple[TrackerFilterForm,
+                                                                   tracker.TrackerFilters]:
+    form = TrackerFilterForm(request.GET or None, grades=grades)
+    return form, form.filters()
+
+
+def _page(request: HttpRequest, view: str) -> HttpResponse:
+    today = timezone.localdate()
+    grades = tracker.grade_labels()
+    form, filters = _filters(request, grades)
+    if view == "cases":
+        qs: Any = tracker.tracker_audits(user=request.user, filters=filters, today=today)
+    else:
+        qs = tracker.tracker_actions(user=request.user, filters=filters, today=today)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows: Any = (tracker.audit_rows(page.object_list, today=today) if view == "cases"
+                 else tracker.action_rows(page.object_list, today=today))
+    query = filters.query_string_items()
+    return render(request, "audits/tracker.html", {
+        "view": view, "views": VIEWS, "form": form, "filters": filters, "page": page,
+        "rows": rows, "grades": grades, "today": today, "query": query,
+        "deadline_days": framework_settings_row().action_deadline_days,
+        "may_export": any(request.user.has_capability(c)  # type: ignore[union-attr]
+                          for c in tracker.EXPORTERS),
+        "page_has_errors": bool(form.errors),
+    }, status=400 if form.errors else 200)
+
+
+@require_GET
+@capability_required(*tracker.READERS)
+def tracker_cases(request: HttpRequest) -> HttpResponse:
+    return _page(request, "cases")
+
+
+@require_GET
+@capability_required(*tracker.READERS)
+def tracker_actions(request: HttpRequest) -> HttpResponse:
+    return _page(request, "actions")
+
+
+def _export(request: HttpRequest, fmt: str) -> HttpResponse:
+    today = timezone.localdate()
+    view = request.GET.get("view", "cases")
+    if view not in VIEWS:
+        view = "cases"
+    form, filters = _filters(request, tracker.grade_labels())
+    if form.errors:
+        return _page(request, view)
+    if view == "cases":
+        rows = tracker_exports.audit_export_rows(
+            tracker.tracker_audits(user=request.user, filters=filters, today=today),
+            today=today)
+    else:
+        rows = tracker_exports.action_export_rows(
+            tracker.tracker_actions(user=request.user, filters=filters, today=today),
+            today=today)
+    log_access(request, object_type=f"audit_tracker_{view}", object_id=filters.log_key(),
+               action=AccessLog.Action.EXPORT)
+    # No personal data in the name: the view and the day.
+    name = f"audit-tracker-{view}-{today.isoformat()}"
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        response.write("\ufeff")
+        tracker_exports.write_tracker_csv(response, rows)
+        return response
+    response = HttpResponse(
+        tracker_exports.tracker_xlsx(rows, title=VIEWS[view]),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@require_GET
+@capability_required(*tracker.EXPORTERS)
+def tracker_export_csv(request: HttpRequest) -> HttpResponse:
+    return _export(request, "csv")
+
+
+@require_GET
+@capability_required(*tracker.EXPORTERS)
+def tracker_export_xlsx(request: HttpRequest) -> HttpResponse:
+    return _export(request, "xlsx")
+
+
+urlpatterns: list[URLPattern] = [
+    path("tracker/", tracker_cases, name="tracker"),
+    path("tracker/actions/", tracker_actions, name="tracker_actions"),
+    path("tracker/export.csv", tracker_export_csv, name="tracker_export_csv"),
+    path("tracker/export.xlsx", tracker_export_xlsx, name="tracker_export_xlsx"),
+]
