@@ -9,5 +9,8 @@ class ActionsConfig(AppConfig):
     def ready(self) -> None:
         from auditloop.actions import attention  # noqa: F401 - registers home panels
         from auditloop.common.navigation import NavEntry, register
+        from auditloop.people.roles import Capability as C
 
         register(NavEntry("Actions", "actions:my_actions", (), order=40))
+        register(NavEntry("Action plans", "actions:plan_list",
+                          (C.VIEW_REPORTS, C.OWN_ACTION_PLANS, C.RUN_CYCLE), order=45))

@@ -1,4 +1,4 @@
-"""Home-page panel: a person's open and overdue actions, and actions to sign off."""
+"""Home-page panels: your actions, actions to sign off, and action plans to lead or review."""
 
 from typing import Any
 
@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from auditloop.actions import selectors
 from auditloop.common.attention import AttentionItem, AttentionPanel, register
+from auditloop.people.roles import Capability
 
 
 @register
@@ -31,3 +32,37 @@ def my_actions(user: Any) -> list[AttentionPanel]:
         items.append(AttentionItem(f"{to_sign} action{'s' if to_sign != 1 else ''} to sign off",
                                    href, to_sign))
     return [AttentionPanel(title="Actions", items=items, order=15)]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@register
+def action_plans(user: Any) -> list[AttentionPanel]:
+    """The plans a strategic lead leads, and the reviews overdue for them and for the
+    strategic lead for QA who reviews them (004 6.1)."""
+    person = user.person_or_none
+    if person is None:
+        return []
+    items = []
+    led = selectors.plans_led_by(person)
+    led_count = led.count()
+    if led_count:
+        led_overdue = selectors.plans_overdue(led).count()
+        href = reverse("actions:plan_list") + f"?lead={person.pk}"
+        if led_overdue:
+            items.append(AttentionItem(
+                f"{_plural(led_overdue, 'plan')} you lead overdue for review",
+                href + "&status=open&overdue=yes", led_overdue))
+        items.append(AttentionItem(f"{_plural(led_count, 'action plan')} you lead",
+                                   href + "&status=open", led_count))
+    if user.has_capability(Capability.RUN_CYCLE):
+        overdue = selectors.plans_overdue().count()
+        if overdue:
+            items.append(AttentionItem(
+                f"{_plural(overdue, 'action plan')} overdue for review",
+                reverse("actions:plan_list") + "?status=open&overdue=yes", overdue))
+    if not items:
+        return []
+    return [AttentionPanel(title="Action plans", items=items, order=16)]

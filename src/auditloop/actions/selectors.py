@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -12,11 +13,16 @@ from auditloop.actions.models import (
     Action,
     ActionOwner,
     ActionPlan,
+    ActionPlanAction,
+    ActionPlanEvent,
     ActionPlanLead,
+    ActionPlanReview,
     Finding,
+    FindingTag,
 )
+from auditloop.cases.models import Theme
 from auditloop.people.models import Person
-from auditloop.people.roles import Capability
+from auditloop.people.roles import ROLE_CAPABILITIES, Capability, Role
 from auditloop.people.selectors import management_subtree_ids
 
 
@@ -96,3 +102,126 @@ def _findings(qs: QuerySet[Finding]) -> QuerySet[Finding]:
 
 def findings_from(*, source_key: str) -> QuerySet[Finding]:
     return _findings(Finding.objects.filter(source_key=source_key)).order_by("created_at", "id")
+
+
+# ---------------------------------------------------------------- pages of plans and findings
+
+_READ_PLANS = (Capability.VIEW_REPORTS, Capability.OWN_ACTION_PLANS, Capability.RUN_CYCLE,
+               Capability.MANAGE_FRAMEWORK)
+
+
+def may_read_plans(user: Any) -> bool:
+    """The QA team, strategic leads, senior leaders and directors read plans and findings."""
+    return any(user.has_capability(c) for c in _READ_PLANS)
+
+
+def plans_overdue(qs: QuerySet[ActionPlan] | None = None) -> QuerySet[ActionPlan]:
+    """Open plans whose next review date has passed."""
+    qs = ActionPlan.objects.all() if qs is None else qs
+    return qs.filter(status=ActionPlan.Status.OPEN, next_review_on__lt=timezone.localdate())
+
+
+def plans_led_by(person: Person) -> QuerySet[ActionPlan]:
+    return ActionPlan.objects.filter(lead_rows__person=person, lead_rows__ended_at__isnull=True,
+                                     status=ActionPlan.Status.OPEN)
+
+
+def action_plan_list(*, status: str = "", lead_id: int | None = None, source: str = "",
+                     overdue_only: bool = False) -> QuerySet[ActionPlan]:
+    """The plans page: leads, actions (for their RAG) and reviews come in four queries
+    however many plans and actions there are."""
+    qs = ActionPlan.objects.all()
+    if status:
+        qs = qs.filter(status=status)
+    if lead_id:
+        qs = qs.filter(lead_rows__person_id=lead_id, lead_rows__ended_at__isnull=True)
+    if source:
+        qs = qs.filter(source=source)
+    if overdue_only:
+        qs = plans_overdue(qs)
+    return _plans(qs).prefetch_related(
+        Prefetch("action_links", queryset=ActionPlanAction.objects.select_related("action")),
+        Prefetch("reviews", queryset=ActionPlanReview.objects.order_by("-reviewed_on", "-id")),
+    ).order_by("status", "next_review_on", "-created_at", "-id")
+
+
+def plan_leads() -> QuerySet[Person]:
+    """Everyone who leads a plan now, for the list's filter."""
+    return Person.objects.filter(plan_lead_rows__ended_at__isnull=True).distinct().order_by(
+        "full_name")
+
+
+def lead_candidates() -> QuerySet[Person]:
+    """People in post who may lead plans: strategic leads and OWN_ACTION_PLANS holders."""
+    roles = [r.value for r in Role
+             if Capability.OWN_ACTION_PLANS in ROLE_CAPABILITIES[r] or r == Role.STRATEGIC_LEAD]
+    return Person.objects.filter(is_active=True).filter(
+        Q(role_rows__role__in=roles) | Q(job_title__role_rows__role__in=roles)
+    ).distinct().order_by("full_name")
+
+
+def get_plan_for_user(user: Any, plan_id: int) -> ActionPlan:
+    """Readers of plans, its leads (past and present) and the owners of its actions see a
+    plan; everyone else gets 404. Plans hold no child's record, so nothing is logged."""
+    qs = ActionPlan.objects.select_related("created_by", "closed_by").prefetch_related(
+        Prefetch("lead_rows", queryset=ActionPlanLead.objects.select_related(
+            "person", "assigned_by").order_by("assigned_at", "id")),
+        Prefetch("action_links", queryset=ActionPlanAction.objects.select_related(
+            "action", "action__sign_off_person", "action__signed_off_by").prefetch_related(
+            Prefetch("action__owner_rows",
+                     queryset=ActionOwner.objects.select_related("person")))
+            .order_by("action__due_on", "action_id")),
+        Prefetch("reviews", queryset=ActionPlanReview.objects.select_related("reviewed_by")
+                 .order_by("-reviewed_on", "-id")),
+        Prefetch("events", queryset=ActionPlanEvent.objects.select_related("actor")),
+        Prefetch("findings", queryset=Finding.objects.prefetch_related("tag_rows")),
+    )
+    try:
+        plan = qs.get(pk=plan_id)
+    except ActionPlan.DoesNotExist as exc:
+        raise Http404 from exc
+    if may_read_plans(user):
+        return plan
+    person: Person | None = user.person_or_none
+    if person is None or not person.is_active:
+        raise Http404
+    if any(r.person_id == person.pk for r in plan.lead_rows.all()):
+        return plan
+    if any(r.person_id == person.pk and r.ended_at is None
+           for link in plan.action_links.all() for r in link.action.owner_rows.all()):
+        return plan
+    raise Http404
+
+
+def open_plans() -> QuerySet[ActionPlan]:
+    return ActionPlan.objects.filter(status=ActionPlan.Status.OPEN).order_by("title", "id")
+
+
+def finding_list(*, tag: str, theme: str = "", since: dt.date | None = None,
+                 until: dt.date | None = None) -> QuerySet[Finding]:
+    """Findings of one kind, newest first, by theme and the dates they were recorded."""
+    qs = Finding.objects.filter(tag_rows__tag=tag)
+    if theme:
+        qs = qs.filter(theme=theme)
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if until:
+        qs = qs.filter(created_at__date__lte=until)
+    return _findings(qs).order_by("-created_at", "-id")
+
+
+def finding_themes() -> list[str]:
+    return list(Finding.objects.exclude(theme="").values_list("theme", flat=True)
+                .distinct().order_by("theme"))
+
+
+def theme_suggestions() -> list[str]:
+    """The register's themes and those already used, for the theme box's suggestions."""
+    used = set(finding_themes()) | set(
+        ActionPlan.objects.exclude(theme="").values_list("theme", flat=True))
+    return sorted(used | set(Theme.objects.values_list("name", flat=True)))
+
+
+def finding_tag_counts() -> dict[str, int]:
+    rows = FindingTag.objects.values("tag").annotate(n=Count("id"))
+    return {r["tag"]: r["n"] for r in rows}

@@ -15,8 +15,10 @@ from auditloop.actions.models import (
     ActionEvent,
     ActionOwner,
     ActionPlan,
+    ActionPlanAction,
     ActionPlanEvent,
     ActionPlanLead,
+    ActionPlanReview,
     Finding,
     FindingTag,
     LearningSource,
@@ -226,7 +228,9 @@ def action_plan_create(
     """Turn a recommendation into a plan led by a strategic lead (004 6.1).
 
     Idempotent on (source_key, title) when source_key is given: calling it again, or a
-    repeated POST of the same form, returns the first plan and makes nothing new.
+    repeated POST of the same form, returns the first plan and makes nothing new. The
+    caller decides who may make plans (the views: may_create_plans); actor None is the
+    system.
     """
     title, source_key = title.strip(), source_key.strip()
     _required(title=title, recommendation=recommendation, source_label=source_label)
@@ -330,3 +334,220 @@ def finding_create(
         return Finding.objects.get(source_key=source_key, text_digest=digest)
     FindingTag.objects.bulk_create([FindingTag(finding=finding, tag=t) for t in chosen])
     return finding
+
+
+# ---------------------------------------------------------------- who may do what to a plan
+
+_QA_TEAM_CAPABILITIES = (Capability.RUN_CYCLE, Capability.MANAGE_FRAMEWORK)
+
+
+def _caps(person: Person) -> frozenset[Capability]:
+    return capabilities_for(person.roles) if person.is_active else frozenset()
+
+
+def may_create_plans(person: Person) -> bool:
+    """The QA team and those who own action plans (004 6.1: strategic leads produce them)."""
+    caps = _caps(person)
+    return any(c in caps for c in (*_QA_TEAM_CAPABILITIES, Capability.OWN_ACTION_PLANS))
+
+
+def _current_lead_id(plan: ActionPlan) -> int | None:
+    return (ActionPlanLead.objects.filter(plan=plan, ended_at__isnull=True)
+            .values_list("person_id", flat=True).first())
+
+
+def may_edit_plan(*, plan: ActionPlan, person: Person) -> bool:
+    """The plan's current lead, and the QA team who keep the plans."""
+    if not person.is_active:
+        return False
+    if any(c in _caps(person) for c in _QA_TEAM_CAPABILITIES):
+        return True
+    return _current_lead_id(plan) == person.pk
+
+
+def may_review_plan(*, plan: ActionPlan, person: Person) -> bool:
+    """004 6.1: plans are "sent to the Strategic Lead for Quality Assurance to monitor their
+    progress". That is the head of service for QA, or a QA manager who runs the cycle and
+    its QA meetings; never the plan's own lead, who cannot monitor their own plan."""
+    if not person.is_active or Capability.RUN_CYCLE not in _caps(person):
+        return False
+    return _current_lead_id(plan) != person.pk
+
+
+def _lock_plan(plan: ActionPlan) -> ActionPlan:
+    return ActionPlan.objects.select_for_update().get(pk=plan.pk)
+
+
+def _open(plan: ActionPlan) -> None:
+    if plan.status != ActionPlan.Status.OPEN:
+        raise WorkflowError("This action plan is closed. Make a new plan if there is more "
+                            "to do.")
+
+
+@transaction.atomic
+def action_plan_lead_change(*, plan: ActionPlan, lead: Person, actor: Person,
+                            note: str = "") -> ActionPlan:
+    """Hand the plan to another strategic lead: the old lead row ends, a new one starts."""
+    plan = _lock_plan(plan)
+    _open(plan)
+    if not may_edit_plan(plan=plan, person=actor):
+        raise DomainError("Only the plan's lead or the QA team can change who leads it.")
+    if not may_lead_plans(lead):
+        raise DomainError(f"{lead} cannot lead action plans: choose a strategic lead.",
+                          field="lead")
+    current = ActionPlanLead.objects.filter(plan=plan, ended_at__isnull=True).first()
+    if current is not None and current.person_id == lead.pk:
+        return plan
+    if current is not None:
+        current.ended_at = timezone.now()
+        current.save(update_fields=["ended_at"])
+    ActionPlanLead.objects.create(plan=plan, person=lead, assigned_by=actor)
+    _plan_event(plan, actor, ActionPlanEvent.Kind.LEAD_CHANGED,
+                note=f"Now led by {lead}" + (f": {note.strip()}" if note.strip() else ""))
+    _tell_lead(plan, lead, actor)
+    return plan
+
+
+@transaction.atomic
+def action_plan_action_add(
+    *,
+    plan: ActionPlan,
+    actor: Person,
+    issue: str,
+    action: str,
+    by_whom: str,
+    owner: Person,
+    due_on: dt.date | None,
+    desired_outcome: str,
+    success_measure: str,
+) -> Action:
+    """A SMART action of the plan, made by action_create so the SMART rules, owners, RAG
+    and sign-off are the same as every other action's. The plan's lead signs it off; if the
+    lead owns it, the head of service for QA does (nobody signs off their own action).
+
+    A repeated POST of the same action (same text, owner and date) returns the first one.
+    """
+    plan = _lock_plan(plan)
+    _open(plan)
+    if not may_edit_plan(plan=plan, person=actor):
+        raise DomainError("Only the plan's lead or the QA team can add actions to it.")
+    if due_on is None:
+        raise DomainError("Enter the date the action will be done by.", field="due_on")
+    if due_on < timezone.localdate():
+        raise DomainError("The date the action will be done by must be today or later.",
+                          field="due_on")
+    if not owner.is_active:
+        raise DomainError(f"{owner} is no longer in post: choose who owns the action now.",
+                          field="owner")
+    same = Action.objects.filter(
+        plan_link__plan=plan, action=action.strip(), due_on=due_on,
+        owner_rows__person=owner, owner_rows__ended_at__isnull=True,
+    ).first()
+    if same is not None:
+        return same
+    lead_id = _current_lead_id(plan)
+    lead = Person.objects.get(pk=lead_id) if lead_id else None
+    own_action = lead is None or lead.pk == owner.pk
+    row = action_create(
+        issue=issue, action=action.strip(), by_whom=by_whom, owner=owner, due_on=due_on,
+        desired_outcome=desired_outcome, success_measure=success_measure,
+        sign_off_role=Role.HEAD_OF_QA if own_action else Role.STRATEGIC_LEAD,
+        sign_off_person=None if own_action else lead, created_by=actor,
+    )
+    ActionPlanAction.objects.create(plan=plan, action=row)
+    _plan_event(plan, actor, ActionPlanEvent.Kind.ACTION_ADDED, note=row.action[:200])
+    return row
+
+
+def next_review_limit(reviewed_on: dt.date) -> dt.date | None:
+    """The latest next review the cadence allows after a review on this day."""
+    months = review_cadence_months()
+    return add_months(reviewed_on, months) if months else None
+
+
+@transaction.atomic
+def action_plan_review_record(
+    *,
+    plan: ActionPlan,
+    actor: Person,
+    reviewed_on: dt.date,
+    rag: str,
+    progress: str,
+    changes: str = "",
+    next_review_on: dt.date | None = None,
+) -> ActionPlanReview:
+    """The strategic lead for QA's review of a plan's progress (004 6.1: quarterly).
+
+    The next review is the cadence on from the day of this review unless the reviewer
+    brings it forward; it can never be later than the cadence allows.
+    """
+    plan = _lock_plan(plan)
+    _open(plan)
+    if not may_review_plan(plan=plan, person=actor):
+        raise DomainError("Only the strategic lead for QA (the head of service for QA or a "
+                          "QA manager) can review a plan, and not one they lead.")
+    today = timezone.localdate()
+    if reviewed_on > today:
+        raise DomainError("The review date cannot be in the future.", field="reviewed_on")
+    if reviewed_on < timezone.localtime(plan.created_at).date():
+        raise DomainError("The review date cannot be before the plan was made.",
+                          field="reviewed_on")
+    if rag not in ActionPlanReview.Rag.values:
+        raise DomainError("Choose red, amber or green for the plan's overall progress.",
+                          field="rag")
+    if not progress.strip():
+        raise DomainError("Say what progress the plan has made.", field="progress")
+    limit = next_review_limit(reviewed_on)
+    if next_review_on is None:
+        next_review_on = limit
+    elif next_review_on <= reviewed_on:
+        raise DomainError("The next review must be after this one.", field="next_review_on")
+    elif limit is not None and next_review_on > limit:
+        raise DomainError(f"The framework reviews plans at least every "
+                          f"{review_cadence_months()} months: choose a date on or before "
+                          f"{limit:%-d %B %Y}.", field="next_review_on")
+    if ActionPlanReview.objects.filter(plan=plan, reviewed_on=reviewed_on).exists():
+        raise DomainError("This plan already has a review on that date. Choose another "
+                          "date, or leave the review that is there.", field="reviewed_on")
+    review = ActionPlanReview.objects.create(
+        plan=plan, reviewed_by=actor, reviewed_on=reviewed_on, rag=rag,
+        progress=progress.strip(), changes=changes.strip(), next_review_on=next_review_on,
+    )
+    latest = ActionPlanReview.objects.filter(plan=plan).order_by("-reviewed_on", "-id").first()
+    if latest is not None and latest.pk == review.pk:
+        # A back-dated review recorded late does not move the plan's next review.
+        plan.next_review_on = next_review_on
+        plan.save(update_fields=["next_review_on", "updated_at"])
+    _plan_event(plan, actor, ActionPlanEvent.Kind.REVIEWED,
+                note=f"{review.get_rag_display()}. {review.progress}"[:500])
+    return review
+
+
+@transaction.atomic
+def action_plan_close(*, plan: ActionPlan, actor: Person, summary: str,
+                      open_actions_reason: str = "") -> ActionPlan:
+    """Close a plan with a summary of what it achieved. Open actions must be finished, or
+    the reason for closing with them open is recorded."""
+    plan = _lock_plan(plan)
+    _open(plan)
+    if not may_edit_plan(plan=plan, person=actor):
+        raise DomainError("Only the plan's lead or the QA team can close it.")
+    if not summary.strip():
+        raise DomainError("Say what the plan achieved.", field="summary")
+    still_open = Action.objects.filter(plan_link__plan=plan).exclude(
+        status=Action.Status.GREEN).count()
+    if still_open and not open_actions_reason.strip():
+        raise DomainError(
+            f"{still_open} of the plan's actions {'is' if still_open == 1 else 'are'} not "
+            "signed off. Finish them first, or say why the plan closes with them open.",
+            field="open_actions_reason")
+    plan.status = ActionPlan.Status.CLOSED
+    plan.closed_at = timezone.now()
+    plan.closed_by = actor
+    plan.closing_summary = summary.strip()
+    plan.open_actions_reason = open_actions_reason.strip() if still_open else ""
+    plan.next_review_on = None
+    plan.save(update_fields=["status", "closed_at", "closed_by", "closing_summary",
+                             "open_actions_reason", "next_review_on", "updated_at"])
+    _plan_event(plan, actor, ActionPlanEvent.Kind.CLOSED, note=plan.closing_summary[:500])
+    return plan
