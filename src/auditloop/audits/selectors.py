@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from auditloop.audits.blinding import is_blind
 from auditloop.audits.models import Answer, Audit, AuditAssignment
 from auditloop.cases.models import Involvement
 from auditloop.people.roles import Capability
@@ -77,6 +78,9 @@ def get_audit_for_user(user: Any, audit_id: int, *, edit: bool = False) -> Audit
     if edit:
         if is_auditor:
             return audit
+        raise Http404
+    if is_blind(person, audit):
+        # A moderator grades the audit blind: not even the QA team's reach shows it first.
         raise Http404
     if is_auditor or user.has_capability(Capability.VIEW_ALL_CASES):
         return audit

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from auditloop.audits import exports, selectors, services, voices
+from auditloop.audits.blinding import is_blind
 from auditloop.audits.models import (
     Audit,
     Conversation,
@@ -82,7 +83,8 @@ def _reads_voices(request: HttpRequest, audit: Audit) -> bool:
     user: Any = request.user
     return (services.is_current_auditor(audit, _person(request))
             or user.has_capability(Capability.VIEW_ALL_CASES)
-            or (user.has_capability(Capability.MODERATE) and audit.status == S.IN_MODERATION))
+            or (user.has_capability(Capability.MODERATE) and audit.status == S.IN_MODERATION
+                and not is_blind(_person(request), audit)))
 
 
 def _may_export(request: HttpRequest, audit: Audit) -> bool:

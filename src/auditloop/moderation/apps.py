@@ -5,3 +5,14 @@ class ModerationConfig(AppConfig):
     name = "auditloop.moderation"
     label = "moderation"
     verbose_name = "Moderation"
+
+    def ready(self) -> None:
+        from auditloop.audits import blinding
+        from auditloop.common.navigation import NavEntry, register
+        from auditloop.moderation import attention  # noqa: F401 - registers home panels
+        from auditloop.moderation.selectors import blind_check
+        from auditloop.people.roles import Capability
+
+        blinding.register(blind_check)
+        register(NavEntry("Moderation", "moderation:my_reviews",
+                          (Capability.MODERATE, Capability.RUN_CYCLE), order=40))
