@@ -13,3 +13,6 @@ class ProgrammeConfig(AppConfig):
 
         register(NavEntry("Audit cycle", "programme:cycle_list", (Capability.RUN_CYCLE,),
                           order=35))
+        # Closing the loop: whoever runs the cycle or reads reports (loop_views.READ).
+        register(NavEntry("Closing the loop", "programme:loop_index",
+                          (Capability.RUN_CYCLE, Capability.VIEW_REPORTS), order=37))

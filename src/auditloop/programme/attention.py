@@ -54,3 +54,38 @@ def put_cases_forward(user: Any) -> list[AttentionPanel]:
     return [AttentionPanel(title="Audits", order=60, items=[AttentionItem(
         "Put a case forward for audit: for the month's theme, or to show good practice",
         reverse("programme:put_forward"))])]
+
+
+@register
+def closing_the_loop(user: Any) -> list[AttentionPanel]:
+    """The QA manager: revisits due and learning sessions to record (two queries). Anyone
+    invited to a session still to come: their invitation (one query)."""
+    from auditloop.programme.models import LearningInvitation, LearningSession, ThemeRevisit
+
+    today = timezone.localdate()
+    items: list[AttentionItem] = []
+    if user.has_capability(Capability.RUN_CYCLE):
+        due = ThemeRevisit.objects.filter(status=ThemeRevisit.Status.SCHEDULED,
+                                          due_on__lte=today).count()
+        if due:
+            items.append(AttentionItem(
+                f"{due} revisit{'s' if due != 1 else ''} of an audited theme due",
+                reverse("programme:revisit_list"), due))
+        to_record = LearningSession.objects.filter(status=LearningSession.Status.PLANNED,
+                                                   held_on__lte=today).count()
+        if to_record:
+            items.append(AttentionItem(
+                f"{to_record} learning session{'s' if to_record != 1 else ''} to record",
+                reverse("programme:learning_list"), to_record))
+    person = user.person_or_none
+    if person is not None:
+        for row in (LearningInvitation.objects.filter(person=person,
+                                                      session__held_on__gte=today)
+                    .select_related("session").order_by("session__held_on")[:3]):
+            items.append(AttentionItem(
+                f"You are invited to the {row.session.get_kind_display().lower()} on "
+                f"{row.session.held_on:%-d %B %Y}",
+                reverse("programme:learning_detail", args=[row.session_id])))
+    if not items:
+        return []
+    return [AttentionPanel(title="Closing the loop", items=items, order=14)]

@@ -3,6 +3,8 @@
 from django.urls import path
 
 from auditloop.programme import allocation_views as a
+from auditloop.programme import learning_views as lv
+from auditloop.programme import loop_views as lp
 from auditloop.programme import meeting_views as m
 from auditloop.programme import views as v
 
@@ -48,4 +50,25 @@ urlpatterns = [
          name="follow_up_escalate"),
     path("<int:cycle_id>/case-notes", m.case_notes, name="case_notes"),
     path("<int:cycle_id>/case-notes.csv", m.case_notes_csv, name="case_notes_csv"),
+    # Closing the loop: revisits of a theme, the loop views, learning sessions (002, 004)
+    path("revisits/", lp.revisit_list, name="revisit_list"),
+    path("revisits/<int:revisit_id>/", lp.revisit_detail, name="revisit_detail"),
+    path("revisits/<int:revisit_id>/start", lp.revisit_start, name="revisit_start"),
+    path("revisits/<int:revisit_id>/postpone", lp.revisit_postpone, name="revisit_postpone"),
+    path("revisits/<int:revisit_id>/cancel", lp.revisit_cancel, name="revisit_cancel"),
+    path("loop/", lp.loop_index, name="loop_index"),
+    path("loop/themes/<slug:theme_slug>", lp.loop_theme, name="loop_theme"),
+    path("loop/plans/<int:plan_id>", lp.loop_plan, name="loop_plan"),
+    path("learning/", lv.learning_list, name="learning_list"),
+    path("learning/new", lv.learning_new, name="learning_new"),
+    path("learning/<int:session_id>/", lv.learning_detail, name="learning_detail"),
+    path("learning/<int:session_id>/record", lv.learning_record, name="learning_record"),
+    path("learning/<int:session_id>/attendance", lv.learning_attendance,
+         name="learning_attendance"),
+    path("learning/<int:session_id>/improvements", lv.learning_improvement_add,
+         name="learning_improvement_add"),
+    path("learning/<int:session_id>/improvements/<int:improvement_id>/finding",
+         lv.learning_improvement_finding, name="learning_improvement_finding"),
+    path("learning/<int:session_id>/improvements/<int:improvement_id>/plan",
+         lv.learning_improvement_plan, name="learning_improvement_plan"),
 ]

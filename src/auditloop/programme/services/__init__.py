@@ -5,6 +5,8 @@
 - allocation: the solver's proposal, overrides, confirming into audits; declining, absence
 - notices: batches of notices sent by a background task
 - meeting: the agenda, minutes, the prevalent issue, closing the meeting
+- loop: revisits of a theme (scheduled, started, postponed, cancelled)
+- learning: the reflective learning session and the post-audit briefing
 """
 
 from auditloop.programme.services.allocation import (
@@ -16,6 +18,21 @@ from auditloop.programme.services.allocation import (
     assignment_choose,
 )
 from auditloop.programme.services.cycles import cycle_create, cycle_set_theme, indicator_theme_add
+from auditloop.programme.services.learning import (
+    learning_attendance_record,
+    learning_improvement_add,
+    learning_improvement_to_action_plan,
+    learning_improvement_to_finding,
+    learning_invitations_send,
+    learning_session_create,
+    learning_session_record,
+)
+from auditloop.programme.services.loop import (
+    revisit_cancel,
+    revisit_postpone,
+    revisit_schedule,
+    revisit_start,
+)
 from auditloop.programme.services.meeting import (
     agenda_build,
     agenda_move,
@@ -47,4 +64,8 @@ __all__ = [
     "meeting_close", "meeting_details_save", "minutes_save", "notices_queue", "notices_send",
     "reminders_due", "selection_add", "selection_confirm", "selection_propose",
     "selection_remove", "selection_reopen", "selection_swap",
+    "learning_attendance_record", "learning_improvement_add",
+    "learning_improvement_to_action_plan", "learning_improvement_to_finding",
+    "learning_invitations_send", "learning_session_create", "learning_session_record",
+    "revisit_cancel", "revisit_postpone", "revisit_schedule", "revisit_start",
 ]

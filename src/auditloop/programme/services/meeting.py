@@ -19,6 +19,7 @@ from auditloop.people.models import Person
 from auditloop.programme.models import Cycle, CycleCase, CycleNotice, MeetingItem
 from auditloop.programme.services._common import lock, plural, record, require
 from auditloop.programme.services.cycles import set_next_theme
+from auditloop.programme.services.loop import revisit_schedule
 from auditloop.programme.services.notices import audit_link, notices_queue
 from auditloop.standards.selectors import framework_settings_row
 
@@ -136,6 +137,7 @@ def meeting_close(*, cycle: Cycle, actor: Person | None) -> Cycle:
                          f"{plural(done, 'case')} discussed",
            f"{plural(waiting, 'case')} on the agenda not discussed." if waiting else "")
     notices_queue(cycle=cycle, kinds=[CycleNotice.Kind.AUDIT_REPORT], actor=actor)
+    revisit_schedule(cycle=cycle, actor=actor)  # 002: revisit the theme after the period
     return cycle
 
 
