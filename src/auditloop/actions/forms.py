@@ -102,7 +102,9 @@ class PlanForm(_Tokened):
                             "theme are shown together.")
     strategic_lead = PersonChoice(queryset=Person.objects.none(), label="Strategic lead",
                                   help_text="Who owns the plan for their service area.",
-                                  error_messages={"required": "Choose the strategic lead"})
+                                  error_messages={"required": "Choose the strategic lead",
+                                                  "invalid_choice": "Choose a strategic lead "
+                                                  "from the list"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -122,7 +124,8 @@ class PlanActionForm(forms.Form):
                               error_messages={"required": "Enter who will do it"})
     owner = PersonChoice(queryset=Person.objects.none(), label="Owner",
                          help_text="The one person who answers for it.",
-                         error_messages={"required": "Choose the owner"})
+                         error_messages={"required": "Choose the owner",
+                                         "invalid_choice": "Choose the owner from the list"})
     due_on = forms.DateField(widget=DateInput, label="By when",
                              error_messages={"required": "Enter the date it will be done by",
                                              "invalid": "Enter a real date"})
@@ -166,7 +169,9 @@ class ReviewForm(forms.Form):
 
 class LeadForm(forms.Form):
     lead = PersonChoice(queryset=Person.objects.none(), label="New strategic lead",
-                        error_messages={"required": "Choose the new strategic lead"})
+                        error_messages={"required": "Choose the new strategic lead",
+                                        "invalid_choice": "Choose a strategic lead from the "
+                                        "list"})
     note = forms.CharField(widget=forms.Textarea, required=False, label="Why (optional)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
