@@ -14,6 +14,7 @@ from django.urls import reverse
 from auditloop.audits import tracker, voices
 from auditloop.audits.models import AuditAction
 from auditloop.common.errors import DomainError
+from auditloop.standards.selectors import framework_settings_row
 from auditloop.standards.services import framework_settings_set
 from tests.audits.tracker_factories import (
     audited_case,
@@ -32,8 +33,8 @@ DAY_0 = dt.date(2026, 6, 3)
 
 def facts(action, today):  # type: ignore[no-untyped-def]
     link = AuditAction.objects.select_related("action", "audit").get(action=action)
-    return tracker.action_facts(link, today=today, deadline_days=tracker.framework_settings_row()
-                                .action_deadline_days)
+    return tracker.action_facts(link, today=today,
+                                deadline_days=framework_settings_row().action_deadline_days)
 
 
 def on(day: int):  # type: ignore[no-untyped-def]

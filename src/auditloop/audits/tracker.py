@@ -25,7 +25,6 @@ from auditloop.cases.selectors import cases_for_user
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability, Role
 from auditloop.standards.models import ToolVersion
-from auditloop.standards.selectors import framework_settings_row
 
 S = Audit.Status
 A = Action.Status
@@ -280,8 +279,8 @@ def action_facts(link: AuditAction, *, today: dt.date, deadline_days: int | None
     )
 
 
-def audit_rows(audits: Any, *, today: dt.date) -> list[AuditRow]:
-    deadline = framework_settings_row().action_deadline_days
+def audit_rows(audits: Any, *, today: dt.date, deadline_days: int | None) -> list[AuditRow]:
+    deadline = deadline_days
     rows = []
     for audit in audits:
         facts = []
@@ -292,9 +291,9 @@ def audit_rows(audits: Any, *, today: dt.date) -> list[AuditRow]:
     return rows
 
 
-def action_rows(links: Any, *, today: dt.date) -> list[ActionFacts]:
-    deadline = framework_settings_row().action_deadline_days
-    return [action_facts(link, today=today, deadline_days=deadline) for link in links]
+def action_rows(links: Any, *, today: dt.date, deadline_days: int | None
+                ) -> list[ActionFacts]:
+    return [action_facts(link, today=today, deadline_days=deadline_days) for link in links]
 
 
 # The filters' choices and grade labels ------------------------------------------------------

@@ -74,13 +74,15 @@ def _page(request: HttpRequest, view: str) -> HttpResponse:
     else:
         qs = tracker.tracker_actions(user=request.user, filters=filters, today=today)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows: Any = (tracker.audit_rows(page.object_list, today=today) if view == "cases"
-                 else tracker.action_rows(page.object_list, today=today))
+    deadline = framework_settings_row().action_deadline_days
+    rows: Any = (tracker.audit_rows(page.object_list, today=today, deadline_days=deadline)
+                 if view == "cases" else
+                 tracker.action_rows(page.object_list, today=today, deadline_days=deadline))
     query = filters.query_string_items()
     return render(request, "audits/tracker.html", {
         "view": view, "views": VIEWS, "form": form, "filters": filters, "page": page,
         "rows": rows, "grades": grades, "today": today, "query": query,
-        "deadline_days": framework_settings_row().action_deadline_days,
+        "deadline_days": deadline,
         "may_export": any(request.user.has_capability(c)  # type: ignore[union-attr]
                           for c in tracker.EXPORTERS),
         "page_has_errors": bool(form.errors),
