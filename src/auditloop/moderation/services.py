@@ -290,19 +290,27 @@ def conflicts(audits: Sequence[Audit], people_ids: Iterable[int]) -> dict[tuple[
 
 def moderation_problem(audits: Sequence[Audit], panel: Sequence[Person], seed: int,
                        forbidden: Mapping[tuple[int, int], Sequence[str]]) -> Any:
-    """The allocation of moderators as the programme's allocation problem (one moderator a
-    slot, the same hard rules: allocation/rules.is_eligible), so the same solver spreads the
-    load. A slot's `case_id` is the audit's id: conflicts here are per audit."""
-    from auditloop.programme.allocation.types import Auditor, Problem, Slot
-
+    """The allocation of moderators for these audits, with each panel member's moderation
+    load this year (to spread it across the year, as auditors' loads are)."""
     year_start = timezone.make_aware(dt.datetime(timezone.localdate().year, 1, 1))
     loads = dict(ModeratorAssignment.objects.filter(
         person_id__in=[p.pk for p in panel], assigned_at__gte=year_start)
         .values("person_id").annotate(n=Count("pk")).values_list("person_id", "n"))
+    return problem_for([a.pk for a in audits], [p.pk for p in panel], loads, forbidden, seed)
+
+
+def problem_for(audit_ids: Sequence[int], panel_ids: Sequence[int], loads: Mapping[int, int],
+                forbidden: Mapping[tuple[int, int], Sequence[str]], seed: int) -> Any:
+    """The allocation of moderators as the programme's allocation problem (one moderator a
+    slot, the same hard rules: allocation/rules.is_eligible), so the same solver spreads the
+    load (each more audit costs more: the load is balanced). A slot's `case_id` is the
+    audit's id: conflicts here are per audit. Plain data, for the property tests."""
+    from auditloop.programme.allocation.types import Auditor, Problem, Slot
+
     return Problem(
-        slots=tuple(Slot(key=f"audit:{a.pk}", case_id=a.pk) for a in audits),
-        auditors=tuple(Auditor(person_id=p.pk, trained=True, capacity=len(audits),
-                               load_this_year=loads.get(p.pk, 0)) for p in panel),
+        slots=tuple(Slot(key=f"audit:{a}", case_id=a) for a in audit_ids),
+        auditors=tuple(Auditor(person_id=p, trained=True, capacity=max(1, len(audit_ids)),
+                               load_this_year=loads.get(p, 0)) for p in panel_ids),
         forbidden={k: tuple(v) for k, v in forbidden.items()},
         untrained_allowed=True, seed=seed % (2**31),
     )
