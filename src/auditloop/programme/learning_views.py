@@ -145,10 +145,10 @@ def learning_new(request: HttpRequest) -> HttpResponse:
     form = SessionForm(posted(request), cycles=choices, initial={
         "cycles": [c.pk for c in loop.default_cycles(on=today, choices=choices)],
         "kind": (kinds_enabled() or [""])[0]})
-    if not kinds_enabled():
-        form.add_error(None, "The framework holds neither a monthly learning session nor a "
-                             "post-audit briefing. Change the framework's settings first.")
-    if request.method == "POST" and form.is_valid():
+    problems = [] if kinds_enabled() else [
+        "The framework holds neither a monthly learning session nor a post-audit briefing. "
+        "Change the framework's settings first."]
+    if request.method == "POST" and not problems and form.is_valid():
         d = form.cleaned_data
         chosen = [c for c in choices if c.pk in set(d["cycles"])] or loop.default_cycles(
             on=d["held_on"], choices=choices)
@@ -164,8 +164,8 @@ def learning_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"The session is planned and {n} "
                                       f"{'person is' if n == 1 else 'people are'} invited.")
             return redirect("programme:learning_detail", session.pk)
-    return render(request, "programme/learning_new.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "programme/learning_new.html", {"form": form, "problems": problems},
+                  status=400 if form.errors or problems else 200)
 
 
 @require_GET
