@@ -54,3 +54,16 @@ def test_removing_the_demo_leaves_nothing_that_protects_its_staff():
     assert not ActionPlan.objects.exists() and not Action.objects.exists()
     assert not Finding.objects.exists()
     PersonFactory._meta.model.objects.filter(staff_number__startswith="DEMO-").delete()
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC), tick=False)
+def test_the_generated_council_gets_plans_led_by_its_sign_ins_and_resets_cleanly():
+    from auditloop.demo.generator import generate_council, reset_council
+
+    generate_council(scale="small", seed=3, reference_date=TODAY)
+    made = action_plans.build(random.Random(3), TODAY)
+    assert len(made.plans) == 4
+    leads = {p.lead_rows.get(ended_at__isnull=True).person.user.username for p in made.plans}
+    assert leads == {"demo-strategic_lead", "demo-assistant_director", "demo-director"}
+    reset_council()
+    assert not ActionPlan.objects.exists() and not Finding.objects.exists()

@@ -82,9 +82,11 @@ def generate_council(*, scale: str = "standard", seed: int = DEFAULT_SEED,
 def reset_council() -> Counter[str]:
     """Delete what the generator made. Demo sign-ins stay (the access log refers to them,
     and it cannot be changed); the next generation links them to its people."""
+    from auditloop.demo.action_plans import remove as remove_action_plans
     from auditloop.demo.history import remove_audit_history
 
     removed: Counter[str] = Counter()
+    removed["action_plans"] = remove_action_plans()
     removed["audit_history"] = remove_audit_history()
     _, by_model = Case.objects.filter(source=DEMO_SOURCE).delete()
     removed["cases"] = by_model.get("cases.Case", 0)
