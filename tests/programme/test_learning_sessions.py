@@ -23,7 +23,6 @@ from auditloop.programme.services import (
     learning_improvement_to_action_plan,
     learning_improvement_to_finding,
     learning_invitations_send,
-    learning_session_create,
     learning_session_record,
 )
 from tests.factories import PersonFactory

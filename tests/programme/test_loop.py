@@ -9,6 +9,7 @@ import datetime as dt
 from fractions import Fraction
 
 import pytest
+import time_machine
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -241,3 +242,42 @@ def test_action_plan_loop_shows_movement_since_the_plan(neglect, role_client):
     practitioner, _ = role_client(Role.PRACTITIONER)
     assert practitioner.get(reverse("programme:loop_plan", args=[plan.pk])).status_code == 403
     assert client.get(reverse("programme:loop_plan", args=[plan.pk + 999])).status_code == 404
+
+
+# ------------------------------------------------------------------ the demo council
+
+
+@pytest.fixture
+def demo(db):
+    import random
+
+    from auditloop.demo.generator import generate_council
+    from auditloop.demo.history import build_audit_history
+    from auditloop.demo.loop import build
+    from auditloop.standards.services import preset_apply
+
+    today = dt.date(2026, 11, 20)
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC), tick=False):
+        generate_council(scale="small", seed=3, reference_date=today)
+        preset_apply(key="002-six-key-areas")
+        build_audit_history(rng=random.Random(3), today=today, months=10, per_cycle=4)
+        build(random.Random(3), today)
+        build(random.Random(3), today)  # idempotent
+    return today
+
+
+def test_demo_has_a_done_revisit_a_due_one_and_sessions(demo, person_with_role):
+    from auditloop.programme.models import LearningSession, ThemeRevisit
+
+    S = ThemeRevisit.Status
+    statuses = sorted(ThemeRevisit.objects.values_list("status", flat=True))
+    assert statuses.count(S.STARTED) == 1 and S.SCHEDULED in statuses
+    assert loop.revisits_due(today=demo).exists()
+    started = ThemeRevisit.objects.get(status=S.STARTED)
+    qa = person_with_role(Role.QA_MANAGER)
+    (t,) = loop.theme_loops(user=qa.user, theme=started.theme)
+    assert t.summary.compared >= 2
+    past = LearningSession.objects.get(held_on__lt=demo)
+    assert past.status == LearningSession.Status.RECORDED and past.invitations.exists()
+    assert past.improvements.count() == 2
+    assert LearningSession.objects.filter(held_on__gt=demo).exists()
