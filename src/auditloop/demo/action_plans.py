@@ -199,11 +199,12 @@ def build(rng: random.Random, today: dt.date) -> Made:
         plans.append(plan)
     made.plans = plans
     for i, (text, tags, source, theme, plan_index) in enumerate(FINDINGS):
-        plan = plans[plan_index] if plan_index is not None and plan_index < len(plans) else None
+        addressed = (plans[plan_index] if plan_index is not None and plan_index < len(plans)
+                     else None)
         finding = services.finding_create(
             text=text, tags=tags, source=source, source_label=f"{source.label}, demo",
             source_key=f"{KEY}finding:{i}", theme=THEMES[theme] if theme is not None else "",
-            actor=qa, plan=plan)
+            actor=qa, plan=addressed)
         recorded = _aware(today - dt.timedelta(days=20 + 23 * i + rng.randint(0, 9)))
         Finding.objects.filter(pk=finding.pk).update(created_at=recorded, updated_at=recorded)
         made.findings += 1
