@@ -92,14 +92,15 @@ def _date_events(action: Action, kind: str, when: dt.datetime) -> None:
 def _make(rng: random.Random, audit: Audit, agreed: dt.date, today: dt.date,
           deadline: int) -> Action:
     case = audit.case
+    owner, tm = case.key_worker, case.team_manager
+    assert owner is not None and tm is not None  # build() picks cases that have both
     issue, what, by_whom, outcome_text, measure = rng.choice(ACTIONS)
     due = min(agreed + dt.timedelta(days=rng.randint(14, deadline - 2)),
               agreed + dt.timedelta(days=deadline))
     action = action_services.action_create(
-        issue=issue, action=what, by_whom=by_whom, owner=case.key_worker, due_on=due,
+        issue=issue, action=what, by_whom=by_whom, owner=owner, due_on=due,
         desired_outcome=outcome_text, success_measure=measure,
-        sign_off_role=Role.TEAM_MANAGER, sign_off_person=case.team_manager,
-        created_by=case.key_worker)
+        sign_off_role=Role.TEAM_MANAGER, sign_off_person=tm, created_by=owner)
     source = (AuditAction.Source.REPLY if audit.status == S.FEEDBACK_SENT
               else AuditAction.Source.AUDIT)
     AuditAction.objects.create(audit=audit, action=action, source=source)
@@ -109,7 +110,6 @@ def _make(rng: random.Random, audit: Audit, agreed: dt.date, today: dt.date,
     _date_events(action, K.CREATED, agreed_at)
 
     outcome = _outcome(rng, due, today)
-    owner, tm = case.key_worker, case.team_manager
     if outcome in ("amber", "awaiting", "on_time", "late"):
         action_services.action_set_progress(action=action, actor=owner,
                                             status=Action.Status.AMBER, note="Started")
