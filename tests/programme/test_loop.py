@@ -281,3 +281,12 @@ def test_demo_has_a_done_revisit_a_due_one_and_sessions(demo, person_with_role):
     assert past.status == LearningSession.Status.RECORDED and past.invitations.exists()
     assert past.improvements.count() == 2
     assert LearningSession.objects.filter(held_on__gt=demo).exists()
+
+
+def test_demo_reset_removes_the_loop_with_the_council(demo):
+    from auditloop.demo.generator import reset_council
+    from auditloop.programme.models import LearningSession, ThemeRevisit
+
+    reset_council()
+    assert not ThemeRevisit.objects.exists()
+    assert not LearningSession.objects.exists()

@@ -84,9 +84,11 @@ def reset_council() -> Counter[str]:
     and it cannot be changed); the next generation links them to its people."""
     from auditloop.demo.action_plans import remove as remove_action_plans
     from auditloop.demo.history import remove_audit_history
+    from auditloop.demo.loop import remove as remove_loop
 
     removed: Counter[str] = Counter()
     removed["action_plans"] = remove_action_plans()
+    removed["loop"] = remove_loop()
     removed["audit_history"] = remove_audit_history()
     _, by_model = Case.objects.filter(source=DEMO_SOURCE).delete()
     removed["cases"] = by_model.get("cases.Case", 0)

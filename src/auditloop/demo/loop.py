@@ -185,3 +185,18 @@ def build(rng: random.Random, today: dt.date) -> None:
         if coming:
             revisit_schedule(cycle=_themed(coming[0], next(themes)), actor=None)
     _sessions(rng, today, cycles)
+
+
+@transaction.atomic
+def remove() -> int:
+    """Remove the loop made for the demo council: the revisits of its cycles and the learning
+    sessions on them or with its staff invited (the revisit audits go with its audits)."""
+    from auditloop.demo.structure import STAFF_PREFIX
+
+    cycles = Cycle.objects.filter(cases__case__source=DEMO_SOURCE).distinct()
+    sessions = LearningSession.objects.filter(
+        pk__in=LearningSession.objects.filter(cycles__in=cycles).values("pk").union(
+            LearningSession.objects.filter(
+                invitations__person__staff_number__startswith=STAFF_PREFIX).values("pk")))
+    removed = int(sessions.delete()[0])
+    return removed + int(ThemeRevisit.objects.filter(cycle__in=cycles).delete()[0])

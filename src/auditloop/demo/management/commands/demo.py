@@ -109,6 +109,7 @@ class Command(BaseCommand):
 
         from auditloop.demo.action_plans import build as build_action_plans
         from auditloop.demo.history import build_audit_history
+        from auditloop.demo.loop import build as build_loop
         from auditloop.demo.tracker import build as build_tracker
 
         started = time.monotonic()
@@ -116,6 +117,7 @@ class Command(BaseCommand):
         history = build_audit_history(rng=rng, today=summary.reference_date, months=months)
         build_tracker(rng, summary.reference_date)
         build_action_plans(rng, summary.reference_date)
+        build_loop(rng, summary.reference_date)
         self.stdout.write(
             f"Audit history: {len(history.cycles)} monthly cycles, {len(history.audits)} "
             f"audits submitted and discussed ({time.monotonic() - started:.1f} seconds)."
