@@ -64,6 +64,7 @@ def _revisit_page(request: HttpRequest, revisit: ThemeRevisit, errors: list[str]
         "events": list(loop.revisit_events(revisit)), "errors": errors or [],
         "is_due": revisit.status == ThemeRevisit.Status.SCHEDULED and revisit.due_on <= today,
         "scheduled": revisit.status == ThemeRevisit.Status.SCHEDULED,
+        "theme_slug": loop.theme_slug(revisit.theme),
     }, status=status)
 
 
