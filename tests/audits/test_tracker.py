@@ -136,6 +136,13 @@ def test_the_nav_shows_the_tracker_to_its_readers(two_teams, client_for):
     assert f'href="{TRACKER}"' not in text(client_for(north.kw).get(reverse("home")))
 
 
+def test_the_home_page_counts_overdue_audit_actions(two_teams, client_for):
+    north, south = two_teams
+    home = text(client_for(north.qa).get(reverse("home")))
+    assert "1 overdue audit action" in home and f'href="{ACTIONS}?overdue=1"' in home
+    assert "overdue audit action" not in text(client_for(south.tm).get(reverse("home")))
+
+
 # Filters ------------------------------------------------------------------------------------
 
 def actions_shown(page: str) -> set[int]:
@@ -241,8 +248,9 @@ def test_the_query_count_does_not_grow_with_actions_and_audits(frozen, client_fo
     small = (_queries(qa, url), _queries(tm, url))
     _grow(w, audits=9, actions_each=3)  # 30 actions on 10 audits
     assert (_queries(qa, url), _queries(tm, url)) == small
-    # Measured: 19 for the QA manager (the session, the user and their roles, the home
-    # panels' and navigation's reads, the filters' choices, and the tracker's own 8).
+    # Measured: 19 for the QA manager (the session, the user and their roles, the
+    # framework's settings, the filters' choices and grade labels, and the tracker's own:
+    # count, audits, actions, owners, escalations, confirmations).
     with django_assert_max_num_queries(20):
         qa.get(url)
 
