@@ -207,6 +207,10 @@ def test_a_quarterly_review_moves_the_next_review_a_quarter_on():
     plan.refresh_from_db()
     assert plan.next_review_on == dt.date(2026, 6, 30)
     assert plan.events.filter(kind="reviewed").count() == 1
+    lead = plan.lead_rows.get().person
+    notice = Notification.objects.filter(recipient=lead).latest("id")
+    assert notice.subject == "Your action plan has been reviewed"
+    assert notice.link == f"/actions/plans/{plan.pk}/"
 
 
 @time_machine.travel(dt.datetime(2026, 4, 20, 9, tzinfo=dt.UTC), tick=False)

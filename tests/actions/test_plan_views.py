@@ -169,6 +169,8 @@ def test_the_plan_page_shows_the_recommendation_actions_reviews_and_lead_history
     assert "Record a review" not in body  # the lead does not review their own plan
     assert f"{lead.full_name}, from" in body
     assert client.post(url("plan_detail", plan.pk)).status_code == 405
+    action_page = client.get(url("action_detail", action.pk)).content.decode()
+    assert "Part of the action plan" in action_page and url("plan_detail", plan.pk) in action_page
 
 
 def test_the_owner_of_a_plan_action_sees_the_plan_and_a_stranger_does_not(client_for):

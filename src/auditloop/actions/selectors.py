@@ -225,3 +225,8 @@ def theme_suggestions() -> list[str]:
 def finding_tag_counts() -> dict[str, int]:
     rows = FindingTag.objects.values("tag").annotate(n=Count("id"))
     return {r["tag"]: r["n"] for r in rows}
+
+
+def plan_link_of(action: Action) -> ActionPlanAction | None:
+    """The plan an action belongs to, if it is one of a plan's own actions."""
+    return ActionPlanAction.objects.select_related("plan").filter(action=action).first()

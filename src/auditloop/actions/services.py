@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.actions.models import (
@@ -26,6 +28,7 @@ from auditloop.actions.models import (
 from auditloop.cases.models import Case
 from auditloop.common.dates import add_months
 from auditloop.common.errors import DomainError, WorkflowError
+from auditloop.notifications.services import notify
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability, Role, capabilities_for
 from auditloop.standards.selectors import framework_settings_row
@@ -260,16 +263,19 @@ def action_plan_create(
     return plan
 
 
+def _notify_plan(plan: ActionPlan, recipients: Iterable[Person], *, subject: str,
+                 body: str) -> None:
+    # Plans name no child, but the notice still carries only a link, as every notice does.
+    notify(recipients=recipients, subject=subject, body=body,
+           link=reverse("actions:plan_detail", args=[plan.pk]))
+
+
 def _tell_lead(plan: ActionPlan, lead: Person, actor: Person | None) -> None:
     if actor is not None and actor.pk == lead.pk:
         return
-    from django.urls import reverse
-
-    from auditloop.notifications.services import notify
-
-    notify(recipients=[lead], subject="You lead an action plan",
-           body="A recommendation has been given to you as an action plan. Add its actions.",
-           link=reverse("actions:plan_detail", args=[plan.pk]))
+    _notify_plan(plan, [lead], subject="You lead an action plan",
+                 body="A recommendation has been given to you as an action plan. Add its "
+                 "actions.")
 
 
 # ---------------------------------------------------------------- findings
@@ -520,6 +526,11 @@ def action_plan_review_record(
         plan.save(update_fields=["next_review_on", "updated_at"])
     _plan_event(plan, actor, ActionPlanEvent.Kind.REVIEWED,
                 note=f"{review.get_rag_display()}. {review.progress}"[:500])
+    lead_id = _current_lead_id(plan)
+    if lead_id is not None:
+        _notify_plan(plan, Person.objects.filter(pk=lead_id),
+                     subject="Your action plan has been reviewed",
+                     body="The strategic lead for QA has recorded a review of your plan.")
     return review
 
 

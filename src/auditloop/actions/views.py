@@ -34,6 +34,7 @@ def _detail(request: HttpRequest, action_id: int, **form_overrides: object) -> H
         "submit_form": forms.SubmitForm(),
         "sign_off_form": forms.SignOffForm(),
         "comment_form": forms.CommentForm(),
+        "plan_link": selectors.plan_link_of(action),
     }
     context.update(form_overrides)
     errors = [f for f in form_overrides.values() if getattr(f, "errors", None)]
