@@ -14,7 +14,7 @@ its "Agreed" history entry, written in the same transaction as the action itself
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -221,8 +221,7 @@ def tracker_actions(*, user: Any, filters: TrackerFilters, today: dt.date
                     ) -> QuerySet[AuditAction]:
     """Every outstanding audit action the user may see (or, with a status filter, those of
     that status), soonest due first."""
-    f = filters if filters.status else TrackerFilters(**{**filters.__dict__,
-                                                         "status": Status.OPEN})
+    f = filters if filters.status else replace(filters, status=Status.OPEN)
     qs = AuditAction.objects.filter(_action_q(f, today)).filter(_case_q(f, "audit__"))
     qs = _visible(qs, user, "audit__")
     fields = [f"audit__{name}" for name in _CASE_FIELDS]
@@ -301,8 +300,8 @@ def action_rows(links: Any, *, today: dt.date, deadline_days: int | None
 def grade_labels() -> dict[str, str]:
     """Each overall grade's label, from the tools audits were done with (one query)."""
     labels: dict[str, str] = {}
-    versions = ToolVersion.objects.filter(audits__status__in=AUDITED).distinct().only(
-        "definition")
+    used = Audit.objects.filter(status__in=AUDITED).values("tool_version_id")
+    versions = ToolVersion.objects.filter(pk__in=used).only("definition").order_by("pk")
     for version in versions:
         definition = version.definition or {}
         scale_key = (definition.get("overall") or {}).get("scale") or ""

@@ -109,9 +109,8 @@ def tracker_xlsx(rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
             return c
         if isinstance(value, int | float) and not isinstance(value, bool):
             return WriteOnlyCell(sheet, value=value)
-        c = WriteOnlyCell(sheet, value=None)
-        # Set as text: openpyxl would otherwise store any text starting "=" as a formula.
-        c._value = formula_safe("" if value is None else value)
+        c = WriteOnlyCell(sheet, value=formula_safe("" if value is None else value))
+        # Always text: openpyxl stores text that starts with "=" as a formula otherwise.
         c.data_type = "s"
         return c
 
