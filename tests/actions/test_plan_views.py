@@ -85,6 +85,8 @@ def test_the_list_filters_by_status_lead_source_and_overdue_review(client_for):
     assert titles(lead=lead.pk) == {late.title, mine.title}
     assert titles(source="moderation") == {mine.title}
     assert titles(overdue="yes") == {late.title}
+    # A lead who no longer leads anything drops that filter only.
+    assert titles(lead=999999, status="closed") == {closed.title}
     assert "Overdue" in client.get(url("plan_list")).content.decode()
 
 

@@ -63,7 +63,6 @@ def test_the_lead_adds_an_action_and_the_qa_lead_reviews_the_plan(browser, live_
     assert "The action has been added to the plan." in main
     assert "Service managers audit five plans each" in main
     plan_url = lead.url
-    # A repeated submission from the back button adds nothing.
     count = lead.locator("main table tbody tr").count()
     lead.context.close()
 

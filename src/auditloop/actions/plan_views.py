@@ -44,6 +44,15 @@ def _form_page(request: HttpRequest, form: Any, *, title: str, submit: str, back
     }, status=400 if form.is_bound and form.errors else 200)
 
 
+def _valid_filters(filters: Any) -> dict[str, Any]:
+    """The filters that are valid: one that no longer fits (a lead who has handed over, a
+    date range the wrong way round) is dropped and shown with its error, not the rest."""
+    if not filters.is_bound:
+        return {}
+    filters.is_valid()
+    return dict(filters.cleaned_data)
+
+
 # ---------------------------------------------------------------- plans
 
 
@@ -51,7 +60,7 @@ def _form_page(request: HttpRequest, form: Any, *, title: str, submit: str, back
 @capability_required(*READ)
 def plan_list(request: HttpRequest) -> HttpResponse:
     filters = forms.PlanFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    data = _valid_filters(filters)
     lead = data.get("lead")
     plans = list(selectors.action_plan_list(
         status=data.get("status", ""), lead_id=lead.pk if lead else None,
@@ -232,7 +241,7 @@ def _tag(tag: str) -> Finding.Tag:
 
 def _filtered_findings(request: HttpRequest, tag: Finding.Tag) -> tuple[Any, Any]:
     filters = forms.FindingFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    data = _valid_filters(filters)
     return filters, selectors.finding_list(tag=tag, theme=data.get("theme", ""),
                                            since=data.get("since"), until=data.get("until"))
 

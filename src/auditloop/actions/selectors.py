@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -142,7 +142,7 @@ def action_plan_list(*, status: str = "", lead_id: int | None = None, source: st
     return _plans(qs).prefetch_related(
         Prefetch("action_links", queryset=ActionPlanAction.objects.select_related("action")),
         Prefetch("reviews", queryset=ActionPlanReview.objects.order_by("-reviewed_on", "-id")),
-    ).order_by("status", "next_review_on", "-created_at", "-id")
+    ).order_by("status", F("next_review_on").asc(nulls_last=True), "-created_at", "-id")
 
 
 def plan_leads() -> QuerySet[Person]:
