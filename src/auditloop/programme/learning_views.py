@@ -52,8 +52,8 @@ class SessionForm(forms.Form):
     def __init__(self, *args: Any, cycles: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         enabled = kinds_enabled()
-        self.fields["kind"].choices = [(k, label) for k, label in K.choices if k in enabled]
-        self.fields["cycles"].choices = [(c.pk, c.title) for c in cycles]
+        self.fields["kind"].choices = [(k, label) for k, label in K.choices if k in enabled]  # type: ignore[attr-defined]
+        self.fields["cycles"].choices = [(c.pk, c.title) for c in cycles]  # type: ignore[attr-defined]
 
 
 class RecordForm(forms.Form):
@@ -81,7 +81,7 @@ class FindingForm(forms.Form):
         super().__init__(*args, **kwargs)
         from auditloop.actions.models import Finding
 
-        self.fields["tags"].choices = Finding.Tag.choices
+        self.fields["tags"].choices = Finding.Tag.choices  # type: ignore[attr-defined]
 
 
 class PlanForm(forms.Form):
@@ -93,7 +93,7 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         from auditloop.actions.selectors import lead_candidates
 
-        self.fields["strategic_lead"].choices = [("", "Choose")] + [
+        self.fields["strategic_lead"].choices = [("", "Choose")] + [  # type: ignore[attr-defined]
             (p.pk, p.full_name) for p in lead_candidates()]
 
 
@@ -228,7 +228,7 @@ def learning_improvement_add(request: HttpRequest, session_id: int) -> HttpRespo
         else:
             messages.success(request, "The practice improvement activity is added.")
             return redirect("programme:learning_detail", session.pk)
-    return _detail(request, session, [e for errs in form.errors.values() for e in errs],
+    return _detail(request, session, [str(e) for errs in form.errors.values() for e in errs],
                    status=400, improvement_form=form)
 
 

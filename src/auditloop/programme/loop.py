@@ -390,7 +390,7 @@ def theme_loops(*, user: Any, theme: str | None = None,
                      .exclude(status=S.WITHDRAWN).select_related("re_audit_of")
                      .order_by("re_audit_of_id", "pk")):
         assert re_audit.re_audit_of is not None
-        pairs.append((earlier_theme[re_audit.re_audit_of_id], "Re-audit",
+        pairs.append((earlier_theme[re_audit.re_audit_of.pk], "Re-audit",
                       re_audit.re_audit_of, re_audit, False))
     if since is not None:
         pairs = [p for p in pairs if p[3] is None or p[3].submitted_at is None

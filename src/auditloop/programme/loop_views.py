@@ -44,7 +44,8 @@ def log_case_rows(request: HttpRequest, case_ids: list[int]) -> None:
     if not case_ids:
         return
     AccessLog.objects.bulk_create([
-        AccessLog(user=request.user, action=AccessLog.Action.VIEW, object_type="case",
+        AccessLog(user=request.user, action=AccessLog.Action.VIEW,  # type: ignore[misc]
+                  object_type="case",
                   object_id=str(pk), ip_address=client_ip(request), path=request.path[:300])
         for pk in case_ids])
 
