@@ -191,6 +191,26 @@ def test_the_lead_can_hand_over_but_not_to_someone_who_cannot_lead():
     assert plan.lead_rows.get(ended_at__isnull=True).person == new
 
 
+@time_machine.travel(dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC), tick=False)
+def test_a_new_lead_signs_off_the_open_actions_the_old_lead_would_have():
+    old, new = strategic_lead(), strategic_lead()
+    plan = make_plan(lead=old)
+    manager = PersonFactory(roles=[Role.TEAM_MANAGER])
+    open_action = add_plan_action(plan, owner=manager)
+    new_owns = add_plan_action(plan, owner=new, action="The new lead's own")
+    old_owns = add_plan_action(plan, owner=old, action="The old lead's own")
+    done = add_plan_action(plan, owner=manager, action="Done already")
+    sign_off(done, by=old)
+    services.action_plan_lead_change(plan=plan, lead=new, actor=old)
+    for action, role, person in ((open_action, Role.STRATEGIC_LEAD, new),
+                                 (new_owns, Role.HEAD_OF_QA, None),
+                                 (old_owns, Role.STRATEGIC_LEAD, new),
+                                 (done, Role.STRATEGIC_LEAD, old)):
+        action.refresh_from_db()
+        assert (action.sign_off_role, action.sign_off_person) == (role, person), action.action
+    assert open_action.events.filter(kind="comment", note__contains=new.full_name).exists()
+
+
 # ---------------------------------------------------------------- reviews
 
 

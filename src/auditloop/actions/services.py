@@ -408,6 +408,8 @@ def action_plan_lead_change(*, plan: ActionPlan, lead: Person, actor: Person,
         current.ended_at = timezone.now()
         current.save(update_fields=["ended_at"])
     ActionPlanLead.objects.create(plan=plan, person=lead, assigned_by=actor)
+    if current is not None:
+        _move_sign_off(plan, old_lead_id=current.person_id, lead=lead, actor=actor)
     _plan_event(plan, actor, ActionPlanEvent.Kind.LEAD_CHANGED,
                 note=f"Now led by {lead}" + (f": {note.strip()}" if note.strip() else ""))
     _tell_lead(plan, lead, actor)
@@ -452,17 +454,42 @@ def action_plan_action_add(
     if same is not None:
         return same
     lead_id = _current_lead_id(plan)
-    lead = Person.objects.get(pk=lead_id) if lead_id else None
-    own_action = lead is None or lead.pk == owner.pk
+    sign_off_role, sign_off_person = _plan_sign_off(
+        Person.objects.get(pk=lead_id) if lead_id else None, owner.pk)
     row = action_create(
         issue=issue, action=action.strip(), by_whom=by_whom, owner=owner, due_on=due_on,
         desired_outcome=desired_outcome, success_measure=success_measure,
-        sign_off_role=Role.HEAD_OF_QA if own_action else Role.STRATEGIC_LEAD,
-        sign_off_person=None if own_action else lead, created_by=actor,
+        sign_off_role=sign_off_role, sign_off_person=sign_off_person, created_by=actor,
     )
     ActionPlanAction.objects.create(plan=plan, action=row)
     _plan_event(plan, actor, ActionPlanEvent.Kind.ACTION_ADDED, note=row.action[:200])
     return row
+
+
+def _plan_sign_off(lead: Person | None, owner_id: int) -> tuple[str, Person | None]:
+    """The plan's lead signs off its actions; the head of service for QA signs off those
+    the lead owns, so nobody signs off their own action."""
+    if lead is None or lead.pk == owner_id:
+        return Role.HEAD_OF_QA, None
+    return Role.STRATEGIC_LEAD, lead
+
+
+def _move_sign_off(plan: ActionPlan, *, old_lead_id: int, lead: Person, actor: Person) -> None:
+    """Open actions the old lead was to sign off now wait for the new lead."""
+    waiting = Action.objects.select_for_update().filter(plan_link__plan=plan).exclude(
+        status=Action.Status.GREEN).filter(
+        Q(sign_off_person_id=old_lead_id)
+        | Q(sign_off_person__isnull=True, sign_off_role=Role.HEAD_OF_QA))
+    for action in waiting:
+        owner_id = (ActionOwner.objects.filter(action=action, ended_at__isnull=True)
+                    .values_list("person_id", flat=True).first())
+        role, person = _plan_sign_off(lead, owner_id or 0)
+        if (role, person and person.pk) == (action.sign_off_role, action.sign_off_person_id):
+            continue
+        action.sign_off_role, action.sign_off_person = role, person
+        action.save(update_fields=["sign_off_role", "sign_off_person", "updated_at"])
+        _event(action, actor, ActionEvent.Kind.COMMENT,
+               note=f"The plan's lead changed: {person or Role(role).label} signs it off now.")
 
 
 def next_review_limit(reviewed_on: dt.date) -> dt.date | None:
