@@ -290,6 +290,14 @@ class Finding(BaseModel):
         POLICY = "policy", "Policy or procedure issue"
         SUPERVISION = "supervision", "Supervision issue"
 
+    # The lists' headings: one page per kind of finding.
+    TAG_LISTS = {
+        "training_need": "Training needs",
+        "service_gap": "Gaps in service provision",
+        "policy": "Policy or procedure issues",
+        "supervision": "Supervision issues",
+    }
+
     text = models.TextField()
     source = models.CharField(max_length=20, choices=LearningSource.choices)
     source_label = models.CharField(max_length=200)

@@ -69,7 +69,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "actions/plan_list.html", {
         "plans": plans, "filters": filters, "today": timezone.localdate(),
         "may_create": person is not None and services.may_create_plans(person),
-        "tags": Finding.Tag.choices,
+        "tags": Finding.Tag.choices, "lists": Finding.TAG_LISTS,
     })
 
 
@@ -91,8 +91,8 @@ def plan_new(request: HttpRequest) -> HttpResponse:
             return redirect("actions:plan_detail", plan.pk)
     return _form_page(request, form, title="Make an action plan", submit="Make the plan",
                       back=reverse("actions:plan_list"), back_text="Action plans",
-                      intro="004: reports' recommendations become action plans owned by a "
-                      "strategic lead and reviewed by the strategic lead for QA.")
+                      intro="A recommendation becomes an action plan owned by a strategic "
+                      "lead. The strategic lead for Quality Assurance reviews its progress.")
 
 
 @require_GET
@@ -253,7 +253,8 @@ def finding_list(request: HttpRequest, tag: str) -> HttpResponse:
     filters, findings = _filtered_findings(request, chosen)
     person = _person(request)
     return render(request, "actions/finding_list.html", {
-        "tag": chosen, "tags": Finding.Tag.choices, "findings": list(findings),
+        "tag": chosen, "tags": Finding.Tag.choices, "lists": Finding.TAG_LISTS,
+        "findings": list(findings),
         "filters": filters, "counts": selectors.finding_tag_counts(),
         "query": request.GET.urlencode(),
         "may_create": person is not None and services.may_create_plans(person),
