@@ -26,6 +26,7 @@ from auditloop.moderation.models import (
 )
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability
+from auditloop.standards.selectors import framework_settings_row
 
 RUN = Capability.RUN_CYCLE
 R = ModerationReview.Status
@@ -159,7 +160,7 @@ def _sample_page(request: HttpRequest, cycle_id: int, errors: list[str] | None =
         "rows": selectors.sample_rows(sample) if sample else [],
         "removed": list(selectors.removed_rows(sample)) if sample else [],
         "draw": sample.draws.first() if sample else None,
-        "submitted": len(submitted), "settings": services.framework_settings_row(),
+        "submitted": len(submitted), "settings": framework_settings_row(),
         "started": services.reviews_started(sample) if sample else False,
         "draw_form": draw_form or forms.DrawForm(initial={"mode": "one_by_one"}),
         "mode_form": forms.ModeForm(initial={"mode": sample.mode}) if sample else None,
@@ -448,7 +449,7 @@ def agreement(request: HttpRequest) -> HttpResponse:
 def auditor_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.auditor_figures(selectors.auditors(), today=timezone.localdate())
     return render(request, "moderation/auditor_list.html", {
-        "rows": rows, "settings": services.framework_settings_row()})
+        "rows": rows, "settings": framework_settings_row()})
 
 
 @require_GET
@@ -461,7 +462,7 @@ def auditor_record(request: HttpRequest, person_id: int) -> HttpResponse:
         "training": list(selectors.training_history(person)),
         "shadow": list(selectors.shadow_audits(person)[:50]),
         "calibrations": selectors.calibrations_of(person),
-        "settings": services.framework_settings_row(),
+        "settings": framework_settings_row(),
         "may_record_training": user.has_capability(Capability.MANAGE_STAFF),
     })
 
