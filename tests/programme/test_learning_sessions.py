@@ -313,3 +313,26 @@ def test_list_and_detail_query_counts_do_not_grow(february, qa, django_assert_ma
     for url, count in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_home_panel_shows_revisits_due_sessions_to_record_and_invitations(
+        february, client_for, person_with_role, django_assert_max_num_queries):
+    from auditloop.common.attention import panels_for
+    from auditloop.programme.services import revisit_schedule
+
+    revisit_schedule(cycle=february["cycle"], actor=None)  # due 31 August 2026
+    session(held_on=MARCH, cycles=[february["cycle"]])
+    session(kind=K.BRIEFING, held_on=dt.date(2026, 9, 20), cycles=[february["cycle"]])
+    qa = person_with_role(Role.QA_MANAGER)
+    with time_machine.travel(dt.datetime(2026, 9, 1, 9, tzinfo=dt.UTC), tick=False):
+        from auditloop.programme.attention import closing_the_loop
+
+        assert qa.user.has_capability("run_cycle") and qa.user.person_or_none  # cached now
+        with django_assert_max_num_queries(1):
+            (panel,) = closing_the_loop(qa.user)
+        texts = [i.text for i in panel.items]
+        assert texts == ["1 revisit of an audited theme due", "1 learning session to record"]
+        (mine,) = [p for p in panels_for(february["tm"].user) if p.title == "Closing the loop"]
+        assert [i.text for i in mine.items] == [
+            "You are invited to the post-audit briefing on 20 September 2026"]
+        assert closing_the_loop(PersonFactory(roles=[Role.AUDITOR]).user) == []

@@ -58,34 +58,54 @@ def put_cases_forward(user: Any) -> list[AttentionPanel]:
 
 @register
 def closing_the_loop(user: Any) -> list[AttentionPanel]:
-    """The QA manager: revisits due and learning sessions to record (two queries). Anyone
-    invited to a session still to come: their invitation (one query)."""
+    """Revisits due and learning sessions to record (for those who run the cycle), and the
+    sessions still to come the user is invited to: one query, a union of the three."""
+    from django.db.models import CharField, F, Value
+
     from auditloop.programme.models import LearningInvitation, LearningSession, ThemeRevisit
 
     today = timezone.localdate()
-    items: list[AttentionItem] = []
-    if user.has_capability(Capability.RUN_CYCLE):
-        due = ThemeRevisit.objects.filter(status=ThemeRevisit.Status.SCHEDULED,
-                                          due_on__lte=today).count()
-        if due:
-            items.append(AttentionItem(
-                f"{due} revisit{'s' if due != 1 else ''} of an audited theme due",
-                reverse("programme:revisit_list"), due))
-        to_record = LearningSession.objects.filter(status=LearningSession.Status.PLANNED,
-                                                   held_on__lte=today).count()
-        if to_record:
-            items.append(AttentionItem(
-                f"{to_record} learning session{'s' if to_record != 1 else ''} to record",
-                reverse("programme:learning_list"), to_record))
+    runs = user.has_capability(Capability.RUN_CYCLE)
     person = user.person_or_none
+
+    def columns(qs: Any, what: str, pk: str, day: str, kind: Any) -> Any:
+        """The same four columns from each arm: what it is, the id, the day, the kind."""
+        return qs.order_by().annotate(what_=Value(what, output_field=CharField()), pk_=F(pk),
+                           day_=F(day), kind_=kind).values_list("what_", "pk_", "day_",
+                                                                "kind_")
+
+    arms = []
+    if runs:
+        arms.append(columns(ThemeRevisit.objects.filter(
+            status=ThemeRevisit.Status.SCHEDULED, due_on__lte=today), "revisit", "pk",
+            "due_on", Value("", output_field=CharField())))
+        arms.append(columns(LearningSession.objects.filter(
+            status=LearningSession.Status.PLANNED, held_on__lte=today), "record", "pk",
+            "held_on", F("kind")))
     if person is not None:
-        for row in (LearningInvitation.objects.filter(person=person,
-                                                      session__held_on__gte=today)
-                    .select_related("session").order_by("session__held_on")[:3]):
-            items.append(AttentionItem(
-                f"You are invited to the {row.session.get_kind_display().lower()} on "
-                f"{row.session.held_on:%-d %B %Y}",
-                reverse("programme:learning_detail", args=[row.session_id])))
+        arms.append(columns(LearningInvitation.objects.filter(
+            person=person, session__held_on__gte=today), "invited", "session_id",
+            "session__held_on", F("session__kind")))
+    if not arms:
+        return []
+    rows = list(arms[0].union(*arms[1:], all=True).order_by()) if len(arms) > 1 \
+        else list(arms[0])
+    due = sum(1 for r in rows if r[0] == "revisit")
+    to_record = sum(1 for r in rows if r[0] == "record")
+    items: list[AttentionItem] = []
+    if due:
+        items.append(AttentionItem(
+            f"{due} revisit{'s' if due != 1 else ''} of an audited theme due",
+            reverse("programme:revisit_list"), due))
+    if to_record:
+        items.append(AttentionItem(
+            f"{to_record} learning session{'s' if to_record != 1 else ''} to record",
+            reverse("programme:learning_list"), to_record))
+    invited = sorted((r for r in rows if r[0] == "invited"), key=lambda r: (r[2], r[1]))
+    for _, session_id, held_on, kind in invited[:3]:
+        label = LearningSession.Kind(kind).label.lower() if kind else "learning session"
+        items.append(AttentionItem(f"You are invited to the {label} on {held_on:%-d %B %Y}",
+                                   reverse("programme:learning_detail", args=[session_id])))
     if not items:
         return []
     return [AttentionPanel(title="Closing the loop", items=items, order=14)]
