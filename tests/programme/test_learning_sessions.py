@@ -336,3 +336,27 @@ def test_home_panel_shows_revisits_due_sessions_to_record_and_invitations(
         assert [i.text for i in mine.items] == [
             "You are invited to the post-audit briefing on 20 September 2026"]
         assert closing_the_loop(PersonFactory(roles=[Role.AUDITOR]).user) == []
+
+
+def test_learning_list_is_everyone_s_and_refuses_post(role_client):
+    client, _ = role_client(Role.PRACTITIONER)
+    response = client.get(reverse("programme:learning_list"))
+    assert response.status_code == 200
+    assert "You have not been invited" in response.content.decode()
+    assert client.post(reverse("programme:learning_list")).status_code == 405
+
+
+def test_learning_detail_refuses_post_and_missing_sessions(february, qa):
+    client, _ = qa
+    s = session(held_on=MARCH, cycles=[february["cycle"]])
+    assert client.post(reverse("programme:learning_detail", args=[s.pk])).status_code == 405
+    assert client.get(reverse("programme:learning_detail", args=[s.pk + 9])).status_code == 404
+
+
+def test_improvement_pages_for_another_session_are_404(february, qa):
+    client, _ = qa
+    one = session(held_on=MARCH, cycles=[february["cycle"]])
+    two = session(held_on=dt.date(2026, 3, 11), cycles=[february["cycle"]])
+    item = learning_improvement_add(session=one, actor=None, text="Oversight", today=MARCH)
+    url = reverse("programme:learning_improvement_finding", args=[two.pk, item.pk])
+    assert client.get(url).status_code == 404

@@ -274,3 +274,22 @@ def test_postpone_and_cancel_pages(due_revisit, qa):
         assert qa.get(url).status_code == 400  # postponing a cancelled revisit
     revisit.refresh_from_db()
     assert revisit.status == R.CANCELLED
+
+
+def test_revisit_detail_lists_the_cases_and_logs_them(due_revisit, role_client):
+    from auditloop.common.models import AccessLog
+
+    revisit, open_audit, closed_audit = due_revisit
+    client, person = role_client(Role.QA_MANAGER)
+    url = reverse("programme:revisit_detail", args=[revisit.pk])
+    response = client.get(url)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert open_audit.case.reference in body
+    assert "closed since, cannot be revisited" in body
+    assert AccessLog.objects.filter(user=person.user, object_type="case").count() == 2
+    assert client.post(url).status_code == 405
+    other, _ = role_client(Role.SERVICE_MANAGER)
+    assert other.get(url).status_code == 403
+    assert client.get(reverse("programme:revisit_detail", args=[revisit.pk + 99])
+                      ).status_code == 404
