@@ -82,6 +82,9 @@ def test_managers_see_only_the_cases_of_the_people_they_manage(two_teams, client
         page = text(client_for(manager).get(TRACKER))
         assert "C-NORTH-1" in page and "C-SOUTH-1" not in page
         assert "of the people you manage" in page
+        # The owner filter names only the people whose actions they may see.
+        owners = page.split('id="id_owner"')[1].split("</select>")[0]
+        assert f'value="{north.kw.pk}"' in owners and f'value="{south.kw.pk}"' not in owners
     page = text(client_for(south.tm).get(ACTIONS))
     assert f"Action {south.open.pk}" in page and f"Action {north.late.pk}" not in page
     # Managers read the tracker at the performance meeting; they do not export it.

@@ -310,8 +310,10 @@ def grade_labels() -> dict[str, str]:
     return labels
 
 
-def action_owners() -> QuerySet[Person]:
-    """People who own an audit action now: the owner filter's choices."""
-    return Person.objects.filter(
-        action_rows__ended_at__isnull=True, action_rows__action__audit_link__isnull=False,
-    ).distinct().order_by("full_name").only("id", "full_name")
+def action_owners(*, user: Any) -> QuerySet[Any]:
+    """(id, name) of the people who own an audit action now on a case the user may see: the
+    owner filter's choices."""
+    links = _visible(AuditAction.objects.all(), user, "audit__")
+    return (Person.objects.filter(action_rows__ended_at__isnull=True,
+                                  action_rows__action__audit_link__in=links)
+            .distinct().order_by("full_name").values_list("pk", "full_name"))

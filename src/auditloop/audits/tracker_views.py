@@ -17,32 +17,44 @@ from django.views.decorators.http import require_GET
 from auditloop.audits import tracker, tracker_exports
 from auditloop.common.access import capability_required, log_access
 from auditloop.common.models import AccessLog
-from auditloop.people.models import Locality, Person, Service, Team
+from auditloop.people.models import Locality, Service, Team
 from auditloop.standards.selectors import framework_settings_row
 
 PAGE_SIZE = 25
 VIEWS = {"cases": "Audited cases", "actions": "Outstanding actions"}
 
 
+def _id_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=label)
+
+
 class TrackerFilterForm(forms.Form):
-    team = forms.ModelChoiceField(Team.objects.only("id", "name"), required=False,
-                                  empty_label="Any team")
-    service = forms.ModelChoiceField(Service.objects.only("id", "name"), required=False,
-                                     empty_label="Any service")
-    locality = forms.ModelChoiceField(Locality.objects.only("id", "name"), required=False,
-                                      empty_label="Any locality")
-    owner = forms.ModelChoiceField(Person.objects.none(), required=False,
-                                   empty_label="Anyone", label="Action owner")
+    """Ids and keys only. Choices are (id, name) pairs read once each: a large council has
+    hundreds of teams and action owners, and model instances for each cost a page's time."""
+
+    team = _id_field("Team")
+    service = _id_field("Service")
+    locality = _id_field("Locality")
+    owner = _id_field("Action owner")
     status = forms.ChoiceField(choices=[("", "Any status"), *tracker.Status.CHOICES],
                                required=False, label="Action status")
     overdue = forms.BooleanField(required=False, label="Overdue actions only")
     grade = forms.ChoiceField(choices=[], required=False, label="Final grade")
 
-    def __init__(self, *args: Any, grades: dict[str, str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, grades: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
-        owner.queryset = tracker.action_owners()
+        named = {
+            "team": ("Any team", Team.objects.values_list("pk", "name").order_by("name")),
+            "service": ("Any service",
+                        Service.objects.values_list("pk", "name").order_by("name")),
+            "locality": ("Any locality",
+                         Locality.objects.values_list("pk", "name").order_by("name")),
+            "owner": ("Anyone", tracker.action_owners(user=user)),
+        }
+        for name, (empty, pairs) in named.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", empty), *((str(pk), label) for pk, label in pairs)]
         grade = self.fields["grade"]
         assert isinstance(grade, forms.ChoiceField)
         grade.choices = [("", "Any grade"), *grades.items()]
@@ -52,16 +64,14 @@ class TrackerFilterForm(forms.Form):
             return tracker.TrackerFilters()
         d = self.cleaned_data
         return tracker.TrackerFilters(
-            team_id=d["team"].pk if d["team"] else None,
-            service_id=d["service"].pk if d["service"] else None,
-            locality_id=d["locality"].pk if d["locality"] else None,
-            owner_id=d["owner"].pk if d["owner"] else None,
-            status=d["status"] or "", overdue=bool(d["overdue"]), grade=d["grade"] or "")
+            team_id=d["team"], service_id=d["service"], locality_id=d["locality"],
+            owner_id=d["owner"], status=d["status"] or "", overdue=bool(d["overdue"]),
+            grade=d["grade"] or "")
 
 
 def _filters(request: HttpRequest, grades: dict[str, str]) -> tuple[TrackerFilterForm,
                                                                    tracker.TrackerFilters]:
-    form = TrackerFilterForm(request.GET or None, grades=grades)
+    form = TrackerFilterForm(request.GET or None, user=request.user, grades=grades)
     return form, form.filters()
 
 
