@@ -68,8 +68,8 @@ def review_of(audit: Audit, person: Any = None) -> ModerationReview:
 
     sample = ModerationSample.objects.filter(cycle=cycle).first() or services.sample_draw(
         cycle=cycle, actor=None, seed=1)
-    row = sample.audits.get(audit=audit, status="current") if sample.audits.filter(
-        audit=audit, status="current").exists() else services.sample_add(sample=sample, audit=audit, actor=None, reason="For the test")
+    row = sample.audits.filter(audit=audit, status="current").first() or services.sample_add(
+        sample=sample, audit=audit, actor=None, reason="For the test")
     current = row.assignments.filter(ended_at__isnull=True).first()
     if current is None or current.person_id != person.pk:
         services.moderator_reassign(sampled=row, person=person, actor=None,

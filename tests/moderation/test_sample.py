@@ -70,8 +70,8 @@ def test_the_same_seed_gives_the_same_sample():
 
 
 def test_unsubmitted_audits_are_not_eligible():
-    from tests.factories import make_audit
     from auditloop.programme.models import CycleCase
+    from tests.factories import make_audit
 
     set_framework(moderation_share_percent=Decimal("100"))
     moderator()

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from auditloop.audits.models import Audit, AuditAssignment
 from auditloop.common.dates import add_months
@@ -196,12 +197,17 @@ class Report:
 Pair = tuple[int, int]
 
 
+def _start_of(day: dt.date) -> dt.datetime:
+    # A time, not a date: comparing the column itself lets the database use its index.
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def _rows(since: dt.date) -> list[tuple[Any, ...]]:
     return list(ModerationGrade.objects.filter(
-        review__status=R.COMPLETED, review__completed_at__date__gte=since,
+        review__status=R.COMPLETED, review__completed_at__gte=_start_of(since),
         auditor_rank__isnull=False, moderator_rank__isnull=False,
     ).values_list("review__audit_id", "section_key", "section_title", "scale", "levels",
-                  "auditor_rank", "moderator_rank", "agrees").order_by("review_id", "position"))
+                  "auditor_rank", "moderator_rank", "agrees").order_by())
 
 
 def agreement_report(*, today: dt.date, by_auditor: bool = True) -> Report:
@@ -312,18 +318,18 @@ def auditor_figures(people: list[Person], *, today: dt.date) -> list[AuditorFigu
         out[c["person_id"]].audits_done = c["done"]
     moderated = (AuditAssignment.objects.filter(person_id__in=ids, role__in=AUDITING)
                  .filter(Q(audit__pk__in=ModerationReview.objects.filter(
-                     status=R.COMPLETED, completed_at__date__gte=since).values("audit_id")))
+                     status=R.COMPLETED, completed_at__gte=_start_of(since)).values("audit_id")))
                  .values("person_id")
                  .annotate(n=Count("audit", distinct=True)))
-    for c in moderated:
-        out[c["person_id"]].moderated = c["n"]
+    for m in moderated:
+        out[m["person_id"]].moderated = m["n"]
     moved = (AuditAssignment.objects.filter(person_id__in=ids, role__in=AUDITING)
              .filter(Q(audit__pk__in=ModerationReview.objects.filter(
-                 status=R.COMPLETED, completed_at__date__gte=since, overall_changed=True)
+                 status=R.COMPLETED, completed_at__gte=_start_of(since), overall_changed=True)
                  .values("audit_id")))
              .values("person_id").annotate(n=Count("audit", distinct=True)))
-    for c in moved:
-        out[c["person_id"]].moved = c["n"]
+    for v in moved:
+        out[v["person_id"]].moved = v["n"]
     for pid, n in (CalibrationParticipant.objects.filter(person_id__in=ids,
                                                         submitted_at__isnull=False)
                    .values("person_id").annotate(n=Count("pk")).values_list("person_id", "n")):
