@@ -261,3 +261,19 @@ def test_calibration_pages(world, client_for):  # type: ignore[no-untyped-def]
     listing = reverse("moderation:calibration_list")
     assert "Neglect" in mine.get(listing).content.decode()
     assert "Neglect" not in world["as_auditor"].get(listing).content.decode()
+
+
+def test_the_home_page_shows_the_reviews_waiting(world):  # type: ignore[no-untyped-def]
+    body = world["as_mod"].get("/").content.decode()
+    assert "2 audits to grade blind" in body  # the sample's two audits, both theirs
+    review = world["review"]
+    services.review_save_blind(review=review, actor=world["mod"], grades=blind_grades(review))
+    body = world["as_mod"].get("/").content.decode()
+    assert "1 audit to grade blind" in body and "1 moderation review to finish" in body
+    assert "to grade blind" not in world["as_auditor"].get("/").content.decode()
+
+
+def test_the_nav_shows_moderation_to_the_panel_and_the_qa_manager(world):  # type: ignore[no-untyped-def]
+    assert 'href="/moderation/"' in world["as_mod"].get("/").content.decode()
+    assert 'href="/moderation/"' in world["as_qa"].get("/").content.decode()
+    assert 'href="/moderation/"' not in world["as_auditor"].get("/").content.decode()

@@ -1,0 +1,84 @@
+"""A moderator's review in the browser, on the demo council (framework 002): sign in as the
+demo moderator, open the blind review waiting for them, grade it without seeing the auditor's
+grades, see both side by side, then change the overall grade with a reason. axe-core checks
+every page.
+
+Needs the demo council's moderation (auditloop.demo.moderation.build), which the demo
+command runs after the audit history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import check_page, sign_in
+
+pytestmark = pytest.mark.e2e
+
+# The overall grade: change it to the first grade that is not the auditor's.
+CHANGE_OVERALL = """() => {
+  const card = [...document.querySelectorAll('main .govuk-summary-card')].pop();
+  const theirs = [...card.querySelectorAll('.govuk-summary-list__row')]
+    .find(r => r.innerText.includes("Auditor's grade"))
+    .querySelector('dd').innerText.trim();
+  card.querySelector('input[value=no]').checked = true;
+  for (const r of card.querySelectorAll('input[name^="grade-"]')) {
+    const label = card.querySelector(`label[for="${r.id}"]`).innerText.trim();
+    if (label !== theirs) { r.checked = true; break; }
+  }
+  card.querySelector('textarea').value = 'The plan is drifting: less impact than the audit says.';
+}"""
+
+
+def test_a_moderator_grades_blind_then_changes_the_grade(page: Any) -> None:
+    sign_in(page, "demo-moderator")  # the demo council's moderator sign-in
+    check_page(page)
+    page.get_by_role("link", name="Moderation", exact=True).first.click()
+    page.wait_for_load_state()
+    check_page(page)
+    assert page.title().startswith("My moderation")
+
+    # Blind reviews come first.
+    row = page.locator("main table tbody tr", has_text="Grading blind").first
+    row.get_by_role("link").click()
+    page.wait_for_load_state()
+    check_page(page)
+    main = page.inner_text("main")
+    assert "Period under review" in main and "Auditor's grade" not in main
+
+    # Grade every section and the overall grade: the second grade of each scale.
+    page.evaluate("""() => {
+      const groups = {};
+      for (const r of document.querySelectorAll('main form input[type=radio]'))
+        (groups[r.name] ||= []).push(r);
+      for (const rs of Object.values(groups)) rs[Math.min(1, rs.length - 1)].checked = true;
+    }""")
+    page.get_by_label("Your evidence for the overall grade (optional)").fill(
+        "The plan is reviewed but the child's voice is thin.")
+    page.get_by_role("button", name="Save my grades and see the auditor's").click()
+    page.wait_for_load_state()
+    check_page(page)
+    main = page.inner_text("main")
+    assert "Your grades are saved" in main and "Auditor's grade" in main
+
+    # Agree with every section, change the overall grade with a reason.
+    for radio in page.locator("main input[type=radio][value=yes]").all():
+        radio.check()
+    page.evaluate(CHANGE_OVERALL)
+    page.get_by_role("button", name="Complete the moderation").click()
+    page.wait_for_load_state()
+    check_page(page)
+    assert "The moderation of this audit is complete" in page.inner_text("main")
+
+    done = page.locator("main table tbody tr", has_text="Completed").first
+    done.get_by_role("link").click()
+    page.wait_for_load_state()
+    check_page(page)
+    assert "Changed to" in page.inner_text("main")
+
+    page.goto("/moderation/agreement/")
+    check_page(page)
+    assert "Kappa" in page.inner_text("main")
+    page.goto("/moderation/calibration/")
+    check_page(page)
