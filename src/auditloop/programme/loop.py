@@ -386,7 +386,7 @@ def theme_loops(*, user: Any, theme: str | None = None,
         themed = themed.filter(cycle__theme__iexact=theme.strip())
     earlier_theme = dict(themed.values_list("audit_id", "cycle__theme"))
     for re_audit in (Audit.objects.filter(kind=Audit.Kind.RE_AUDIT,
-                                          re_audit_of_id__in=list(earlier_theme))
+                                          re_audit_of_id__in=themed.values("audit_id"))
                      .exclude(status=S.WITHDRAWN).select_related("re_audit_of")
                      .order_by("re_audit_of_id", "pk")):
         assert re_audit.re_audit_of is not None

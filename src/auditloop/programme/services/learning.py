@@ -28,7 +28,6 @@ from auditloop.programme.models import (
     LearningInvitation,
     LearningSession,
 )
-from auditloop.programme.services._common import plural
 from auditloop.standards.selectors import framework_settings_row
 
 K = LearningSession.Kind
@@ -300,7 +299,3 @@ def learning_improvement_to_action_plan(*, improvement: LearningImprovement,
     improvement.save(update_fields=["action_plan_id", "updated_at"])
     return plan
 
-
-def invitation_summary(session: LearningSession) -> str:
-    n = session.invitations.count()
-    return plural(n, "person", "people") + " invited"
