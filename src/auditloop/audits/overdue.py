@@ -160,7 +160,10 @@ def _escalate(link_id: int, step: Step, today: dt.date) -> ActionEscalation | No
 def overdue_actions_escalate(*, today: dt.date) -> EscalationReport:
     """Take every escalation step now due: for each audit action not signed off whose due
     date plus the step's days has come, tell the step's recipients, once. A step whose
-    recipients mean nobody for the case is recorded as such and reported."""
+    recipients mean nobody for the case is recorded as such and reported.
+
+    Each step is its own transaction (the action locked, the row and its notices written
+    together), so one failure does not take back the notices other steps have sent."""
     report = EscalationReport(today=today)
     steps = escalation_steps()
     if not steps:
