@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from auditloop.cases.models import ImportJob
 from auditloop.people.roles import Role
+from tests.actions.world import ACTION_PLANS_EXPECTED, action_plans_world
+from tests.audits.tracker_world import TRACKER_EXPECTED, tracker_world
 from tests.factories import (
     CaseFactory,
     PersonFactory,
@@ -21,8 +23,6 @@ from tests.factories import (
     job_title_with_roles,
     make_action,
 )
-from tests.actions.world import ACTION_PLANS_EXPECTED, action_plans_world
-from tests.audits.tracker_world import TRACKER_EXPECTED, tracker_world
 from tests.moderation.world import MODERATION_EXPECTED, moderation_world
 from tests.programme.loop_world import LOOP_EXPECTED, loop_world
 from tests.programme.world import PROGRAMME_EXPECTED, programme_world

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Model, ProtectedError, RestrictedError
 from django.utils import timezone
 
 from auditloop.audits import services as audit_services
@@ -219,7 +219,7 @@ def _purge(qs: Any) -> int:
             with transaction.atomic():
                 return int(qs.delete()[0])
         except (ProtectedError, RestrictedError) as exc:
-            blockers: dict[type, set[int]] = {}
+            blockers: dict[type[Model], set[int]] = {}
             for obj in exc.args[1]:
                 blockers.setdefault(type(obj), set()).add(obj.pk)
             for model, pks in blockers.items():
