@@ -194,8 +194,20 @@ def _agreed_prefetch(lookup: str) -> Prefetch[Any]:
 
 _CASE_FIELDS = ("case", "case__service", "case__team", "case__locality", "case__key_worker",
                 "case__team_manager", "tool_version__tool")
-# A tool version's definition and source are large; the tracker needs neither per row.
-_DEFERRED = ("tool_version__definition", "tool_version__source")
+# Only what the tracker shows: the case's reference and where it sits, never the child's
+# details, and not a tool version's large definition.
+_AUDIT_ONLY = (
+    "id", "status", "final_grade", "submitted_at", "case", "tool_version",
+    "case__reference", "case__service", "case__team", "case__locality", "case__key_worker",
+    "case__team_manager", "case__service__name", "case__team__name", "case__locality__name",
+    "case__key_worker__full_name", "case__team_manager__full_name", "tool_version__tool",
+    "tool_version__tool__name",
+)
+_ACTION_ONLY = (
+    "id", "issue", "action", "due_on", "status", "sign_off_role", "sign_off_person",
+    "completion_submitted_at", "signed_off_by", "signed_off_at", "created_at",
+    "sign_off_person__full_name", "signed_off_by__full_name",
+)
 
 
 def tracker_audits(*, user: Any, filters: TrackerFilters, today: dt.date) -> QuerySet[Audit]:
@@ -209,9 +221,10 @@ def tracker_audits(*, user: Any, filters: TrackerFilters, today: dt.date) -> Que
         qs = qs.filter(pk__in=AuditAction.objects.filter(action_q).values("audit_id"))
     links = (AuditAction.objects.filter(action_q)
              .select_related("action", "action__sign_off_person", "action__signed_off_by")
+             .only("id", "source", "audit", "action", *(f"action__{n}" for n in _ACTION_ONLY))
              .prefetch_related(*_action_prefetches())
              .order_by("action__due_on", "action_id"))
-    return (qs.select_related(*_CASE_FIELDS).defer(*_DEFERRED)
+    return (qs.select_related(*_CASE_FIELDS).only(*_AUDIT_ONLY)
             .prefetch_related(Prefetch("action_links", queryset=links, to_attr="tracked_links"),
                               _agreed_prefetch("transitions"))
             .order_by("-submitted_at", "-id"))
@@ -227,7 +240,8 @@ def tracker_actions(*, user: Any, filters: TrackerFilters, today: dt.date
     fields = [f"audit__{name}" for name in _CASE_FIELDS]
     return (qs.select_related("audit", *fields, "action", "action__sign_off_person",
                             "action__signed_off_by")
-            .defer(*(f"audit__{name}" for name in _DEFERRED))
+            .only("id", "source", "audit", "action", *(f"audit__{n}" for n in _AUDIT_ONLY),
+                  *(f"action__{n}" for n in _ACTION_ONLY))
             .prefetch_related(*_action_prefetches(), _agreed_prefetch("audit__transitions"))
             .order_by("action__due_on", "action_id"))
 
