@@ -79,10 +79,13 @@ def get_audit_for_user(user: Any, audit_id: int, *, edit: bool = False) -> Audit
         if is_auditor:
             return audit
         raise Http404
+    if is_auditor:
+        return audit
     if is_blind(person, audit):
-        # A moderator grades the audit blind: not even the QA team's reach shows it first.
+        # A moderator grades the audit blind: not even the QA team's reach shows it first
+        # (its auditors never moderate it, so they are let in above without the check).
         raise Http404
-    if is_auditor or user.has_capability(Capability.VIEW_ALL_CASES):
+    if user.has_capability(Capability.VIEW_ALL_CASES):
         return audit
     if user.has_capability(Capability.MODERATE) and audit.status == S.IN_MODERATION:
         return audit
