@@ -397,13 +397,14 @@ def participant_of(exercise: CalibrationExercise, person: Person | None
 
 
 def may_see_results(user: Any, exercise: CalibrationExercise) -> bool:
-    """The QA manager sees everyone's grades; a participant once theirs are in; the panel
-    (who set the agreed grade) unless they take part and have not graded yet."""
+    """The QA manager sees everyone's grades, always; a participant once theirs are in; the
+    panel (who set the agreed grade) unless they take part and have not graded yet."""
+    if user.has_capability(Capability.RUN_CYCLE):
+        return True
     mine = participant_of(exercise, user.person_or_none)
     if mine is not None:
         return mine.submitted_at is not None
-    return bool(user.has_capability(Capability.RUN_CYCLE)
-                or user.has_capability(Capability.MODERATE))
+    return bool(user.has_capability(Capability.MODERATE))
 
 
 @dataclass

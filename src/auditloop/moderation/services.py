@@ -647,7 +647,9 @@ def calibration_create(*, actor: Person | None, title: str, tool_version: ToolVe
     if not graded_sections(tool_version):
         raise DomainError("Choose a tool with graded sections or an overall grade.",
                           field="tool_version")
-    people = list(participants) if participants else list(auditor_pool())
+    # Every auditor by default, but not whoever set it up: they wrote the vignette.
+    people = list(participants) if participants else [
+        p for p in auditor_pool() if actor is None or p.pk != actor.pk]
     if not people:
         raise DomainError("Choose who takes part: nobody audits yet.", field="participants")
     exercise = CalibrationExercise.objects.create(title=title[:200], tool_version=tool_version,
