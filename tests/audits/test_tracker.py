@@ -342,3 +342,30 @@ def test_an_unknown_view_exports_the_cases(two_teams, client_for):
     north, _ = two_teams
     response = client_for(north.qa).get(f"{CSV}?view=../../etc")
     assert 'filename="audit-tracker-cases-' in response["Content-Disposition"]
+
+
+# The demo council ------------------------------------------------------------------------------
+
+def test_the_demo_council_gets_a_spread_of_actions_once(frozen):
+    import random
+
+    from auditloop.actions.models import Action
+    from auditloop.audits.models import ActionEscalation, AuditAction
+    from auditloop.demo import tracker as demo_tracker
+    from auditloop.demo.structure import DEMO_SOURCE
+
+    w = council()
+    for n in range(12):
+        audit = audited_case(w, to=S.FEEDBACK_SENT if n < 3 else S.CLOSED, source=DEMO_SOURCE)
+        Audit.objects.filter(pk=audit.pk).update(
+            submitted_at=NOW - dt.timedelta(days=10 + 25 * n))
+    built = demo_tracker.build(random.Random(4), TODAY)
+    assert built.actions == AuditAction.objects.count() > 0
+    statuses = set(Action.objects.values_list("status", flat=True))
+    assert statuses >= {Action.Status.GREEN, Action.Status.AMBER}
+    assert Action.objects.filter(due_on__lt=TODAY).exclude(status="green").exists()
+    assert built.escalations == ActionEscalation.objects.count() > 0
+    # Each action's life is dated back, never in the future.
+    assert not Action.objects.filter(created_at__gt=NOW).exists()
+    again = demo_tracker.build(random.Random(4), TODAY)
+    assert again.actions == 0 and AuditAction.objects.count() == built.actions
