@@ -260,3 +260,27 @@ def test_a_reviewed_audit_stays_in_the_sample(setup):  # type: ignore[no-untyped
     with pytest.raises(WorkflowError):
         services.sample_remove(sampled=review.assignment.sampled, actor=None, reason="x")
     assert finish_audit  # the factory module's helpers stay imported for the fixtures
+
+
+def test_a_blind_panel_member_sees_no_grade_on_the_tracker_or_at_the_qa_meeting(  # type: ignore[no-untyped-def]
+        setup, client_for):
+    from auditloop.programme.models import Cycle, CycleCase, MeetingItem
+
+    audit = setup
+    qa = PersonFactory(roles=[Role.QA_MANAGER, Role.MODERATOR])
+    review = review_of(audit, qa)
+    cycle = Cycle.objects.get(pk=CycleCase.objects.get(audit=audit).cycle_id)
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.ALLOCATED)
+    MeetingItem.objects.create(cycle=cycle, audit=audit, position=1)
+    client = client_for(qa)
+    tracker = client.get(reverse("audits:tracker"), {"grade": "requires_improvement"})
+    assert tracker.status_code == 200 and audit.case.reference not in tracker.content.decode()
+    meeting = client.get(reverse("programme:meeting", args=[cycle.pk])).content.decode()
+    assert "hidden until you record your moderation grades" in meeting
+    assert "Grade: requires improvement" not in meeting
+
+    services.review_save_blind(review=review, actor=qa, grades=blind_grades(review))
+    tracker = client.get(reverse("audits:tracker"), {"grade": "requires_improvement"})
+    assert audit.case.reference in tracker.content.decode()
+    meeting = client.get(reverse("programme:meeting", args=[cycle.pk])).content.decode()
+    assert "Grade: requires improvement" in meeting

@@ -4,29 +4,42 @@ audit's grades. Also the one write moderation makes to an audit: a changed final
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
 
 from auditloop.audits.models import Audit, AuditTransition
 
-BlindCheck = Callable[[Any, Audit], bool]
+# A check gives the ids of the audits, among those asked about (None: any), on which the
+# person is blind: one query answers a whole list page.
+BlindCheck = Callable[[Any, Iterable[int] | None], set[int]]
 _checks: list[BlindCheck] = []
 
 
 def register(check: BlindCheck) -> BlindCheck:
-    """Add a check `(person, audit) -> bool`: True while the person is blind on the audit."""
+    """Add a check `(person, audit_ids) -> ids`: the audits the person is blind on."""
     if check not in _checks:
         _checks.append(check)
     return check
 
 
+def blind_audit_ids(person: Any, audit_ids: Iterable[int] | None = None) -> set[int]:
+    """The audits (of `audit_ids`, or any) whose grades the person must not see yet."""
+    if person is None or getattr(person, "pk", None) is None:
+        return set()
+    ids = None if audit_ids is None else list(audit_ids)
+    if ids is not None and not ids:
+        return set()
+    out: set[int] = set()
+    for check in _checks:
+        out |= check(person, ids)
+    return out
+
+
 def is_blind(person: Any, audit: Audit) -> bool:
     """Whether the person must not see the audit's grades yet (any registered check)."""
-    if person is None:
-        return False
-    return any(check(person, audit) for check in _checks)
+    return audit.pk in blind_audit_ids(person, [audit.pk])
 
 
 @transaction.atomic

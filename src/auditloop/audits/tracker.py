@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from auditloop.actions.models import Action, ActionOwner
+from auditloop.audits.blinding import blind_audit_ids
 from auditloop.audits.models import ActionEscalation, Audit, AuditAction, AuditTransition
 from auditloop.cases.selectors import cases_for_user
 from auditloop.people.models import Person
@@ -138,7 +139,12 @@ def may_read_tracker(user: Any) -> bool:
 
 
 def _visible(qs: QuerySet[Any], user: Any, prefix: str) -> QuerySet[Any]:
-    """Managers see the cases of the people they manage: the register's own rule."""
+    """Managers see the cases of the people they manage: the register's own rule. A
+    moderator who has not yet graded an audit blind does not see it here (its grade, or a
+    grade filter, would tell them the auditor's)."""
+    blind = blind_audit_ids(getattr(user, "person_or_none", None))
+    if blind:
+        qs = qs.exclude(**{f"{prefix}pk__in": blind})
     if user.has_capability(Capability.VIEW_ALL_CASES):
         return qs
     return qs.filter(**{f"{prefix}case_id__in": cases_for_user(user=user).values("pk")})

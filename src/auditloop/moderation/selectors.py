@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -84,15 +85,17 @@ def is_blind_on(person: Person | None, audit: Audit) -> bool:
     return is_blind(person, audit)
 
 
-def blind_check(person: Any, audit: Audit) -> bool:
-    """Registered with audits.blinding: a current moderator of the audit who has not saved
-    their own grades yet."""
+def blind_check(person: Any, audit_ids: Iterable[int] | None) -> set[int]:
+    """Registered with audits.blinding: the audits of which the person is a current
+    moderator who has not saved their own grades yet."""
     pk = getattr(person, "pk", None)
     if pk is None:
-        return False
-    return ModerationReview.objects.filter(
-        audit_id=audit.pk, moderator_id=pk, status=R.BLIND,
-        assignment__ended_at__isnull=True).exists()
+        return set()
+    rows = ModerationReview.objects.filter(moderator_id=pk, status=R.BLIND,
+                                           assignment__ended_at__isnull=True)
+    if audit_ids is not None:
+        rows = rows.filter(audit_id__in=list(audit_ids))
+    return set(rows.values_list("audit_id", flat=True))
 
 
 def waiting_count(person: Person) -> tuple[int, int]:

@@ -110,11 +110,13 @@ class Command(BaseCommand):
         from auditloop.demo.action_plans import build as build_action_plans
         from auditloop.demo.history import build_audit_history
         from auditloop.demo.loop import build as build_loop
+        from auditloop.demo.moderation import build as build_moderation
         from auditloop.demo.tracker import build as build_tracker
 
         started = time.monotonic()
         rng = random.Random(summary.seed)
         history = build_audit_history(rng=rng, today=summary.reference_date, months=months)
+        build_moderation(rng, summary.reference_date)
         build_tracker(rng, summary.reference_date)
         build_action_plans(rng, summary.reference_date)
         build_loop(rng, summary.reference_date)
