@@ -253,8 +253,9 @@ def test_the_query_count_does_not_grow_with_actions_and_audits(frozen, client_fo
     assert (_queries(qa, url), _queries(tm, url)) == small
     # Measured: 19 for the QA manager (the session, the user and their roles, the
     # framework's settings, the filters' choices and grade labels, and the tracker's own:
-    # count, audits, actions, owners, escalations, confirmations).
-    with django_assert_max_num_queries(20):
+    # count, audits, actions, owners, escalations, confirmations), and one for the audits a
+    # panel member has yet to moderate blind (left out).
+    with django_assert_max_num_queries(21):
         qa.get(url)
 
 

@@ -73,5 +73,7 @@ def test_home_query_count_is_pinned(n, role_client, django_assert_max_num_querie
     for _ in range(n):
         CaseFactory(key_worker=PersonFactory())
         AuditorTrainingFactory()
-    with django_assert_max_num_queries(24):
+    # One query a home panel at most: moderation's reviews waiting and the revisits due
+    # took it from 24 to 26.
+    with django_assert_max_num_queries(26):
         _home(client)
