@@ -7,60 +7,20 @@ locks: there the same steps run one after the other, which must give the same ou
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.conf import settings
-from django.db import connections
 
 from auditloop.audits.models import Audit
 from auditloop.common.errors import DomainError
 from auditloop.programme import services
 from auditloop.programme.models import Cycle, CycleCase
 from auditloop.programme.services import _common
+from tests.concurrency import ON_POSTGRES, run_together
 from tests.programme.conftest import set_framework
 from tests.programme.test_allocation import confirmed_cycle
 
-ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 pytestmark = pytest.mark.django_db(transaction=ON_POSTGRES)
-
-
-def run_together(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Each call's result, or the domain error it raised."""
-    results: list[Any] = [None] * len(calls)
-
-    def attempt(i: int, call: Callable[[], Any]) -> None:
-        try:
-            results[i] = call()
-        except DomainError as exc:
-            results[i] = exc
-
-    if not ON_POSTGRES:
-        for i, call in enumerate(calls):
-            attempt(i, call)
-        return results
-    barrier = threading.Barrier(len(calls))
-    errors: list[BaseException] = []
-
-    def worker(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            attempt(i, call)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 @pytest.fixture
