@@ -5,6 +5,7 @@ They parse input; the services hold the rules.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -64,12 +65,39 @@ def new_form_token() -> str:
     return uuid.uuid4().hex
 
 
+ORIGIN = r"^[a-z][a-z_-]*:\d+$"
+
+
 class _Tokened(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    # The meeting, audit or moderation that the recommendation or finding came from, as its
+    # page names it (e.g. "cycle:12"): the page then lists what was made from it.
+    origin = forms.RegexField(regex=ORIGIN, widget=forms.HiddenInput, required=False,
+                              max_length=60)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("token", new_form_token())
         super().__init__(*args, **kwargs)
+
+    def source_key(self) -> str:
+        """The origin's key, whose (key, title or text) a repeated post cannot make twice;
+        else the form's own one-off token."""
+        return self.cleaned_data.get("origin") or f"form:{self.cleaned_data['token']}"
+
+
+
+def initial_from(query: Any) -> dict[str, Any]:
+    """What a page linking here says about the recommendation's source (no personal data:
+    a source kind, the meeting's or audit's name, its theme and key)."""
+    out: dict[str, Any] = {}
+    if query.get("source") in dict(LearningSource.choices):
+        out["source"] = query["source"]
+    for name, field in (("label", "source_label"), ("theme", "theme")):
+        if query.get(name):
+            out[field] = str(query[name])[:200]
+    if re.match(ORIGIN, query.get("from", "")):
+        out["origin"] = query["from"]
+    return out
 
 
 class PersonChoice(forms.ModelChoiceField):

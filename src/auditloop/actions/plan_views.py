@@ -21,7 +21,7 @@ from auditloop.people.roles import Capability
 
 C = Capability
 READ = (C.VIEW_REPORTS, C.OWN_ACTION_PLANS, C.RUN_CYCLE, C.MANAGE_FRAMEWORK)
-CREATE = (C.RUN_CYCLE, C.MANAGE_FRAMEWORK, C.OWN_ACTION_PLANS)
+CREATE = selectors.PLAN_MAKERS
 
 
 def _person(request: HttpRequest) -> Any:
@@ -76,13 +76,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @capability_required(*CREATE)
 def plan_new(request: HttpRequest) -> HttpResponse:
-    form = forms.PlanForm(_posted(request))
+    form = forms.PlanForm(_posted(request), initial=forms.initial_from(request.GET))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             plan = services.action_plan_create(
                 title=d["title"], recommendation=d["recommendation"], source=d["source"],
-                source_label=d["source_label"], source_key=f"form:{d['token']}",
+                source_label=d["source_label"], source_key=form.source_key(),
                 theme=d["theme"], strategic_lead=d["strategic_lead"], actor=_person(request))
         except DomainError as exc:
             _form_error(form, exc)
@@ -287,14 +287,16 @@ def findings_export(request: HttpRequest, tag: str, fmt: str) -> HttpResponse:
 @capability_required(*CREATE)
 def finding_new(request: HttpRequest) -> HttpResponse:
     tag = request.GET.get("tag", "")
-    initial = {"tags": [tag]} if tag in Finding.Tag.values else {}
+    initial = forms.initial_from(request.GET)
+    if tag in Finding.Tag.values:
+        initial["tags"] = [tag]
     form = forms.FindingForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             finding = services.finding_create(
                 text=d["text"], tags=d["tags"], source=d["source"],
-                source_label=d["source_label"], source_key=f"form:{d['token']}",
+                source_label=d["source_label"], source_key=form.source_key(),
                 theme=d["theme"], actor=_person(request), plan=d["plan"])
         except DomainError as exc:
             _form_error(form, exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -230,3 +231,23 @@ def finding_tag_counts() -> dict[str, int]:
 def plan_link_of(action: Action) -> ActionPlanAction | None:
     """The plan an action belongs to, if it is one of a plan's own actions."""
     return ActionPlanAction.objects.select_related("plan").filter(action=action).first()
+
+
+@dataclass(frozen=True)
+class MadeFrom:
+    plans: list[ActionPlan]
+    findings: list[Finding]
+
+
+def made_from(*, source_key: str) -> MadeFrom:
+    """The plans and findings made from one of a caller's things, for its page."""
+    return MadeFrom(plans=list(action_plans_from(source_key=source_key)),
+                    findings=list(findings_from(source_key=source_key)))
+
+
+# Who makes action plans and findings: the QA team and strategic leads (004 6.1).
+PLAN_MAKERS = (Capability.RUN_CYCLE, Capability.MANAGE_FRAMEWORK, Capability.OWN_ACTION_PLANS)
+
+
+def may_make_plans(user: Any) -> bool:
+    return any(user.has_capability(c) for c in PLAN_MAKERS)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from auditloop.actions.selectors import made_from, may_make_plans
 from auditloop.common.access import capability_required, log_access
 from auditloop.common.errors import DomainError
 from auditloop.moderation import forms, selectors, services
@@ -345,6 +346,8 @@ def _meeting_page(request: HttpRequest, found: ModerationSample, form: Any = Non
     return render(request, "moderation/meeting.html", {
         "sample": found, "cycle": found.cycle, "rows": selectors.sample_rows(found),
         "form": form, "meeting": meeting, "errors": errors or [],
+        "made": made_from(source_key=f"moderation-sample:{found.pk}"),
+        "may_make": may_make_plans(request.user),
         "page_has_errors": bool(errors) or bool(form.errors),
     }, status=status)
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from auditloop.actions.selectors import made_from, may_make_plans
 from auditloop.audits.blinding import blind_audit_ids
 from auditloop.audits.models import Audit
 from auditloop.common.access import capability_required, log_access
@@ -43,6 +44,8 @@ def _meeting(request: HttpRequest, cycle: Cycle,
         "ready": selectors.ready_for_agenda(cycle), "details_form": form,
         "follow_ups": selectors.follow_ups(cycle), "open": cycle.status == C.ALLOCATED,
         "discussed": sum(1 for i in items if i.discussed_at),
+        "made": made_from(source_key=f"cycle:{cycle.pk}"),
+        "may_make": may_make_plans(request.user),
         # A panel member who has yet to grade an audit blind must not read its grade here.
         "blind": blind_audit_ids(request.user.person_or_none,  # type: ignore[union-attr]
                                  [i.audit_id for i in items]),

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from auditloop.actions.selectors import made_from, may_make_plans
 from auditloop.cases.selectors import cases_for_user
 from auditloop.common.access import capability_required
 from auditloop.common.errors import DomainError
@@ -155,6 +156,9 @@ def _detail(request: HttpRequest, cycle: Cycle, errors: list[str] | None = None,
         "errors": errors or [], "page_has_errors": bool(errors),
         "may_change": cycle.status in (C.PLANNING, C.CASES_CONFIRMED),
         "today": timezone.localdate(),
+        # Where there is no QA meeting, recommendations are made from the cycle's page.
+        "made": None if cycle.meeting_on else made_from(source_key=f"cycle:{cycle.pk}"),
+        "may_make": may_make_plans(request.user),
     }, status=status)
 
 
