@@ -71,12 +71,15 @@ def test_qa_manager_closes_the_loop(page):  # type: ignore[no-untyped-def]
     check_page(page)
     click(page, "link", "Plan a session")
     page.get_by_label("Reflective audit learning session").check()
-    page.get_by_label("Date").fill(dt.date.today().isoformat())
     page.get_by_label("Place").fill("Training room, the Town Hall")
-    click(page, "button", "Plan the session and send the invitations")
-    main = page.inner_text("main")
-    if "There is already" in main:  # the test ran before today on this database
-        pytest.skip("a reflective session already exists today in this database")
+    # One session of a kind a day: a day the demo (or an earlier run) has none.
+    for days in range(14):
+        page.get_by_label("Date").fill((dt.date.today() + dt.timedelta(days=days)).isoformat())
+        click(page, "button", "Plan the session and send the invitations")
+        main = page.inner_text("main")
+        if "There is already" not in main:
+            break
+        check_page(page)
     assert "The session is planned" in main
     assert "Key worker of an audited case" in main
 
