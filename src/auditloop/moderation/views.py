@@ -24,9 +24,11 @@ from auditloop.moderation.models import (
     CalibrationExercise,
     ModerationReview,
     ModerationSample,
+    SampledAudit,
 )
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability
+from auditloop.programme.models import Cycle
 from auditloop.standards.selectors import framework_settings_row
 
 RUN = Capability.RUN_CYCLE
@@ -253,17 +255,27 @@ def sample_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
         status=400 if form.errors else 200)
 
 
-@require_http_methods(["GET", "POST"])
-@capability_required(RUN)
-def sample_remove(request: HttpRequest, cycle_id: int, sampled_id: int) -> HttpResponse:
+def _current_sampled(request: HttpRequest, cycle_id: int, sampled_id: int, out: str
+                     ) -> tuple[Cycle, SampledAudit] | HttpResponse:
+    """The cycle and one audit still in its sample, or the sample page saying it is out."""
     cycle = selectors.get_cycle(cycle_id)
     current = selectors.sample_of(cycle)
     if current is None:
         raise Http404
     row = selectors.get_sampled(current, sampled_id)
     if row.status != row.Status.CURRENT:
-        return _sample_page(request, cycle_id, ["This audit is out of the sample already."],
-                            status=400)
+        return _sample_page(request, cycle_id, [out], status=400)
+    return cycle, row
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(RUN)
+def sample_remove(request: HttpRequest, cycle_id: int, sampled_id: int) -> HttpResponse:
+    found = _current_sampled(request, cycle_id, sampled_id,
+                             "This audit is out of the sample already.")
+    if isinstance(found, HttpResponse):
+        return found
+    cycle, row = found
     form = forms.ReasonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -284,14 +296,10 @@ def sample_remove(request: HttpRequest, cycle_id: int, sampled_id: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 @capability_required(RUN)
 def reassign(request: HttpRequest, cycle_id: int, sampled_id: int) -> HttpResponse:
-    cycle = selectors.get_cycle(cycle_id)
-    current = selectors.sample_of(cycle)
-    if current is None:
-        raise Http404
-    row = selectors.get_sampled(current, sampled_id)
-    if row.status != row.Status.CURRENT:
-        return _sample_page(request, cycle_id, ["This audit is out of the sample."],
-                            status=400)
+    found = _current_sampled(request, cycle_id, sampled_id, "This audit is out of the sample.")
+    if isinstance(found, HttpResponse):
+        return found
+    cycle, row = found
     options = services.moderator_choices(row)
     choices = [(p.pk, p.full_name + (f" (cannot: {'; '.join(why)})" if why else ""))
                for p, why in options]
