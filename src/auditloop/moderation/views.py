@@ -35,6 +35,14 @@ RUN = Capability.RUN_CYCLE
 R = ModerationReview.Status
 
 
+def _form_page(request: HttpRequest, form: Any, *, title: str, submit: str, cancel: str,
+               caption: str = "", intro: str = "") -> HttpResponse:
+    """The one form page of moderation's small steps (a reason, a choice, a note)."""
+    return render(request, "moderation/form.html", {
+        "form": form, "title": title, "caption": caption, "submit": submit,
+        "cancel": cancel, "intro": intro}, status=400 if form.errors else 200)
+
+
 def _person(request: HttpRequest) -> Person | None:
     return request.user.person_or_none  # type: ignore[union-attr]
 
@@ -217,12 +225,10 @@ def sample_redraw(request: HttpRequest, cycle_id: int) -> HttpResponse:
         else:
             messages.success(request, "The sample is drawn again.")
             return redirect("moderation:sample", cycle.pk)
-    return render(request, "moderation/form.html", {
-        "form": form, "title": "Draw the sample again", "caption": cycle.title,
-        "submit": "Draw again", "cancel": reverse("moderation:sample", args=[cycle.pk]),
-        "intro": "The audits drawn at random and the disputed ones are replaced; audits you "
-                 "added stay. The reason is kept with the draw."},
-        status=400 if form.errors else 200)
+    return _form_page(request, form, title="Draw the sample again", caption=cycle.title,
+                      submit="Draw again", cancel=reverse("moderation:sample", args=[cycle.pk]),
+                      intro="The audits drawn at random and the disputed ones are replaced; "
+                            "audits you added stay. The reason is kept with the draw.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -248,11 +254,10 @@ def sample_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
         else:
             messages.success(request, "The audit is added to the sample.")
             return redirect("moderation:sample", cycle.pk)
-    return render(request, "moderation/form.html", {
-        "form": form, "title": "Add an audit to the sample", "caption": cycle.title,
-        "submit": "Add it", "cancel": reverse("moderation:sample", args=[cycle.pk]),
-        "intro": "" if choices else "Every submitted audit of this cycle is in the sample."},
-        status=400 if form.errors else 200)
+    return _form_page(request, form, title="Add an audit to the sample", caption=cycle.title,
+                      submit="Add it", cancel=reverse("moderation:sample", args=[cycle.pk]),
+                      intro="" if choices else
+                      "Every submitted audit of this cycle is in the sample.")
 
 
 def _current_sampled(request: HttpRequest, cycle_id: int, sampled_id: int, out: str
@@ -286,11 +291,9 @@ def sample_remove(request: HttpRequest, cycle_id: int, sampled_id: int) -> HttpR
         else:
             messages.success(request, f"Audit {row.audit_id} is taken out of the sample.")
             return redirect("moderation:sample", cycle.pk)
-    return render(request, "moderation/form.html", {
-        "form": form, "title": f"Take audit {row.audit_id} out of the sample",
-        "caption": cycle.title, "submit": "Take it out",
-        "cancel": reverse("moderation:sample", args=[cycle.pk])},
-        status=400 if form.errors else 200)
+    return _form_page(request, form, title=f"Take audit {row.audit_id} out of the sample",
+                      caption=cycle.title, submit="Take it out",
+                      cancel=reverse("moderation:sample", args=[cycle.pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -314,13 +317,13 @@ def reassign(request: HttpRequest, cycle_id: int, sampled_id: int) -> HttpRespon
         else:
             messages.success(request, f"Audit {row.audit_id} goes to {person.full_name}.")
             return redirect("moderation:sample", cycle.pk)
-    return render(request, "moderation/form.html", {
-        "form": form, "title": f"Choose another moderator for audit {row.audit_id}",
-        "caption": cycle.title, "submit": "Reassign",
-        "cancel": reverse("moderation:sample", args=[cycle.pk]),
-        "intro": "Nobody may moderate an audit of a case they were involved with, hold or "
-                 "line-manage, or an audit they did. The new moderator grades blind from "
-                 "the start."}, status=400 if form.errors else 200)
+    return _form_page(request, form,
+                      title=f"Choose another moderator for audit {row.audit_id}",
+                      caption=cycle.title, submit="Reassign",
+                      cancel=reverse("moderation:sample", args=[cycle.pk]),
+                      intro="Nobody may moderate an audit of a case they were involved with, "
+                            "hold or line-manage, or an audit they did. The new moderator "
+                            "grades blind from the start.")
 
 
 @require_POST
@@ -432,11 +435,9 @@ def discussion(request: HttpRequest, sample_id: int, sampled_id: int) -> HttpRes
         else:
             messages.success(request, f"The panel's note on audit {row.audit_id} is saved.")
             return redirect(reverse("moderation:meeting", args=[found.pk]) + f"#item-{row.pk}")
-    return render(request, "moderation/form.html", {
-        "form": form, "title": f"The panel's note on audit {row.audit_id}",
-        "caption": found.cycle.title, "submit": "Save the note",
-        "cancel": reverse("moderation:meeting", args=[found.pk])},
-        status=400 if form.errors else 200)
+    return _form_page(request, form, title=f"The panel's note on audit {row.audit_id}",
+                      caption=found.cycle.title, submit="Save the note",
+                      cancel=reverse("moderation:meeting", args=[found.pk]))
 
 
 # Agreement ------------------------------------------------------------------------------
@@ -514,11 +515,10 @@ def calibration_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, "The calibration exercise is set up and the auditors "
                                       "are told.")
             return redirect("moderation:calibration_results", exercise.pk)
-    return render(request, "moderation/form.html", {
-        "form": form, "title": "Set up a calibration exercise", "submit": "Set it up",
-        "cancel": reverse("moderation:calibration_list"),
-        "intro": "Every auditor grades the same anonymised case. Nobody sees the others' "
-                 "grades until theirs are in."}, status=400 if form.errors else 200)
+    return _form_page(request, form, title="Set up a calibration exercise", submit="Set it up",
+                      cancel=reverse("moderation:calibration_list"),
+                      intro="Every auditor grades the same anonymised case. Nobody sees the "
+                            "others' grades until theirs are in.")
 
 
 def _exercise_for(request: HttpRequest, exercise_id: int) -> CalibrationExercise:
