@@ -88,7 +88,7 @@ def test_a_care_leaver_stays_a_care_leaver_when_the_903_shows_their_care_ended()
 
 
 def test_bad_episode_rows_are_each_reported():
-    job = run_import("ssda903", header("A", "B"), episodes(
+    job = run_import("ssda903", header("A", "B", "C"), episodes(
         ("A", "01/04/2025", "S", "01/03/2025", "E4A"),
         ("B", "01/04/2025", "Q", "", ""),
         ("C", "", "S", "", "")))
@@ -120,3 +120,23 @@ def test_a_complete_903_closes_only_children_in_care_cases():
     cin.refresh_from_db()
     assert (cla.status, cin.status) == (Case.Status.CLOSED, Case.Status.OPEN)
     assert job.summary["cases_closed"] == 2  # OLD, and 900003 who left care
+
+
+def test_a_child_in_the_episodes_but_not_the_header_is_a_row_problem():
+    job = run_import("ssda903", header("A"), episodes(
+        ("A", "01/04/2025", "S", "", ""),
+        ("B", "01/04/2025", "S", "", ""),
+        ("B", "01/05/2025", "P", "", "")))
+    assert job.status == S.FAILED
+    assert problem_cells(job) == [("episodes", 3, "CHILD"), ("episodes", 4, "CHILD")]
+    assert "B is not in the Header file" in job.problems[0]["reason"]
+    assert not Case.objects.exists()
+
+
+def test_with_valid_rows_accepted_a_child_missing_from_the_header_is_left_out():
+    job = run_import("ssda903", header("A"), episodes(
+        ("A", "01/04/2025", "S", "", ""), ("B", "01/04/2025", "S", "", "")),
+        accept_valid_rows=True)
+    assert job.status == S.PARTIAL
+    assert list(Case.objects.values_list("reference", "date_of_birth")) == [
+        ("A", dt.date(2012, 1, 1))]

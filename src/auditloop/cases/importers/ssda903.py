@@ -166,6 +166,8 @@ def parse(loaded: Loaded, progress: Progress) -> ParsedCases:
     tables: dict[str, list[Table]] = loaded.payload
     parsed = ParsedCases(warnings=list(loaded.warnings))
     headers: dict[str, dict[str, object]] = {}
+    # Every child the Header names, rows with problems included (those are reported there).
+    in_header: set[str] = set()
     episodes: dict[str, list[_Episode]] = {}
     reviews: list[tuple[str, dt.date, str, Row]] = []
 
@@ -187,9 +189,16 @@ def parse(loaded: Loaded, progress: Progress) -> ParsedCases:
         }
         if row.ok:
             headers[reference] = details
+        if reference:
+            in_header.add(reference)
         _done(parsed, row, progress)
     for row in rows("episodes"):
         reference = child_reference(row, "child")
+        if reference and reference not in in_header:
+            # Without a Header row the case would carry no date of birth or gender.
+            row.add_problem("child", f"Child {reference} is not in the Header file, so their "
+                                     f"date of birth and gender are unknown. Add them to the "
+                                     f"Header file or correct the child's ID.")
         start = row.date("decom", required=True)
         rne = row.choice("rne", RNE_CODES, required=True,
                          describe="Use the 903 codes S, L, P, T, B or U.")
