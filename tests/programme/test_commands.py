@@ -1,5 +1,5 @@
 """`auditloop cycle ...` runs the month from a scheduler, with --json; `auditloop
-export_allocations` writes who audits what as CSV with formula-safe cells."""
+export allocations` writes who audits what as CSV with formula-safe cells."""
 
 import csv
 import datetime as dt
@@ -120,15 +120,17 @@ def test_export_allocations_writes_who_audits_what(framework, council, auditors,
     services.allocation_confirm(run=services.allocation_propose(cycle=cycle, actor=None),
                                 actor=None)
     out = io.StringIO()
-    call_command("export_allocations", stdout=out)
+    call_command("export", "allocations", stdout=out)
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert rows[0][:2] == ["Cycle", "Case reference"] and len(rows) == 3
     assert rows[1][6] == "'=cmd|' /C calc'!A0"  # never run as a formula
     target = tmp_path / "allocations.csv"
     err = io.StringIO()
-    call_command("export_allocations", "--cycle", str(cycle.pk), "--output", str(target),
+    call_command("export", "allocations", "--cycle", str(cycle.pk), "--output", str(target),
                  stderr=err)
     assert "Wrote 2 rows" in err.getvalue()
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
     with pytest.raises(CommandError, match="There is no cycle 99"):
-        call_command("export_allocations", "--cycle", "99")
+        call_command("export", "allocations", "--cycle", "99")
+    with pytest.raises(CommandError, match="--cycle only goes with `export allocations`"):
+        call_command("export", "cases", "--cycle", str(cycle.pk))

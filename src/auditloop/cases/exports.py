@@ -1,4 +1,4 @@
-"""`auditloop export cases|staff|involvements [--output FILE]`: the register as CSV.
+"""The register as CSV rows: cases, staff and involvements (`auditloop export`).
 
 The columns are the import layouts' (the monthly layout's Cases and Involvements tables,
 the staff list), so an export can be imported again. Cells that a spreadsheet would run as
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from auditloop.cases.models import Case, Involvement
 from auditloop.common.spreadsheets import write_csv
@@ -76,24 +74,8 @@ EXPORTS = {
 }
 
 
-class Command(BaseCommand):
-    help = "Write the case register or the staff list as CSV, in the import layouts."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=sorted(EXPORTS))
-        parser.add_argument("--output", "-o", help="the file to write (default: the screen)")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        header, rows = EXPORTS[options["what"]]
-        if options["output"]:
-            try:
-                # With a byte order mark, so that Excel reads the names' accents right.
-                with open(options["output"], "w", encoding="utf-8-sig", newline="") as out:
-                    count = write_csv(out, header, rows())
-            except OSError as exc:
-                raise CommandError(f"Could not write {options['output']}: {exc.strerror}. "
-                                   f"Check the folder exists and you may write to it.") from exc
-            rows_word = "row" if count == 1 else "rows"
-            self.stderr.write(f"Wrote {count:,} {rows_word} to {options['output']}.")
-        else:
-            write_csv(self.stdout, header, rows())
+def write_register(out: Any, what: str) -> int:
+    """Write one of EXPORTS to `out` as CSV; the number of rows written."""
+    header, rows = EXPORTS[what]
+    return write_csv(out, header, rows())
