@@ -16,7 +16,7 @@ from auditloop.common.spreadsheets import UploadedFile
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DOCS_SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
-ANNEX_A_SAMPLE = Path("/work/shared/samples/AnnexA_ofsted_template_2019_example-B-2004.xlsx")
+ANNEX_A_SAMPLE = DOCS_SAMPLES / "AnnexA_ofsted_template_2019_example-B-2004.xlsx"
 
 
 def csv_bytes(header: Sequence[str], *rows: Sequence[Any]) -> bytes:

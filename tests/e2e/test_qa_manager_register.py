@@ -10,7 +10,7 @@ from tests.e2e.conftest import check_page, sign_in
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "docs" / "samples"
-ANNEX_A = ROOT.parent / "shared" / "samples" / "AnnexA_ofsted_template_2019_example-B-2004.xlsx"
+ANNEX_A = SAMPLES / "AnnexA_ofsted_template_2019_example-B-2004.xlsx"
 
 
 def _import(page, format_label: str, files: list[Path], *, accept_valid: bool = False) -> str:  # type: ignore[no-untyped-def]
