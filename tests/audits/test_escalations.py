@@ -50,6 +50,12 @@ def w(frozen) -> SimpleNamespace:  # type: ignore[no-untyped-def]
     return build()
 
 
+def inadequate_alerts_and_re_audits(*grades: str) -> None:
+    """001's rules on these grades: an alert and a re-audit. Without them there are none."""
+    framework_settings_set(values={"escalation_grades": list(grades),
+                                   "re_audit_grades": list(grades)}, actor=None)
+
+
 def submit_with(audit: Audit, actor: Any, grade: str) -> Audit:
     """What the submit service does before it calls on_submit. Notices from before (the
     practitioner's perspective, a concern) are not the submit's."""
@@ -71,6 +77,7 @@ def notices_to(person: Any) -> list[Notification]:
 
 
 def test_inadequate_alerts_the_service_manager_when_the_framework_names_nobody(w):
+    inadequate_alerts_and_re_audits("inadequate")
     submit_with(w.audit, w.auditor, "inadequate")
     [notice] = notices_to(w.sm)
     assert notice.is_urgent and "inadequate" in notice.subject
@@ -100,6 +107,7 @@ def test_000_tells_the_coordinators_line_manager(frozen):
 
 
 def test_inadequate_plans_a_re_audit_two_to_three_months_on_by_a_senior_manager(w):
+    inadequate_alerts_and_re_audits("inadequate")
     submit_with(w.audit, w.auditor, "inadequate")
     [re_audit] = w.audit.re_audits.all()
     assert re_audit.kind == Audit.Kind.RE_AUDIT and re_audit.status == S.PLANNED
@@ -113,7 +121,8 @@ def test_inadequate_plans_a_re_audit_two_to_three_months_on_by_a_senior_manager(
 
 
 def test_the_re_audit_window_and_who_re_audits_come_from_the_settings(w):
-    framework_settings_set(values={"re_audit_after_months_min": 4,
+    framework_settings_set(values={"re_audit_grades": ["inadequate"],
+                                   "re_audit_after_months_min": 4,
                                    "re_audit_after_months_max": 6,
                                    "re_audit_by_roles": ["head_of_qa"]}, actor=None)
     submit_with(w.audit, w.auditor, "inadequate")
@@ -125,6 +134,7 @@ def test_the_re_audit_window_and_who_re_audits_come_from_the_settings(w):
 
 def test_the_window_counts_from_the_day_the_audit_was_submitted(frozen):
     x = build()
+    inadequate_alerts_and_re_audits("inadequate")
     with time_machine.travel(dt.datetime(2026, 11, 30, 10, tzinfo=dt.UTC), tick=False):
         submit_with(x.audit, x.auditor, "inadequate")
     re_audit = x.audit.re_audits.get()
@@ -141,14 +151,33 @@ def test_grades_for_re_audit_and_for_the_alert_are_separate_settings(w):
 
 
 def test_running_the_escalations_twice_plans_one_re_audit(w):
+    inadequate_alerts_and_re_audits("inadequate")
     submit_with(w.audit, w.auditor, "inadequate")
     escalations.on_submit(audit=w.audit, actor=w.auditor)
     assert w.audit.re_audits.count() == 1
 
 
-def test_the_lowest_grade_of_a_tools_own_scale_is_inadequate_without_settings(frozen):
+def test_no_grades_set_means_no_alert_and_no_re_audit(w):
+    # Empty means none: the scale's lowest grade brings in no rule of its own.
+    submit_with(w.audit, w.auditor, "inadequate")
+    assert not w.audit.re_audits.exists() and not Notification.objects.exists()
+
+
+def test_no_grades_set_leaves_a_tools_own_lowest_grade_without_consequences(frozen):
     version, _ = tool_version_create(text=SMALL_TOOL, filename="small.yaml")
     x = build()
+    audit = services.audit_create(case=x.case, tool_version=version, auditors=[x.auditor],
+                                  created_by=None)
+    submit_with(audit, x.auditor, "poor")
+    # Nor is the lowest grade read as requires improvement.
+    assert not audit.re_audits.exists() and not Notification.objects.exists()
+    assert not SupervisionItem.objects.exists()
+
+
+def test_a_tools_own_grade_named_in_the_settings_alerts_and_plans_a_re_audit(frozen):
+    version, _ = tool_version_create(text=SMALL_TOOL, filename="small.yaml")
+    x = build()
+    inadequate_alerts_and_re_audits("poor")
     audit = services.audit_create(case=x.case, tool_version=version, auditors=[x.auditor],
                                   created_by=None)
     submit_with(audit, x.auditor, "poor")
@@ -221,6 +250,7 @@ def test_good_and_outstanding_mark_good_practice(w, grade):
 
 
 def test_inadequate_is_not_good_practice(w):
+    inadequate_alerts_and_re_audits("inadequate")
     assert not submit_with(w.audit, w.auditor, "inadequate").good_practice
 
 
@@ -274,6 +304,7 @@ def test_without_a_rule_unresolved_safeguarding_goes_to_the_team_and_service_man
 def test_submitting_an_inadequate_audit_runs_the_escalations(frozen):
     version, _ = tool_version_create(text=SMALL_TOOL, filename="small.yaml")
     x = build()
+    inadequate_alerts_and_re_audits("poor")
     audit = services.audit_create(case=x.case, tool_version=version, auditors=[x.auditor],
                                   created_by=None)
     for section, question, value in [("first", "a", "yes"), ("first", Answer.GRADE, "poor"),

@@ -1,4 +1,4 @@
-"""What follows a submitted audit, by grade and the framework's rules (issue 4, item 6).
+"""What follows a submitted audit, by grade and the framework's rules.
 
 Called by the submit service inside its transaction, after it sets the final grade; notices
 reach trays at once and go by e-mail after commit. Recipients always come from the
@@ -57,12 +57,16 @@ def _lowest(audit: Audit) -> set[str]:
 
 
 def escalation_grades(audit: Audit, settings: FrameworkSettings) -> set[str]:
-    """The grades that count as inadequate: the framework's list, or the scale's lowest."""
-    return set(settings.escalation_grades or []) or _lowest(audit)
+    """The grades whose alert the framework asks for. Empty means none: only 000 and 001
+    alert on a grade, and a framework that names no grade has no alert."""
+    del audit
+    return set(settings.escalation_grades or [])
 
 
 def re_audit_grades(audit: Audit, settings: FrameworkSettings) -> set[str]:
-    return set(settings.re_audit_grades or []) or _lowest(audit)
+    """The grades that plan a re-audit (001). Empty means none."""
+    del audit
+    return set(settings.re_audit_grades or [])
 
 
 def grade_counts_as_good(audit: Audit, grade: str) -> bool:
@@ -71,9 +75,11 @@ def grade_counts_as_good(audit: Audit, grade: str) -> bool:
 
 
 def grade_requires_improvement(audit: Audit, grade: str, settings: FrameworkSettings) -> bool:
-    """Not yet good but not inadequate: on the Ofsted scales, requires improvement."""
+    """Not yet good but not inadequate: on the Ofsted scales, requires improvement. The
+    scale's lowest grade is never this, whether or not the framework alerts on it."""
     keys = {level["key"] for level in overall_levels(audit)}
     return (grade in keys and not grade_counts_as_good(audit, grade)
+            and grade not in _lowest(audit)
             and grade not in escalation_grades(audit, settings)
             and grade not in re_audit_grades(audit, settings))
 
