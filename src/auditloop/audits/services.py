@@ -300,7 +300,7 @@ def audit_submit(*, audit: Audit, actor: Person) -> Audit:
     Records the grades and the impact score, then what follows by the framework's rules
     (escalations.on_submit). A second press of Submit changes nothing."""
     from auditloop.audits import escalations
-    from auditloop.audits.submission import Sheet, outcome
+    from auditloop.audits.submission import Sheet, outcome, submitted_notices
 
     locked = _lock(audit)
     if not is_current_auditor(locked, actor):
@@ -328,6 +328,7 @@ def audit_submit(*, audit: Audit, actor: Person) -> Audit:
     transition(audit=locked, actor=actor, to=S.SUBMITTED,
                reason=locked.completed_alone_reason or "Submitted")
     escalations.on_submit(audit=locked, actor=actor)
+    submitted_notices(audit=locked, sheet=sheet, actor=actor)
     return locked
 
 

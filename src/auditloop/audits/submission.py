@@ -9,9 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 
 from auditloop.audits.models import Answer, Audit
+from auditloop.audits.recipients import recipients_for
 from auditloop.cases.models import Case, Involvement
+from auditloop.notifications.services import notify
+from auditloop.people.models import Person
 from auditloop.standards.schema import REASON_WHEN
 
 # Where the answers that are not a tool's questions live (Answer.section_key / question_key).
@@ -402,3 +406,40 @@ def outcome(sheet: Sheet) -> Outcome:
         overall_reason="\n\n".join(parts),
         impact_score=sheet.impact_score(),
     )
+
+
+# The notices a submitted audit raises ---------------------------------------------------
+
+def remedial_actions_recorded(sheet: Sheet) -> int:
+    """How many remedial actions the audit records (003's remedial action section): items
+    of a remedial_action section with at least one answer."""
+    count = 0
+    for section in sheet.sections:
+        if section.get("kind") != "remedial_action" or sheet.section_applies(section) is False:
+            continue
+        for item, _label in sheet.items(section):
+            if any(not is_empty(sheet.value(section["key"], item, q["key"]))
+                   for q in section["questions"]):
+                count += 1
+    return count
+
+
+def submitted_notices(*, audit: Audit, sheet: Sheet, actor: Person) -> None:
+    """Tell those the framework names for "audit_submitted" (003: "all completed toolkits
+    should be returned to the QA team"; 000: feedback "directly to manager or agency
+    involved"), and for "remedial_action" when the audit records remedial actions (003:
+    "contacting the LP and their manager to challenge and offer feedback"). The framework
+    naming nobody tells nobody. Notices link to the audit and name no child."""
+    link = reverse("audits:audit_detail", args=[audit.pk])
+    told = [p for p in recipients_for(audit, "audit_submitted").people if p.pk != actor.pk]
+    notify(recipients=told, subject="An audit has been submitted",
+           body="An audit of a case you hold, oversee or follow up has been submitted. Open it "
+                "to read the findings.", link=link)
+    actions = remedial_actions_recorded(sheet)
+    if actions:
+        told = [p for p in recipients_for(audit, "remedial_action").people
+                if p.pk != actor.pk]
+        word = "action" if actions == 1 else "actions"
+        notify(recipients=told, subject="Remedial action is needed after an audit",
+               body=f"The audit records {actions} remedial {word}. Read them, and reply with "
+                    "your comments and the actions you will take.", link=link)
