@@ -6,27 +6,14 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
+from auditloop.common.dates import gds_date
 from auditloop.people import entra
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
-
-
-def gds_date(value: Any, with_time: bool = False) -> str:
-    """Dates the GOV.UK way: 4 June 2026, 2:05pm."""
-    if not value:
-        return ""
-    if hasattr(value, "tzinfo") and with_time:
-        value = timezone.localtime(value)
-        return date_format(value, "j F Y") + ", " + date_format(value, "g:iA").lower()
-    if hasattr(value, "tzinfo"):
-        value = timezone.localtime(value)
-    return date_format(value, "j F Y")
 
 
 def environment(**options: Any) -> Environment:

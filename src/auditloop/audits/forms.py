@@ -26,7 +26,7 @@ from auditloop.audits.submission import (
     field_id,
 )
 from auditloop.cases.models import Case, Involvement
-from auditloop.jinja2 import gds_date
+from auditloop.common.dates import gds_date
 from auditloop.people.models import Person
 from auditloop.people.selectors import management_subtree_ids
 from auditloop.standards.schema import RAG, REASON_WHEN, YES_NO

@@ -19,8 +19,8 @@ from auditloop.audits.models import Answer, Audit
 from auditloop.audits.submission import OVERALL, Problem, Sheet
 from auditloop.cases.selectors import involvement_history
 from auditloop.common.access import capability_required, log_access
+from auditloop.common.dates import gds_date
 from auditloop.common.errors import DomainError
-from auditloop.jinja2 import gds_date
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability
 from auditloop.standards.schema import REPEATS, SECTION_KINDS
