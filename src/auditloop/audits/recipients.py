@@ -41,6 +41,12 @@ def _rule_entries(event: str) -> list[dict[str, Any]]:
     return entries
 
 
+def rule_targets(event: str) -> list[str]:
+    """The recipient words the framework names for `event` (roles, relationships, contacts),
+    for notices that resolve some of them themselves."""
+    return [str(entry["to"]) for entry in _rule_entries(event)]
+
+
 def _holders(audit: Audit, role: str, *, current: bool) -> list[Person]:
     qs = Involvement.objects.filter(case=audit.case, role=role).select_related("person")
     qs = qs.filter(ended_on__isnull=True) if current else qs.filter(ended_on__isnull=False)

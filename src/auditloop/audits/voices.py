@@ -31,7 +31,7 @@ from auditloop.audits.models import (
     FeedbackReply,
     WorkerPerspective,
 )
-from auditloop.audits.recipients import people_for, recipients_for
+from auditloop.audits.recipients import people_for, recipients_for, rule_targets
 from auditloop.cases.models import Involvement
 from auditloop.common.errors import DomainError, WorkflowError
 from auditloop.notifications.services import notify
@@ -661,12 +661,31 @@ def earlier_practice_feedback_send(*, audit: Audit, actor: Person, practitioner:
     row = EarlierPracticeFeedback.objects.create(
         audit=locked, practitioner=practitioner, manager=manager, sent_by=actor,
         stands_out=stands_out, message=message.strip())
-    notify(recipients=[p for p in (practitioner, manager) if p is not None and p.is_active],
+    notify(recipients=earlier_feedback_told(locked, practitioner, manager),
            subject="Feedback on earlier work on a case",
            body="An auditor has feedback on practice on a case you or your team held "
                 "earlier.",
            link=reverse("audits:earlier_feedback_detail", args=[row.pk]))
     return row
+
+
+def earlier_feedback_told(audit: Audit, practitioner: Person,
+                          manager: Person | None) -> list[Person]:
+    """Who the framework names for "previous_practitioner_feedback": the earlier key worker
+    the feedback is about (case_previous_key_worker), their manager at the time
+    (case_previous_team_manager), and anyone else it names. Naming nobody, both hear (001
+    2.15: feed back to the previous practitioner and team)."""
+    targets = rule_targets("previous_practitioner_feedback") or [
+        "case_previous_key_worker", "case_previous_team_manager"]
+    told: list[Person | None] = []
+    for target in targets:
+        if target == "case_previous_key_worker":
+            told.append(practitioner)
+        elif target == "case_previous_team_manager":
+            told.append(manager)
+        elif not target.startswith("contact:"):
+            told += people_for(audit, target)
+    return [p for p in told if p is not None and p.is_active]
 
 
 def may_read_earlier_feedback(row: EarlierPracticeFeedback, person: Person | None,
