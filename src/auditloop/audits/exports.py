@@ -60,6 +60,8 @@ class SectionOut:
     grade: str
     evidence: str
     parts: list[SectionPart]
+    key: str = ""
+    changed_from: str = ""  # the auditor's grade, where a settled disagreement changed it
 
     @property
     def heading(self) -> str:
@@ -188,7 +190,7 @@ def _sections(audit: Audit, sheet: Sheet) -> list[SectionOut]:
             grade=scale_label(scales, s.get("scale"), sheet.value(key, 0, Answer.GRADE)),
             evidence=evidence if isinstance(evidence, str) and evidence
             else sheet.comment(key, 0, Answer.EVIDENCE),
-            parts=parts))
+            parts=parts, key=key))
     return out
 
 
@@ -324,9 +326,15 @@ def grade_summary(audit: Audit) -> GradeSummary:
     overall = definition.get("overall") or {}
     scales = definition["scales"]
     final = audit.final_grade if audit.final_grade != audit.overall_grade else ""
+    sections = [s for s in _sections(audit, Sheet.for_audit(audit)) if s.graded and s.applies]
+    changed = {c.section_key: c.after for c in audit.section_grade_changes.all()}
+    scale_of = {s["key"]: s.get("scale") for s in definition["sections"]}
+    for s in sections:
+        if s.key in changed:
+            s.changed_from = s.grade or "no grade"
+            s.grade = scale_label(scales, scale_of.get(s.key), changed[s.key])
     return GradeSummary(
-        sections=[s for s in _sections(audit, Sheet.for_audit(audit))
-                  if s.graded and s.applies],
+        sections=sections,
         overall_label=overall.get("label") or "Overall grade",
         overall_grade=scale_label(scales, overall.get("scale"), audit.overall_grade),
         final_grade=scale_label(scales, overall.get("scale"), final),

@@ -329,6 +329,27 @@ class Disagreement(BaseModel):
         return f"Disagreement on audit {self.audit_id}"
 
 
+class SectionGradeChange(BaseModel):
+    """A section's grade changed after submit (a settled disagreement): the auditor's own
+    grade stays in its answer; this row says what counts now, who changed it and why."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE,
+                              related_name="section_grade_changes")
+    disagreement = models.ForeignKey(Disagreement, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="section_grade_changes")
+    section_key = models.CharField(max_length=60)
+    before = models.CharField(max_length=40, blank=True)
+    after = models.CharField(max_length=40)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["audit", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.section_key} grade on audit {self.audit_id}: {self.before} to {self.after}"
+
+
 class EarlierPracticeFeedback(BaseModel):
     """Feedback to an earlier key worker and their manager where their practice on the case
     stands out (001 2.15). Kept here, not in the notice: notices carry no child's details."""

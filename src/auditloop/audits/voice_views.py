@@ -442,6 +442,20 @@ class SettleForm(forms.Form):
         grade: Any = self.fields["final_grade"]
         grade.choices = [("", "Keep the grade")] + [
             (lv["key"], lv["label"]) for lv in voices.grade_levels(audit)]
+        self.areas: list[str] = []
+        for key, title, levels, now in voices.graded_areas(audit):
+            labels = {lv["key"]: lv["label"] for lv in levels}
+            keep = f"Keep the grade ({labels.get(now, 'not graded')})"
+            self.fields[f"section-{key}"] = forms.ChoiceField(
+                required=False, label=f"Grade for {title}",
+                choices=[("", keep)] + [(lv["key"], lv["label"]) for lv in levels],
+                help_text="Only if the outcome changes this area's grade.")
+            self.areas.append(key)
+        self.order_fields(["outcome", "final_grade",
+                           *[f"section-{k}" for k in self.areas], "note"])
+
+    def section_grades(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(f"section-{key}") or "" for key in self.areas}
 
 
 def _feedback_page(request: HttpRequest, audit: Audit, *, status: int = 200,
@@ -586,8 +600,14 @@ def disagreement_settle(request: HttpRequest, disagreement_id: int) -> HttpRespo
         row.audit = audit
         return settled or voices.may_settle(row, person)
 
-    audit = _audit(request, row.audit_id, allow=allow)
     person = _person(request)
+    if settled and person is not None and row.settled_by_id == person.pk:
+        # Whoever settled it comes back to it, though the audit may have left moderation
+        # since (a panel member who does not otherwise see every case).
+        audit = selectors.with_people(Audit.objects.filter(pk=row.audit_id)).get()
+        _log(request, audit.pk)
+    else:
+        audit = _audit(request, row.audit_id, allow=allow)
     status = 200
     form = SettleForm(request.POST or None, audit=audit)
     if request.method == "POST":
@@ -599,7 +619,8 @@ def disagreement_settle(request: HttpRequest, disagreement_id: int) -> HttpRespo
             try:
                 voices.disagreement_settle(disagreement=row, actor=person,
                                            outcome=d["outcome"], note=d["note"],
-                                           final_grade=d["final_grade"])
+                                           final_grade=d["final_grade"],
+                                           section_grades=form.section_grades())
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:

@@ -22,6 +22,7 @@ from auditloop.actions.models import Action
 from auditloop.actions.services import action_create
 from auditloop.audits import selectors, services
 from auditloop.audits.models import (
+    Answer,
     Audit,
     AuditAction,
     AuditTransition,
@@ -29,9 +30,11 @@ from auditloop.audits.models import (
     Disagreement,
     EarlierPracticeFeedback,
     FeedbackReply,
+    SectionGradeChange,
     WorkerPerspective,
 )
 from auditloop.audits.recipients import people_for, recipients_for, rule_targets
+from auditloop.audits.submission import Sheet
 from auditloop.cases.models import Involvement
 from auditloop.common.errors import DomainError, WorkflowError
 from auditloop.notifications.services import notify
@@ -556,12 +559,58 @@ def grade_label(audit: Audit, key: str) -> str:
     return next((lv["label"] for lv in grade_levels(audit) if lv["key"] == key), key)
 
 
+def graded_areas(audit: Audit) -> list[tuple[str, str, list[dict[str, Any]], str]]:
+    """Each graded section that applies to the audit: its key, title, scale levels and the
+    grade that counts now (the auditor's, or the last settled change)."""
+    sheet = Sheet.for_audit(audit)
+    scales = sheet.definition["scales"]
+    changed = {c.section_key: c.after for c in audit.section_grade_changes.all()}
+    out = []
+    for s in sheet.sections:
+        if not s["graded"] or sheet.section_applies(s) is False:
+            continue
+        auditor = sheet.value(s["key"], 0, Answer.GRADE)
+        now = changed.get(s["key"], auditor if isinstance(auditor, str) else "")
+        title = f"{s.get('ref') or ''} {s['title']}".strip()
+        out.append((s["key"], title, list(scales.get(s.get("scale") or "", {}).get(
+            "levels", [])), now))
+    return out
+
+
+def _section_grades_change(audit: Audit, row: Disagreement, actor: Person,
+                           section_grades: Mapping[str, str]) -> list[str]:
+    """Validate and record the sections' new grades; returns one line per change."""
+    areas = {key: (title, levels, now) for key, title, levels, now in graded_areas(audit)}
+    wanted = {k: v for k, v in section_grades.items() if v}
+    for key, grade in wanted.items():
+        if key not in areas:
+            raise DomainError("Choose grades only for the audit's graded areas.",
+                              field=f"section-{key}")
+        if grade not in {lv["key"] for lv in areas[key][1]}:
+            raise DomainError(f"Choose a grade from the scale for {areas[key][0]}.",
+                              field=f"section-{key}")
+    lines = []
+    for key, grade in wanted.items():
+        title, levels, now = areas[key]
+        if grade == now:
+            continue
+        label = {lv["key"]: lv["label"] for lv in levels}
+        lines.append(f"{title}: {label.get(now, 'no grade') if now else 'no grade'} to "
+                     f"{label[grade]}.")
+        SectionGradeChange.objects.create(audit=audit, disagreement=row, section_key=key,
+                                          before=now, after=grade, changed_by=actor,
+                                          reason=row.outcome_note)
+    return lines
+
+
 @transaction.atomic
 def disagreement_settle(*, disagreement: Disagreement, actor: Person, outcome: str, note: str,
-                        final_grade: str = "") -> Disagreement:
+                        final_grade: str = "",
+                        section_grades: Mapping[str, str] | None = None) -> Disagreement:
     """Record how a disagreement was settled: the findings stand, or they change (with a new
-    final grade if the grade changes). On the panel's route the audit leaves moderation and
-    its feedback goes out again."""
+    final grade, or new section grades, where grades change: each written to the audit's
+    history). On the panel's route the audit leaves moderation and its feedback goes out
+    again."""
     audit = _lock(disagreement.audit)
     row = Disagreement.objects.select_for_update().get(pk=disagreement.pk)
     row.audit = audit
@@ -577,6 +626,10 @@ def disagreement_settle(*, disagreement: Disagreement, actor: Person, outcome: s
     if final_grade and outcome != Disagreement.Outcome.CHANGED:
         raise DomainError("Leave the grade as it is when the findings stand.",
                           field="final_grade")
+    section_grades = {k: v for k, v in (section_grades or {}).items() if v}
+    if section_grades and outcome != Disagreement.Outcome.CHANGED:
+        raise DomainError("Leave the grades of the areas as they are when the findings stand.",
+                          field=f"section-{next(iter(section_grades))}")
     if final_grade and final_grade not in {lv["key"] for lv in grade_levels(audit)}:
         raise DomainError("Choose a grade from the audit's scale.", field="final_grade")
     if final_grade and final_grade != audit.final_grade:
@@ -584,8 +637,16 @@ def disagreement_settle(*, disagreement: Disagreement, actor: Person, outcome: s
         note = f"Final grade changed from {before} to {grade_label(audit, final_grade)}. {note}"
         audit.final_grade = final_grade
         audit.save(update_fields=["final_grade", "updated_at"])
-    row.outcome = outcome
     row.outcome_note = note.strip()
+    sections = _section_grades_change(audit, row, actor, section_grades)
+    if sections:
+        changed = "Grades changed: " + " ".join(sections)
+        row.outcome_note = f"{changed} {row.outcome_note}".strip()
+        # The status does not move: the history row says who changed which grade and why.
+        AuditTransition.objects.create(
+            audit=audit, actor=actor, from_status=audit.status, to_status=audit.status,
+            reason=f"Disagreement settled. {row.outcome_note}")
+    row.outcome = outcome
     row.settled_by = actor
     row.settled_at = timezone.now()
     row.save(update_fields=["outcome", "outcome_note", "settled_by", "settled_at",
