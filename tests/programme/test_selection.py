@@ -14,6 +14,7 @@ from auditloop.notifications.models import Notification
 from auditloop.programme import sampling, selectors, services
 from auditloop.programme.models import CaseRequest, CoordinatorContact, Cycle, CycleCase
 from auditloop.programme.services import SelectionAsk
+from auditloop.programme.services.selection import sample_size_drawn
 from tests.factories import CaseFactory, PersonFactory, make_audit
 from tests.programme.conftest import set_framework
 
@@ -216,13 +217,50 @@ def test_drift_adds_cases_and_a_plan_open_too_long_means_contacting_its_coordina
     assert contact.status == CoordinatorContact.Status.DONE
 
 
-def test_a_case_whose_coordinator_is_contacted_is_not_drawn(cycle, council):
+def test_a_case_whose_coordinator_is_contacted_stays_in_the_random_pool(cycle, council):
+    # 000 asks only that the coordinator is contacted: the case may still be drawn.
     set_framework(plan_open_contact_coordinator_months=12)
     stale = council["cases"][0]
     Case.objects.filter(pk=stale.pk).update(plan_started_on=D(2025, 1, 1))
-    services.selection_propose(cycle=cycle, ask=SelectionAsk(random_count=50, seed=1),
-                               actor=None)
-    assert stale.pk not in {r.case_id for r in current(cycle)}
+    draw = services.selection_propose(cycle=cycle, ask=SelectionAsk(random_count=50, seed=1),
+                                      actor=None)
+    assert draw.asked["contacts"] == [[stale.pk, 17]]
+    assert stale.pk in {e[0] for e in draw.population}
+    assert stale.pk in {r.case_id for r in current(cycle)}
+
+
+def test_a_range_of_cases_a_cycle_draws_a_number_within_it_from_the_seed(cycle, council):
+    # 003: "approximately 6/8 open CAF cases per month": not always 8.
+    set_framework(sample_size_min=6, sample_size_max=8)
+    counts = set()
+    for seed in range(12):
+        draw = services.selection_propose(cycle=cycle, ask=SelectionAsk(None, seed=seed),
+                                          actor=None)
+        assert 6 <= draw.random_count <= 8 and len(draw.chosen) == draw.random_count
+        assert draw.random_count == sample_size_drawn(seed, 6, 8)
+        assert draw.asked["sample_size_range"] == [6, 8]
+        assert draw.asked["random_count"] == draw.random_count
+        assert f"6 to 8 cases a cycle: {draw.random_count} drawn" in cycle.events.last().detail
+        counts.add(draw.random_count)
+    assert counts == {6, 7, 8}
+    # The recorded seed repeats the number and the cases.
+    again = services.selection_propose(cycle=cycle, ask=SelectionAsk(None, seed=draw.seed),
+                                       actor=None)
+    assert (again.random_count, again.chosen) == (draw.random_count, draw.chosen)
+    assert selectors.draw_rerun(again).same
+
+
+def test_a_fixed_number_of_cases_is_taken_as_it_is(cycle, council):
+    set_framework(sample_size_min=8, sample_size_max=8)
+    draw = services.selection_propose(cycle=cycle, ask=SelectionAsk(None, seed=3), actor=None)
+    assert draw.random_count == 8
+    assert "drawn with the seed" not in cycle.events.last().detail
+
+
+def test_no_number_asked_and_none_in_the_framework_says_what_to_do(cycle, council):
+    set_framework(sample_size_min=None, sample_size_max=None)
+    with pytest.raises(DomainError, match="enter how many cases"):
+        services.selection_propose(cycle=cycle, ask=SelectionAsk(None), actor=None)
 
 
 def test_drift_is_not_looked_for_when_not_asked(cycle, council):

@@ -148,9 +148,14 @@ def test_proposing_from_the_page(qa, framework, council):
     cycle = services.cycle_create(year=2026, number=6, actor=None)
     page = client.get(url("propose", cycle.pk))
     assert page.status_code == 200 and 'value="4"' in page.content.decode()
+    # Left empty, the framework's number is taken; with none, the page says what to do.
+    assert client.post(url("propose", cycle.pk), {"random_count": ""}).status_code == 302
+    assert cycle.draws.get().random_count == 4
+    set_framework(sample_size_min=None, sample_size_max=None)
     bad = client.post(url("propose", cycle.pk), {"random_count": ""})
     assert bad.status_code == 400
-    assert "Enter how many cases to choose at random" in bad.content.decode()
+    assert "enter how many cases to choose at random" in bad.content.decode()
+    cycle.draws.all().delete()
     response = client.post(url("propose", cycle.pk), {
         "random_count": "3", "stratify_by": ["locality"], "drift": "on", "seed": "5"})
     assert response.status_code == 302
@@ -158,6 +163,18 @@ def test_proposing_from_the_page(qa, framework, council):
     draw = cycle.draws.get()
     assert draw.seed == 5 and draw.stratified and draw.created_by == person
     assert client.put(url("propose", cycle.pk)).status_code == 405
+
+
+def test_a_range_of_cases_is_left_to_the_draw_on_the_page(qa, framework, council):
+    # 003: "6/8 open CAF cases per month": the page offers the range, not its largest.
+    client, _ = qa
+    set_framework(sample_size_min=6, sample_size_max=8)
+    cycle = services.cycle_create(year=2026, number=6, actor=None)
+    text = client.get(url("propose", cycle.pk)).content.decode()
+    assert 'value="8"' not in text and "between 6 and 8, drawn with the seed" in text
+    assert client.post(url("propose", cycle.pk), {"random_count": "", "seed": "5"}
+                       ).status_code == 302
+    assert 6 <= cycle.draws.get().random_count <= 8
 
 
 def test_proposing_after_confirming_is_refused(qa, planning):

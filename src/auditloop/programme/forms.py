@@ -73,10 +73,10 @@ def _choices(model: Any) -> list[tuple[int, str]]:
 class ProposeForm(forms.Form):
     random_count = forms.IntegerField(
         min_value=0, max_value=5000, label="How many cases to choose at random",
+        required=False,
         help_text="A dip sample of the eligible cases. Re-audits due, requests, nominations "
                   "and drift come on top, marked as such.",
-        error_messages={"required": "Enter how many cases to choose at random",
-                        "min_value": "Enter 0 or more"})
+        error_messages={"min_value": "Enter 0 or more"})
     stratify_by = forms.MultipleChoiceField(
         choices=[("locality", "Locality: from across the county"), ("service", "Service")],
         widget=forms.CheckboxSelectMultiple, required=False,
@@ -114,8 +114,14 @@ class ProposeForm(forms.Form):
                               help_text="Leave empty for a new random draw. Enter a stored "
                                         "seed to repeat a draw.")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, size_range: tuple[int, int] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if size_range is not None and size_range[0] != size_range[1]:
+            # 003: "approximately 6/8 open CAF cases per month".
+            self.fields["random_count"].help_text += (
+                f" Leave empty to take the framework's number: between {size_range[0]} and "
+                f"{size_range[1]}, drawn with the seed and recorded with the draw.")
         self.fields["service_ids"].choices = _choices(Service)  # type: ignore[attr-defined]
         self.fields["team_ids"].choices = _choices(Team)  # type: ignore[attr-defined]
         self.fields["locality_ids"].choices = _choices(Locality)  # type: ignore[attr-defined]

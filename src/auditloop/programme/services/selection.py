@@ -56,7 +56,7 @@ STRATA = {"locality": "locality", "service": "service"}
 class SelectionAsk:
     """What the QA manager asks for. Filters narrow the random draw's population."""
 
-    random_count: int
+    random_count: int | None  # None: the framework's number (drawn within its range)
     seed: int | None = None
     stratify_by: tuple[str, ...] = ()
     include_closed: bool = False
@@ -84,9 +84,29 @@ class SelectionAsk:
                     or self.step_down_only or self.themes)
 
 
+def sample_size_range(row: FrameworkSettings) -> tuple[int, int] | None:
+    """The framework's cases a cycle as (fewest, most): (8, 8) for 000, (6, 8) for 003; one
+    bound alone is a fixed number; None when the framework gives no number."""
+    low, high = row.sample_size_min, row.sample_size_max
+    if low is None or high is None:
+        one = low if low is not None else high
+        return None if one is None else (one, one)
+    return (low, high)
+
+
 def default_random_count(row: FrameworkSettings) -> int | None:
-    """The framework's sample size: its largest where it gives a range (000: 8; 003: 6-8)."""
-    return row.sample_size_max or row.sample_size_min
+    """The framework's sample size where it is one number (000: 8). For a range (003: "6/8
+    open CAF cases per month") None: the draw takes a number within it from its seed."""
+    found = sample_size_range(row)
+    return found[0] if found is not None and found[0] == found[1] else None
+
+
+def sample_size_drawn(seed: int, low: int, high: int) -> int:
+    """A number of cases within [low, high], chosen by the draw's seed: the same seed gives
+    the same number, so the recorded seed repeats the whole draw."""
+    if high <= low:
+        return low
+    return low + sampling.rank(seed, 0, salt="sample-size") % (high - low + 1)
 
 
 def _exclusion(row: FrameworkSettings, rule: str) -> list[str]:
@@ -291,9 +311,19 @@ def selection_propose(*, cycle: Cycle, ask: SelectionAsk, actor: Person | None) 
     replaces the proposal (earlier draws stay on record)."""
     cycle = lock(cycle)
     require(cycle, C.PLANNING, doing="propose cases")
-    if ask.random_count < 0 or ask.previously_audited_count < 0:
+    if (ask.random_count or 0) < 0 or ask.previously_audited_count < 0:
         raise DomainError("Enter a number of cases of 0 or more.", field="random_count")
     row = framework_settings_row()
+    seed = ask.seed if ask.seed is not None else secrets.randbits(48)
+    size_range = sample_size_range(row) if ask.random_count is None else None
+    if ask.random_count is not None:
+        random_count = ask.random_count
+    elif size_range is not None:
+        random_count = sample_size_drawn(seed, *size_range)
+        ask = replace(ask, random_count=random_count)
+    else:
+        raise DomainError("The framework gives no number of cases a cycle: enter how many "
+                          "cases to choose at random.", field="random_count")
     on = cycle.audit_starts_on
     CycleCase.objects.filter(cycle=cycle).delete()
     lines: list[tuple[int, str, str, dict[str, Any]]] = []  # (case id, source, reason, extra)
@@ -346,10 +376,9 @@ def selection_propose(*, cycle: Cycle, ask: SelectionAsk, actor: Person | None) 
                 add(c.case_id, Src.DRIFT, "Drift: " + "; ".join(found.audit_reasons))
         rules = replace(rules, exempt=frozenset(on_list))
 
+    # 000 asks only that the coordinator of a plan open over twelve months is contacted: the
+    # case stays in the random pool like any other.
     pool, left_out = sampling.eligible(facts, rules)
-    # A case whose coordinator is to be contacted is not audited (000).
-    contact_ids = {c for c, _ in contacts}
-    pool = [c for c in pool if c.case_id not in contact_ids]
     avoid = _key_workers_of(previous_monthly(cycle)) \
         if row.avoid_same_key_worker_consecutive_cycles else set()
     favour_teams: set[int] = set()
@@ -367,8 +396,7 @@ def selection_propose(*, cycle: Cycle, ask: SelectionAsk, actor: Person | None) 
         )
         for c in pool
     ]
-    seed = ask.seed if ask.seed is not None else secrets.randbits(48)
-    chosen = sampling.draw(entries, ask.random_count, seed, stratified=bool(stratify))
+    chosen = sampling.draw(entries, random_count, seed, stratified=bool(stratify))
     by_id = {e.case_id: e for e in entries}
     labels = _strata_labels(stratify)
     filters = filters_in_words(ask)
@@ -406,9 +434,10 @@ def selection_propose(*, cycle: Cycle, ask: SelectionAsk, actor: Person | None) 
 
     draw = SelectionDraw.objects.create(
         cycle=cycle, seed=seed, method=sampling.METHOD,
-        asked={**ask.as_json(), "seed": seed, "contacts": contacts},
+        asked={**ask.as_json(), "seed": seed, "contacts": contacts,
+               "sample_size_range": list(size_range) if size_range else None},
         population=[e.as_row() for e in sorted(entries, key=lambda e: e.case_id)],
-        random_count=ask.random_count, stratified=bool(stratify), chosen=chosen,
+        random_count=random_count, stratified=bool(stratify), chosen=chosen,
         left_out=left_out, previously_audited=previously,
         previously_audited_count=ask.previously_audited_count, created_by=actor,
     )
@@ -421,9 +450,12 @@ def selection_propose(*, cycle: Cycle, ask: SelectionAsk, actor: Person | None) 
     counts: dict[str, int] = defaultdict(int)
     for _, line_source, _, _ in lines:
         counts[line_source] += 1
+    drawn = (f" The framework asks for {size_range[0]} to {size_range[1]} cases a cycle: "
+             f"{random_count} drawn with the seed." if size_range and size_range[0] !=
+             size_range[1] else "")
     record(cycle, actor, f"Cases proposed: {plural(len(lines), 'case')}",
            ", ".join(f"{Src(s).label.lower()}: {n}" for s, n in counts.items())
-           + f". Seed {seed}; {plural(len(entries), 'eligible case')} in the draw.")
+           + f". Seed {seed}; {plural(len(entries), 'eligible case')} in the draw.{drawn}")
     return draw
 
 

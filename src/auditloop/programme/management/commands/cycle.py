@@ -33,7 +33,7 @@ from auditloop.people.models import Person
 from auditloop.programme import exports, selectors, services
 from auditloop.programme.coverage import coverage
 from auditloop.programme.models import AllocationRun, Cycle, CycleCase, CycleNotice, MeetingItem
-from auditloop.programme.services.selection import default_random_count
+from auditloop.programme.services.selection import sample_size_range
 from auditloop.standards.selectors import framework_settings_row
 
 
@@ -221,9 +221,9 @@ class Command(BaseCommand):
 
     def do_propose(self, o: dict[str, Any]) -> dict[str, Any]:
         cycle = self._cycle(o)
-        size = o["size"] if o["size"] is not None else default_random_count(
-            framework_settings_row())
-        if size is None:
+        # No --size: the framework's number, drawn within its range (003: 6 to 8).
+        size = o["size"]
+        if size is None and sample_size_range(framework_settings_row()) is None:
             raise CommandError("The framework has no sample size: give --size.")
         ask = services.SelectionAsk(
             random_count=size, seed=o["seed"],
