@@ -4,6 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -11,12 +12,14 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -rV) python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
 
-.PHONY: help setup system-packages assets demo test lint typecheck clean
+.PHONY: help setup setup-dev system-packages assets demo test lint typecheck clean
 
 help:
 	@echo "make demo   set up and run the service with a demo council at http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite, browser tests included"
 
+# The service's own dependencies only (pyproject.toml's [project] dependencies, pinned with
+# hashes in requirements.lock): what `make demo` needs.
 $(STAMP): requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install python3.12 or python3.13 (or pyenv install 3.13)"; exit 1; }
 	@echo "Using $(PYTHON)"
@@ -25,6 +28,11 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# The tests and tools too (the `dev` extra, pinned with hashes in requirements-dev.lock).
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	@touch $(DEV_STAMP)
 
 # WeasyPrint needs pango and harfbuzz-subset; browser tests need Debian's chromium.
 system-packages:
@@ -49,6 +57,8 @@ assets: src/auditloop/static/vendor/auditloop.css
 
 setup: system-packages $(STAMP) assets
 
+setup-dev: setup $(DEV_STAMP)
+
 demo: setup
 	AUDITLOOP_ENV=demo $(BIN)/auditloop migrate --no-input -v0
 	AUDITLOOP_ENV=demo $(BIN)/auditloop demo --if-empty
@@ -61,16 +71,18 @@ demo: setup
 	AUDITLOOP_ENV=demo $(BIN)/auditloop runserver $(HOST):$(PORT)
 
 test: EXTRA_DEBS = chromium
-test: setup
+test: setup-dev
 	$(BIN)/ruff check --quiet .
 	$(BIN)/mypy src
+	$(BIN)/lint-imports --no-cache
 	AUDITLOOP_ENV=test $(BIN)/auditloop makemigrations --check --dry-run -v0
 	$(BIN)/pytest -n 2 --create-db $(PYTEST_ARGS)
 
-lint: setup
+lint: setup-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
-typecheck: setup
+typecheck: setup-dev
 	$(BIN)/mypy src
 
 clean:
