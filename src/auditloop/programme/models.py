@@ -218,6 +218,8 @@ class CycleCase(BaseModel):
         CONFIRMED = "confirmed", "Confirmed"
         SWAPPED_OUT = "swapped_out", "Swapped out"
         REMOVED = "removed", "Left out"
+        # Its audit was not submitted when the cycle closed: the next cycle takes it up.
+        CARRIED = "carried", "Carried into the next cycle"
 
     CURRENT = (Status.PROPOSED, Status.CONFIRMED)
 
@@ -377,6 +379,7 @@ class CycleNotice(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     sent_count = models.PositiveIntegerField(default=0)
     late = models.BooleanField(default=False, help_text="Sent after the framework's deadline.")
+    late_reason = models.TextField(blank=True, help_text="Why it went out late.")
     message = models.CharField(max_length=500, blank=True)
 
     class Meta:
