@@ -1,15 +1,27 @@
+"""The operator pages (`/operator/`, Django's admin) only show records: every change with a
+rule goes through the services and the service's own pages, where it is checked and recorded.
+Each app registers its models with ReadOnlyAdmin (or a subclass)."""
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from auditloop.common.models import AccessLog
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "action", "object_type", "object_id", "ip_address"]
     list_filter = ["action", "object_type"]
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

@@ -1,11 +1,9 @@
 """The operator's view of moderation: read-only. Samples, reviews and calibration are run on
 their own pages, where every step checks its state and blind grades stay blind."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from auditloop.common.admin import ReadOnlyAdmin as ReadOnly
 from auditloop.moderation.models import (
     CalibrationExercise,
     CalibrationParticipant,
@@ -17,17 +15,6 @@ from auditloop.moderation.models import (
     ModeratorAssignment,
     SampledAudit,
 )
-
-
-class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ModerationReview)

@@ -1,11 +1,9 @@
 """The operator's view of the programme: read-only. Cycles are run on their own pages (or
 with `auditloop cycle`), where every step checks the framework's rules and is recorded."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from auditloop.common.admin import ReadOnlyAdmin as ReadOnly
 from auditloop.programme.models import (
     AllocationLine,
     AllocationOverride,
@@ -20,17 +18,6 @@ from auditloop.programme.models import (
     MeetingItem,
     SelectionDraw,
 )
-
-
-class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Cycle)
