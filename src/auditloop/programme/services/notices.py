@@ -1,5 +1,7 @@
-"""The cycle's notices: allocations to auditors, notice to those who hold or oversee each
-case, reminders, overdue audits and the audit reports after the meeting.
+"""The cycle's notices: allocations to auditors (and to whoever else the framework names for
+"allocation_made"), notice to those who hold or oversee each case (with "re_audit_due" for
+the re-audits the cycle has taken up), reminders, overdue audits and the audit reports
+after the meeting.
 
 Each batch is a row (CycleNotice) that a background task sends; each notice to each
 person is recorded once (NoticeSent), so sending again never tells anyone twice. Notices
@@ -94,6 +96,7 @@ def _allocation(cycle: Cycle, today: dt.date, days: int) -> Iterator[Outgoing]:
             people[person.pk] = person
     meeting = (f" The QA meeting is on {_day(cycle.meeting_on)}."
                if cycle.meeting_on else "")
+    yield from _allocation_made(cycle, set(mine))
     for pid, audits in mine.items():
         yield Outgoing(
             people[pid], "allocation", f"Your audits for the {cycle.title}",
@@ -104,12 +107,45 @@ def _allocation(cycle: Cycle, today: dt.date, days: int) -> Iterator[Outgoing]:
             reverse("programme:my_audits"))
 
 
+def _allocation_made(cycle: Cycle, auditors: set[int]) -> Iterator[Outgoing]:
+    """Besides the auditors (told their own audits above), whoever else the framework names
+    for "allocation_made" hears that each case's audit is allocated."""
+    for audit in cycle_audits(cycle):
+        if audit.status == S.WITHDRAWN:
+            continue
+        for person in recipients_for(audit, "allocation_made").people:
+            if person.pk in auditors:
+                continue
+            yield Outgoing(
+                person, f"allocated:{audit.pk}", "An audit has been allocated",
+                f"The audit of a case you work with in the {cycle.title} has been allocated "
+                f"to its auditors. It is due by {_day(audit.due_on or cycle.audits_due_on)}. "
+                "Open the service to see which case.", _case_link(audit))
+
+
+def _re_audit_due(cycle: Cycle, audit: Audit, auditors: set[int]) -> Iterator[Outgoing]:
+    """A re-audit the cycle has taken up: those the framework names for "re_audit_due" are
+    told it is due (001: the re-audit checks the actions and improvements)."""
+    if audit.kind != Audit.Kind.RE_AUDIT:
+        return
+    for person in recipients_for(audit, "re_audit_due").people:
+        if person.pk in auditors:
+            continue
+        yield Outgoing(
+            person, f"re_audit:{audit.pk}", "A re-audit is due",
+            f"A case you work with is re-audited in the {cycle.title}, to check the actions "
+            f"and improvements since its earlier audit. The re-audit is due by "
+            f"{_day(audit.due_on or cycle.audits_due_on)}. Open the service to see which "
+            "case.", _case_link(audit))
+
+
 def _selected(cycle: Cycle, today: dt.date, days: int) -> Iterator[Outgoing]:
     for audit in cycle_audits(cycle):
         if audit.status == S.WITHDRAWN:
             continue
         found = recipients_for(audit, "audit_selected", default=DEFAULT_SELECTED)
         auditors = {p.pk for p in _current(audit)}
+        yield from _re_audit_due(cycle, audit, auditors)
         for person in found.people:
             if person.pk in auditors:
                 continue
