@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db import transaction
 
-from auditloop.audits.models import Audit, AuditTransition
+from auditloop.audits.grade_change import audit_final_grade_change
+from auditloop.audits.models import Audit
 
 # A check gives the ids of the audits, among those asked about (None: any), on which the
 # person is blind: one query answers a whole list page.
@@ -45,16 +46,7 @@ def is_blind(person: Any, audit: Audit) -> bool:
 @transaction.atomic
 def final_grade_set(*, audit: Audit, actor: Any, grade: str, reason: str) -> Audit:
     """A reviewer (the moderator) changes the audit's final grade. The auditor's own grade
-    stays in overall_grade; the change is written to the audit's history with its reason."""
-    locked = Audit.objects.select_for_update().get(pk=audit.pk)
-    before = locked.final_grade
-    if before == grade:
-        return locked
-    locked.final_grade = grade
-    locked.save(update_fields=["final_grade", "updated_at"])
-    # The status does not move: the row records who changed the grade, when and why.
-    AuditTransition.objects.create(
-        audit=locked, actor=actor, from_status=locked.status, to_status=locked.status,
-        reason=f"Final grade changed by moderation from {before or 'no grade'} to {grade}. "
-               f"{reason}".strip())
-    return locked
+    stays in overall_grade; the change, its reason and its consequences go through
+    grade_change.audit_final_grade_change."""
+    return audit_final_grade_change(audit=audit, actor=actor, new_grade=grade, reason=reason,
+                                    by="moderation")

@@ -84,7 +84,7 @@ def grade_requires_improvement(audit: Audit, grade: str, settings: FrameworkSett
             and grade not in re_audit_grades(audit, settings))
 
 
-def _grade_label(audit: Audit, grade: str) -> str:
+def grade_label(audit: Audit, grade: str) -> str:
     for level in overall_levels(audit):
         if level["key"] == grade:
             return str(level.get("label") or grade)
@@ -101,22 +101,80 @@ def on_submit(*, audit: Audit, actor: Person) -> None:
     settings = framework_settings_row()
     grade = audit.final_grade or audit.overall_grade
     if grade:
-        if grade in escalation_grades(audit, settings):
-            re_audit = None
-            if grade in re_audit_grades(audit, settings):
-                re_audit = _plan_re_audit(audit, actor, grade, settings)
-            _alert_inadequate(audit, grade, re_audit)
-        elif grade in re_audit_grades(audit, settings):
-            _plan_re_audit(audit, actor, grade, settings)
-        if grade_requires_improvement(audit, grade, settings):
-            _requires_improvement(audit, settings)
-        if grade_counts_as_good(audit, grade):
-            audit.good_practice = True
-            audit.save(update_fields=["good_practice", "updated_at"])
+        _grade_consequences(audit, actor, grade, settings, on=_submitted_on(audit))
     if settings.reflective_discussion in (FrameworkSettings.ReflectiveDiscussion.NEXT_SUPERVISION,
                                           FrameworkSettings.ReflectiveDiscussion.WITH_TEAM_MANAGER):
         _reflective_discussions(audit)
     _unresolved_safeguarding(audit)
+
+
+def _grade_consequences(audit: Audit, actor: Person | None, grade: str,
+                        settings: FrameworkSettings, *, on: dt.date) -> None:
+    """What the framework asks for on this grade, judged on `on`: the alert and re-audit
+    (001), the SMART actions on requires improvement (001), good practice."""
+    if grade in escalation_grades(audit, settings):
+        re_audit = None
+        if grade in re_audit_grades(audit, settings):
+            re_audit = _plan_re_audit(audit, actor, grade, settings, on)
+        _alert_inadequate(audit, grade, re_audit)
+    elif grade in re_audit_grades(audit, settings):
+        _plan_re_audit(audit, actor, grade, settings, on)
+    if grade_requires_improvement(audit, grade, settings):
+        _requires_improvement(audit, settings)
+    if grade_counts_as_good(audit, grade) and not audit.good_practice:
+        audit.good_practice = True
+        audit.save(update_fields=["good_practice", "updated_at"])
+
+
+def on_grade_change(*, audit: Audit, actor: Person | None, old: str, new: str,
+                    by: str) -> list[str]:
+    """The final grade of a submitted audit changed (moderation, a settled disagreement):
+    what the old grade brought and the new one does not is withdrawn, with the reason, and
+    what the new grade asks for follows. Returns what was withdrawn, in words."""
+    settings = framework_settings_row()
+    why = (f"Grade changed by {by} from {grade_label(audit, old) if old else 'no grade'} "
+           f"to {grade_label(audit, new) if new else 'no grade'}")
+    withdrawn: list[str] = []
+    if old in re_audit_grades(audit, settings) and new not in re_audit_grades(audit, settings):
+        # Imported here: the submit service in services.py calls this module.
+        from auditloop.audits.services import transition
+
+        # Only a re-audit not yet allocated: one under way is the cycle's to settle.
+        for re_audit in audit.re_audits.select_for_update().filter(
+                kind=Audit.Kind.RE_AUDIT, status=Audit.Status.PLANNED):
+            transition(audit=re_audit, actor=actor, to=Audit.Status.WITHDRAWN,
+                       reason=f"{why}.")
+            withdrawn.append(f"the re-audit planned for {date_format(re_audit.due_on, 'j F Y')}"
+                             if re_audit.due_on else "the planned re-audit")
+    if (old in escalation_grades(audit, settings)
+            and new not in escalation_grades(audit, settings)):
+        _alert_withdrawn(audit, why)
+        withdrawn.append("the alert to oversee the audit's findings")
+    if (old and grade_requires_improvement(audit, old, settings)
+            and not (new and grade_requires_improvement(audit, new, settings))):
+        # The discussion not yet held is no longer asked for; one already recorded stays.
+        waiting = SupervisionItem.objects.filter(
+            audit=audit, reason=SupervisionItem.Reason.REQUIRES_IMPROVEMENT,
+            discussed_at__isnull=True)
+        if waiting.exists():
+            waiting.delete()
+            withdrawn.append("the SMART-action discussion waiting in supervision")
+    if old and grade_counts_as_good(audit, old) and not (new and grade_counts_as_good(audit,
+                                                                                       new)):
+        audit.good_practice = False
+        audit.save(update_fields=["good_practice", "updated_at"])
+        withdrawn.append("the good practice mark")
+    if new:
+        _grade_consequences(audit, actor, new, settings, on=timezone.localdate())
+    return withdrawn
+
+
+def _alert_withdrawn(audit: Audit, why: str) -> None:
+    found = recipients.recipients_for(audit, "inadequate", default=DEFAULT_INADEQUATE)
+    notify(recipients=found.people, link=audit_page_url(audit),
+           subject="An audit's grade has changed: the alert you were sent no longer applies",
+           body=f"{why}. The oversight asked for when it was graded no longer applies; the "
+                "audit's history keeps the earlier grade.")
 
 
 def re_audit_window(settings: FrameworkSettings, on: dt.date) -> tuple[dt.date, dt.date]:
@@ -127,16 +185,16 @@ def re_audit_window(settings: FrameworkSettings, on: dt.date) -> tuple[dt.date, 
     return add_months(on, low), add_months(on, high)
 
 
-def _plan_re_audit(audit: Audit, actor: Person, grade: str,
-                   settings: FrameworkSettings) -> Audit:
-    existing = audit.re_audits.exclude(status=Audit.Status.WITHDRAWN).first()
+def _plan_re_audit(audit: Audit, actor: Person | None, grade: str,
+                   settings: FrameworkSettings, on: dt.date) -> Audit:
+    existing = audit.re_audits.filter(kind=Audit.Kind.RE_AUDIT).exclude(
+        status=Audit.Status.WITHDRAWN).first()
     if existing is not None:
         return existing
-    on = _submitted_on(audit)
     earliest, latest = re_audit_window(settings, on)
     roles = settings.re_audit_by_roles or DEFAULT_RE_AUDIT_ROLES
     by = " or ".join(str(Role(r).label).lower() for r in roles)
-    reason = (f"Graded {_grade_label(audit, grade).lower()} on {date_format(on, 'j F Y')}: "
+    reason = (f"Graded {grade_label(audit, grade).lower()} on {date_format(on, 'j F Y')}: "
               f"re-audit by a {by} between {date_format(earliest, 'j F Y')} and "
               f"{date_format(latest, 'j F Y')}, to check the actions and improvements.")
     # Imported here: the submit service in services.py calls this module.
@@ -148,7 +206,7 @@ def _plan_re_audit(audit: Audit, actor: Person, grade: str,
 
 def _alert_inadequate(audit: Audit, grade: str, re_audit: Audit | None) -> None:
     found = recipients.recipients_for(audit, "inadequate", default=DEFAULT_INADEQUATE)
-    label = _grade_label(audit, grade).lower()
+    label = grade_label(audit, grade).lower()
     body = "Oversee the audit's findings and make sure the actions it needs are followed up."
     if re_audit is not None and re_audit.earliest_start_on and re_audit.due_on:
         earliest = date_format(re_audit.earliest_start_on, "j F Y")

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from auditloop.actions.models import Action
 from auditloop.actions.services import action_create
-from auditloop.audits import selectors, services
+from auditloop.audits import grade_change, selectors, services
 from auditloop.audits.models import (
     Answer,
     Audit,
@@ -634,9 +634,13 @@ def disagreement_settle(*, disagreement: Disagreement, actor: Person, outcome: s
         raise DomainError("Choose a grade from the audit's scale.", field="final_grade")
     if final_grade and final_grade != audit.final_grade:
         before = grade_label(audit, audit.final_grade) if audit.final_grade else "no grade"
+        reason = note
         note = f"Final grade changed from {before} to {grade_label(audit, final_grade)}. {note}"
-        audit.final_grade = final_grade
-        audit.save(update_fields=["final_grade", "updated_at"])
+        # The new grade's consequences follow and the old one's that no longer apply go.
+        grade_change.audit_final_grade_change(
+            audit=audit, actor=actor, new_grade=final_grade, reason=reason,
+            by="moderation" if row.settled_by_route == SettledBy.MODERATION_PANEL
+            else "a settled disagreement")
     row.outcome_note = note.strip()
     sections = _section_grades_change(audit, row, actor, section_grades)
     if sections:
