@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from auditloop.audits import quality
 from auditloop.audits.models import QualityCheck
+from auditloop.audits.quality_findings import register_findings
 from auditloop.common.access import client_ip, log_access
 from auditloop.common.errors import DomainError
 from auditloop.common.models import AccessLog
@@ -290,6 +291,7 @@ def _check_page(request: HttpRequest, check: QualityCheck, *, status: int = 200,
         "check": check, "case": check.event.case, "event": check.event,
         "label": quality.kind_label(check), "checklist": checklist,
         "lead": quality.lead_professional_for(check.event),
+        "register": register_findings(check),
         "answers": _answer_rows(check, checklist) if check.status != QS.WAITING else [],
         "history": quality.quality_check_history(check),
         "form": form, "fix_form": fix_form, "confirm_form": confirm_form,
