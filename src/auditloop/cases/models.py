@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from auditloop.common.models import BaseModel
+from auditloop.common.workflow import Workflow, WorkflowModel
 from auditloop.people.models import Locality, Person, Service, Team
 
 
@@ -155,7 +156,7 @@ class CaseEvent(BaseModel):
         return f"{self.case} {self.kind} {self.occurred_on}"
 
 
-class ImportJob(BaseModel):
+class ImportJob(BaseModel, WorkflowModel):
     """One import of one or more files, run as a background task; the page polls it."""
 
     class Format(models.TextChoices):
@@ -190,12 +191,33 @@ class ImportJob(BaseModel):
     class Meta:
         ordering = ["-created_at"]
 
+    S = Status
+    workflow = Workflow(Status, noun="import", allowed_from={
+        S.RUNNING: {S.QUEUED},
+        S.SUCCEEDED: {S.RUNNING},
+        S.PARTIAL: {S.RUNNING},
+        S.FAILED: {S.QUEUED, S.RUNNING},
+    }, groups={
+        "waiting": {S.QUEUED},
+        "finished": {S.SUCCEEDED, S.PARTIAL, S.FAILED},
+    })
+    TAG_COLOURS = {S.QUEUED: "grey", S.RUNNING: "blue", S.SUCCEEDED: "green",
+                   S.PARTIAL: "yellow", S.FAILED: "red"}
+
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.format}, {self.status})"
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {self.Status.SUCCEEDED, self.Status.PARTIAL, self.Status.FAILED}
+        return self.status_in("finished")
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status_in("waiting")
+
+    @property
+    def tag_colour(self) -> str:
+        return self.TAG_COLOURS[self.Status(self.status)]
 
 
 class ImportFile(models.Model):

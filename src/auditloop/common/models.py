@@ -40,3 +40,25 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.object_type}:{self.object_id} at {self.at}"
+
+
+class StatusChange(models.Model):
+    """One change of state of a record with a workflow (common.workflow): who, when, from,
+    to and why. Written only by Workflow.move."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT,
+                                     related_name="+")
+    object_id = models.CharField(max_length=64)
+    from_status = models.CharField(max_length=32)
+    to_status = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+")
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} {self.from_status} -> {self.to_status}"

@@ -98,11 +98,11 @@ class _JobProgress:
 
 def _finish(job: ImportJob, status: str, summary: dict[str, Any],
             problems: Sequence[Problem] = ()) -> None:
-    job.status = status
     job.finished_at = timezone.now()
     job.summary = summary
     job.problems = [p.as_dict() for p in problems]
-    job.save(update_fields=["status", "finished_at", "summary", "problems", "updated_at"])
+    job.workflow.move(job, to=status, actor=None, reason=str(summary.get("message", "")),
+                      also_save=["finished_at", "summary", "problems"])
 
 
 def import_job_run(*, job: ImportJob) -> ImportJob:
@@ -114,11 +114,11 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     """
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if job.status != ImportJob.Status.QUEUED:
+        if not job.may_become(ImportJob.Status.RUNNING):
             return job
-        job.status = ImportJob.Status.RUNNING
         job.started_at = timezone.now()
-        job.save(update_fields=["status", "started_at", "updated_at"])
+        job.workflow.move(job, to=ImportJob.Status.RUNNING, actor=None,
+                          reason="Import started", also_save=["started_at"])
     files = [UploadedFile(f.name, bytes(f.content)) for f in job.files.order_by("pk")]
     try:
         if job.format == ImportJob.Format.STAFF:
