@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from auditloop.common.dates import add_months
 from auditloop.common.errors import DomainError
 from auditloop.standards import settings_spec
-from auditloop.standards.yamlcheck import Check, F, Fields, Integer, Key, ListOf, Text, read_file
+from auditloop.standards.yamlcheck import (
+    Check,
+    F,
+    Fields,
+    Integer,
+    Key,
+    ListOf,
+    MapOf,
+    Text,
+    read_file,
+)
 
 
 def _is_date(value: str) -> str | None:
@@ -32,6 +43,11 @@ SCHEDULED = ListOf(Fields({
     "settings": F(settings_spec.SETTINGS_SPEC, required=True),
 }, name="a scheduled change (key, after_months or effective_on, reason, settings)"),
     unique_by="key")
+# A value that is the preset's choice rather than its seed's says so, shown beside the value
+# on the settings page: "our default: the seed gives no number" for a number the seed does
+# not give, "our choice: ..." for anything else.
+OUR_CHOICE = Text(max_length=300, pattern=re.compile(r"^our (default|choice): \S"),
+                  pattern_hint="text starting “our default: ” or “our choice: ”")
 PRESET = Fields({
     "format": F(Integer(minimum=1, maximum=1), required=True),
     "key": F(Key(), required=True),
@@ -40,6 +56,7 @@ PRESET = Fields({
     "summary": F(Text(max_length=5000), default=""),
     "settings": F(settings_spec.SETTINGS_SPEC, required=True),
     "scheduled": F(SCHEDULED, default=list),
+    "our_choices": F(MapOf(Key(), OUR_CHOICE, allowed=settings_spec.SETTINGS), default=dict),
 }, name="a preset")
 
 
@@ -71,6 +88,8 @@ class Preset:
     settings: dict[str, Any]  # only the settings the file gives
     filename: str
     scheduled: tuple[ScheduledEntry, ...] = ()
+    # setting -> why its value is the preset's choice, not the seed's ("our default: ...")
+    our_choices: dict[str, str] = field(default_factory=dict)
 
     def values(self) -> dict[str, Any]:
         """Every setting: the defaults, then this preset's values."""
@@ -81,6 +100,20 @@ class Preset:
     @property
     def tool_keys(self) -> list[str]:
         return list(self.settings.get("tools") or [])
+
+    def values_it_sets(self, name: str) -> list[Any]:
+        """The values this preset gives a setting: its own, then its scheduled changes'."""
+        found = [self.settings[name]] if name in self.settings else []
+        found += [e.settings[name] for e in self.scheduled if name in e.settings]
+        return [settings_spec.normalise(name, v) for v in found]
+
+    def our_choice(self, name: str, value: Any) -> str:
+        """Why the setting's value is this preset's choice rather than its seed's, while the
+        setting still has a value the preset gave it; "" otherwise."""
+        why = self.our_choices.get(name, "")
+        if why and settings_spec.normalise(name, value) in self.values_it_sets(name):
+            return why
+        return ""
 
 
 def _dir(name: str) -> Any:
@@ -113,8 +146,23 @@ def read_preset(text: str, filename: str) -> Preset:
         scheduled.append(ScheduledEntry(entry["key"], entry["after_months"],
                                         dt.date.fromisoformat(on) if on else None,
                                         entry["reason"], changes))
-    return Preset(value["key"], value["seed"], value["name"], value["summary"], given, filename,
-                  tuple(scheduled))
+    preset = Preset(value["key"], value["seed"], value["name"], value["summary"], given,
+                    filename, tuple(scheduled), dict(value["our_choices"]))
+    for name in preset.our_choices:
+        if not preset.values_it_sets(name):
+            raise DomainError(f"{filename}, our_choices.{name}: the preset does not set "
+                              f"{name}; mark only the values it gives.", field=name)
+    return preset
+
+
+@functools.cache
+def _shipped() -> tuple[Preset, ...]:
+    return tuple(shipped_presets())
+
+
+def shipped_preset(key: str) -> Preset | None:
+    """A shipped preset by its key (read once a process: the files ship with the code)."""
+    return next((p for p in _shipped() if p.key == key), None)
 
 
 def shipped_presets() -> list[Preset]:

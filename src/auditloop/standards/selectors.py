@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
-from auditloop.standards import settings_display, settings_spec
+from auditloop.standards import presets, settings_display, settings_spec
 from auditloop.standards.models import (
     FrameworkSettingChange,
     FrameworkSettings,
@@ -99,13 +99,18 @@ class SettingRow:
     label: str
     help: str
     lines: list[str]
+    # Why the value is the applied preset's choice rather than its seed's ("our default: the
+    # seed gives no number"), while the setting keeps the value the preset gave it.
+    our_choice: str = ""
 
 
 def settings_groups(row: FrameworkSettings) -> list[tuple[str, list[SettingRow]]]:
     contacts = row.contacts or []
+    preset = presets.shipped_preset(row.preset_key) if row.preset_key else None
     return [
         (title, [SettingRow(name, label, help_text,
-                            settings_display.display(name, getattr(row, name), contacts))
+                            settings_display.display(name, getattr(row, name), contacts),
+                            preset.our_choice(name, getattr(row, name)) if preset else "")
                  for name, label, help_text in rows])
         for title, rows in settings_spec.GROUPS
     ]
