@@ -52,7 +52,7 @@ def test_a_month_runs_from_the_command_line(framework, council, auditors, fake_s
     assert changed["auditors"] == [people[3].staff_number]
     made = run_json("confirm-allocation", cycle_id)
     assert made["status"] == "allocated" and all(c["audit"] for c in made["cases"])
-    sent = run_json("send-notices", cycle_id)
+    sent = run_json("send-notices", cycle_id, "--late-reason", "The audit tool was updated")
     assert sent["sent"] > 0 and {b["kind"] for b in sent["batches"]} == {
         "allocation", "audit_selected"}
     cycle = Cycle.objects.get(pk=cycle_id)

@@ -80,6 +80,8 @@ def test_those_holding_each_case_are_told_by_the_frameworks_rules(
     assert "from 1 June 2026 to 29 June 2026" in notice.body
 
 
+# On time: the framework's dates are not the subject here.
+@time_machine.travel(dt.datetime(2026, 5, 20, 9), tick=False)
 def test_no_notice_carries_a_childs_details(month, django_capture_on_commit_callbacks):
     set_framework(notification_rules={})  # the default: SW, TM, SM and IRO (002)
     iro = PersonFactory()
@@ -92,6 +94,8 @@ def test_no_notice_carries_a_childs_details(month, django_capture_on_commit_call
         assert case.reference not in texts and case.child_identifier not in texts
 
 
+# On time: the framework's dates are not the subject here.
+@time_machine.travel(dt.datetime(2026, 5, 20, 9), tick=False)
 def test_sending_again_tells_nobody_twice(month, django_capture_on_commit_callbacks):
     send(month["cycle"], [K.ALLOCATION], django_capture_on_commit_callbacks)
     (again,) = send(month["cycle"], [K.ALLOCATION], django_capture_on_commit_callbacks)
@@ -103,10 +107,13 @@ def test_sending_again_tells_nobody_twice(month, django_capture_on_commit_callba
 @time_machine.travel(dt.datetime(2026, 5, 28, 9), tick=False)
 def test_notice_later_than_the_framework_allows_is_marked_late(
         month, django_capture_on_commit_callbacks):
-    allocation, selected = send(month["cycle"], [K.ALLOCATION, K.AUDIT_SELECTED],
-                                django_capture_on_commit_callbacks)
-    assert not allocation.late  # allocations by 1 June
-    assert selected.late  # notice by 25 May (a week before the audit period)
+    with django_capture_on_commit_callbacks(execute=True):
+        allocation, selected = services.notices_queue(
+            cycle=month["cycle"], kinds=[K.ALLOCATION, K.AUDIT_SELECTED], actor=None,
+            late_reason="The list was confirmed late")
+    assert not allocation.late and not allocation.late_reason  # allocations by 1 June
+    # Notice by 25 May (a week before the audit period): late, with its reason.
+    assert selected.late and selected.late_reason == "The list was confirmed late"
 
 
 def test_notices_wait_for_the_right_step(framework, council, django_capture_on_commit_callbacks):
@@ -117,6 +124,8 @@ def test_notices_wait_for_the_right_step(framework, council, django_capture_on_c
         services.notices_queue(cycle=cycle, kinds=[], actor=None)
 
 
+# On time: the framework's dates are not the subject here.
+@time_machine.travel(dt.datetime(2026, 5, 20, 9), tick=False)
 def test_the_background_task_gets_the_cycles_id(month, django_capture_on_commit_callbacks,
                                                 monkeypatch):
     from auditloop.programme import tasks
@@ -135,6 +144,8 @@ def test_the_background_task_gets_the_cycles_id(month, django_capture_on_commit_
     assert services.notices_send(cycle_id=month["cycle"].pk) == 2
 
 
+# On time: the framework's dates are not the subject here.
+@time_machine.travel(dt.datetime(2026, 5, 20, 9), tick=False)
 def test_a_failed_batch_says_so_and_sends_the_rest(month, monkeypatch):
     from auditloop.programme.services import notices
 

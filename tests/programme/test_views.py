@@ -474,8 +474,10 @@ def test_notices_are_sent_from_their_page_and_polled(qa, allocated,
     assert client.get(url("notices", allocated.pk)).status_code == 200
     assert client.post(url("notices", allocated.pk), {}).status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
+        # The June cycle's dates have passed: late notices say why.
         response = client.post(url("notices", allocated.pk),
-                               {"kinds": ["allocation", "audit_selected"]})
+                               {"kinds": ["allocation", "audit_selected"],
+                                "late_reason": "The cycle was set up late"})
     assert response.status_code == 302
     assert CycleNotice.objects.filter(status="sent").count() == 2
     status = client.get(url("notices_status", allocated.pk))

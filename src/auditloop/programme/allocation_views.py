@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from auditloop.common.access import capability_required, log_access
@@ -14,9 +15,9 @@ from auditloop.common.models import AccessLog
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability
 from auditloop.programme import exports, forms, selectors, services
-from auditloop.programme.models import AllocationRun, Cycle
+from auditloop.programme.models import AllocationRun, Cycle, CycleNotice
 from auditloop.programme.services.allocation import build_problem, may_decline
-from auditloop.programme.services.notices import audit_link
+from auditloop.programme.services.notices import audit_link, is_late, late_message
 from auditloop.programme.views import _detail, form_error, person_of, posted, run_step
 from auditloop.standards.selectors import framework_settings_row
 
@@ -124,16 +125,21 @@ def notices(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.notices_queue(cycle=cycle, kinds=form.cleaned_data["kinds"],
-                                   actor=person_of(request))
+                                   actor=person_of(request),
+                                   late_reason=form.cleaned_data["late_reason"])
         except DomainError as exc:
             form_error(form, exc)
         else:
             messages.success(request, "The notices are being sent. This page shows when "
                                       "they have gone.")
             return redirect("programme:notices", cycle.pk)
+    today = timezone.localdate()
     return render(request, "programme/notices.html", {
         "cycle": cycle, "form": form, "batches": list(selectors.notice_batches(cycle)[:20]),
         "settings": framework_settings_row(),
+        "late": [late_message(cycle, k) for k in (CycleNotice.Kind.ALLOCATION,
+                                                 CycleNotice.Kind.AUDIT_SELECTED)
+                 if is_late(cycle, k, today)],
     }, status=400 if form.errors else 200)
 
 

@@ -225,6 +225,11 @@ class NoticesForm(forms.Form):
         choices=CycleNotice.Kind.choices, widget=forms.CheckboxSelectMultiple,
         label="Which notices to send",
         error_messages={"required": "Choose which notices to send"})
+    late_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label="Why are these notices late?",
+        help_text="Needed when allocations or notices of selection go out after the date "
+                  "the framework sets.")
 
 
 class MinutesForm(forms.Form):

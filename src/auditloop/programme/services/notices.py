@@ -28,6 +28,7 @@ from auditloop.notifications.services import notify
 from auditloop.people.models import Person
 from auditloop.programme.models import Cycle, CycleCase, CycleNotice, MeetingItem, NoticeSent
 from auditloop.programme.services._common import cycle_runners, plural, record
+from auditloop.standards.settings_spec import SETTINGS
 
 logger = logging.getLogger(__name__)
 K = CycleNotice.Kind
@@ -215,10 +216,28 @@ def is_late(cycle: Cycle, kind: str, today: dt.date) -> bool:
     return False
 
 
+def late_message(cycle: Cycle, kind: str) -> str:
+    """Why a late notice needs a reason, naming the framework setting that set its date
+    (001: allocations at least two weeks before the QA meeting; 002: at least a week's
+    notice before the audit period)."""
+    if kind == K.ALLOCATION:
+        setting, due = "allocation_notice_days_before_meeting", cycle.allocations_due_on
+        what = "Allocations to auditors are"
+    else:
+        setting, due = "audit_notice_days", cycle.notices_due_on
+        what = "Notices to those who hold or oversee the cases are"
+    label = SETTINGS[setting].label
+    return (f"{what} late: the framework setting “{label}” put them due by "
+            f"{_day(due) if due else 'an earlier date'}. Say why they go out late.")
+
+
 @transaction.atomic
-def notices_queue(*, cycle: Cycle, kinds: list[str], actor: Person | None) -> list[CycleNotice]:
+def notices_queue(*, cycle: Cycle, kinds: list[str], actor: Person | None,
+                  late_reason: str = "") -> list[CycleNotice]:
     """Queue batches of notices; a background task sends them (its argument is the cycle's
-    id). A kind already waiting is not queued twice."""
+    id). A kind already waiting is not queued twice. Allocations or notices of selection
+    sent after the framework's date need a reason, kept on the batch with who queued it
+    and when."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if not kinds:
         raise DomainError("Choose which notices to send.", field="kinds")
@@ -233,9 +252,15 @@ def notices_queue(*, cycle: Cycle, kinds: list[str], actor: Person | None) -> li
         waiting = CycleNotice.objects.filter(cycle=cycle, kind=kind,
                                              status__in=[CycleNotice.Status.QUEUED,
                                                          CycleNotice.Status.SENDING]).first()
+        late = waiting is None and is_late(cycle, kind, today)
+        if late and not late_reason.strip():
+            raise DomainError(late_message(cycle, kind), field="late_reason")
         made.append(waiting or CycleNotice.objects.create(
-            cycle=cycle, kind=kind, queued_by=actor, late=is_late(cycle, kind, today)))
-    record(cycle, actor, "Notices queued", ", ".join(K(k).label for k in kinds))
+            cycle=cycle, kind=kind, queued_by=actor, late=late,
+            late_reason=late_reason.strip() if late else ""))
+    late_ones = [n for n in made if n.late and n.late_reason]
+    record(cycle, actor, "Notices queued", ", ".join(K(k).label for k in kinds)
+           + (f". Late: {late_ones[0].late_reason}" if late_ones else ""))
     transaction.on_commit(partial(_enqueue, cycle.pk))
     return made
 

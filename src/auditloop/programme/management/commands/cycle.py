@@ -124,6 +124,8 @@ class Command(BaseCommand):
         p.add_argument("--leave-out-blocked", action="store_true")
         p = add("send-notices", "Send the cycle's notices (now, in this process).")
         p.add_argument("--kind", action="append", choices=CycleNotice.Kind.values, default=[])
+        p.add_argument("--late-reason", default="",
+                       help="Why, when they go out after the framework's date.")
         add("remind", "Reminders and overdue audits for every allocated cycle (daily).",
             cycle=False)
         p = add("meeting", "The QA meeting: agenda, minutes, prevalent issue, close.")
@@ -320,7 +322,8 @@ class Command(BaseCommand):
     def do_send_notices(self, o: dict[str, Any]) -> dict[str, Any]:
         cycle = self._cycle(o)
         kinds = o["kind"] or [CycleNotice.Kind.ALLOCATION, CycleNotice.Kind.AUDIT_SELECTED]
-        services.notices_queue(cycle=cycle, kinds=kinds, actor=self.actor)
+        services.notices_queue(cycle=cycle, kinds=kinds, actor=self.actor,
+                               late_reason=o["late_reason"])
         sent = services.notices_send(cycle_id=cycle.pk)
         batches = [{"kind": b.kind, "status": b.status, "sent": b.sent_count, "late": b.late}
                    for b in selectors.notice_batches(cycle)[:len(kinds)]]
