@@ -49,8 +49,10 @@ def test_an_action_due_after_the_limit_is_refused_with_the_last_day_allowed():
             voices.reply_action_propose(audit=audit, actor=w.kw,
                                         proposal=proposal(DAY_0 + dt.timedelta(days=41)))
         assert refused.value.field == "due_on"
-        assert refused.value.message == ("Actions are completed within 40 days: choose a date "
-                                         "no later than 13 July 2026.")
+        assert refused.value.message == (
+            "Choose a date no later than 13 July 2026: the framework asks for actions to be "
+            "completed within 40 days of being agreed (“Audit actions completed within "
+            "(days)”).")
         # Day 40 itself is allowed.
         voices.reply_action_propose(audit=audit, actor=w.kw,
                                     proposal=proposal(DAY_0 + dt.timedelta(days=40)))

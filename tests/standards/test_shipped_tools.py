@@ -168,7 +168,13 @@ def test_six_key_areas_have_the_seeds_prompts(shipped):
         "Are risks appropriately considered? Testing of hypothesis?")
     ungraded = {s["key"]: s for s in areas["sections"] if not s["graded"]}
     assert set(ungraded) == {"key_worker_conversation", "iro_conversation",
-                             "team_manager_conversation", "family_feedback"}
+                             "team_manager_conversation", "family_feedback", "audit_actions"}
+    # 002: "Actions generated through individual audits will be clearly recorded on the
+    # audit form": one row per action, tracked once the audit is submitted.
+    actions = ungraded["audit_actions"]
+    assert (actions["kind"], actions["repeat"], actions["origin"]) == (
+        "remedial_action", "per_action", "draft")
+    assert "signing off by the allocated Team Manager" in actions["guidance"]
     family = {q["key"]: q for q in ungraded["family_feedback"]["questions"]}
     assert family["declined_reason"]["applies_when"] == {
         "answer": "family_feedback.engagement", "in": ["declined"]}

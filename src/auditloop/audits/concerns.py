@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from auditloop.actions.deadline import action_deadline
 from auditloop.actions.models import Action, ActionOwner
 from auditloop.actions.services import action_create
 from auditloop.audits import recipients, supervision
@@ -87,8 +88,7 @@ def wider_review_offered() -> bool:
 
 def latest_due_on(today: dt.date) -> dt.date | None:
     """The framework's deadline for audit actions (002: a maximum of 40 days), if any."""
-    days = framework_settings_row().action_deadline_days
-    return today + timedelta(days=days) if days else None
+    return action_deadline().latest_due_on(today)
 
 
 def team_manager_of(audit: Audit) -> Person | None:
@@ -110,15 +110,12 @@ def _check_actions(actions: Sequence[SmartAction], today: dt.date) -> None:
     if not actions:
         raise DomainError("Add at least one action, with a date by which it must be done.",
                           field="action-0-issue")
-    latest = latest_due_on(today)
+    deadline = action_deadline()
     for i, a in enumerate(actions):
         if a.due_on < today:
             raise DomainError("The date an action must be done by must be today or later.",
                               field=f"action-{i}-due_on")
-        if latest and a.due_on > latest:
-            raise DomainError(
-                "An action must be done within the framework's deadline: by "
-                f"{date_format(latest, 'j F Y')} at the latest.", field=f"action-{i}-due_on")
+        deadline.check(a.due_on, agreed_on=today, field=f"action-{i}-due_on")
         for name in ("issue", "action", "by_whom", "desired_outcome", "success_measure"):
             if not getattr(a, name).strip():
                 raise DomainError("Fill in every part of the action so it can be tracked.",

@@ -176,6 +176,18 @@ class AuditAction(models.Model):
     # The immediate concern that asked for it: an audit may have more than one concern.
     concern = models.ForeignKey("ImmediateConcern", on_delete=models.PROTECT, null=True,
                                 blank=True, related_name="action_links")
+    # The action's row in the audit itself (a remedial action section, 003), so that
+    # submitting again never tracks the same row twice. Empty for every other source.
+    section_key = models.CharField(max_length=60, blank=True)
+    item = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "section_key", "item"], condition=~models.Q(section_key=""),
+                name="audit_action_once_per_row",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Action {self.action_id} from audit {self.audit_id}"
@@ -281,6 +293,11 @@ class Conversation(BaseModel):
     interpreter_used = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # The framework's minimum for this kind of conversation when it was recorded as held
+    # (002: at least an hour with the key worker), so a later change of the setting does
+    # not rewrite history; and why it was shorter, when it was.
+    minutes_asked = models.PositiveSmallIntegerField(null=True, blank=True)
+    short_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["audit", "kind", "created_at"]

@@ -28,6 +28,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from auditloop.actions.deadline import action_deadline
 from auditloop.actions.services import (
     action_create,
     action_sign_off,
@@ -467,6 +468,9 @@ def quality_check_fail(*, check: QualityCheck, actor: Person, answers: dict[str,
                           "the case register first.")
     if action_due_on is not None and action_due_on < timezone.localdate():
         raise DomainError("The action's date must be today or later.", field="action_due_on")
+    if action_due_on is not None:
+        action_deadline().check(action_due_on, agreed_on=timezone.localdate(),
+                                field="action_due_on")
     check.answers = _clean_answers(checklist_for(check), answers)
     _move(check, actor=actor, to=QS.FAILED, reason=to_fix.strip())
     check.to_fix = to_fix.strip()

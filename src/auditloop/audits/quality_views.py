@@ -17,6 +17,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from auditloop.actions.deadline import action_deadline
 from auditloop.audits import quality
 from auditloop.audits.models import QualityCheck
 from auditloop.audits.quality_findings import register_findings
@@ -24,7 +25,6 @@ from auditloop.common.access import client_ip, log_access
 from auditloop.common.errors import DomainError
 from auditloop.common.models import AccessLog
 from auditloop.people.models import Person, Team
-from auditloop.standards.selectors import framework_settings_row
 
 QS = QualityCheck.Status
 OBJECT_TYPE = "quality_check"
@@ -301,10 +301,9 @@ def _check_page(request: HttpRequest, check: QualityCheck, *, status: int = 200,
 
 
 def _initial_due() -> dict[str, Any]:
-    days = framework_settings_row().action_deadline_days
-    if not days:
+    due = action_deadline().latest_due_on(timezone.localdate())
+    if due is None:
         return {}
-    due = timezone.localdate() + dt.timedelta(days=days)
     return {"action_due_on": f"{due.day}/{due.month}/{due.year}"}
 
 

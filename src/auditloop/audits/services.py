@@ -299,7 +299,7 @@ def audit_submit(*, audit: Audit, actor: Person) -> Audit:
     """Submit the audit: what its tool version requires, and nothing else, must be there.
     Records the grades and the impact score, then what follows by the framework's rules
     (escalations.on_submit). A second press of Submit changes nothing."""
-    from auditloop.audits import escalations
+    from auditloop.audits import audit_actions, escalations
     from auditloop.audits.submission import Sheet, outcome, submitted_notices
 
     locked = _lock(audit)
@@ -310,7 +310,8 @@ def audit_submit(*, audit: Audit, actor: Person) -> Audit:
     if locked.status not in ALLOWED_FROM[S.SUBMITTED]:
         transition(audit=locked, actor=actor, to=S.SUBMITTED)  # raises the plain message
     sheet = Sheet.for_audit(locked)
-    problems = sheet.problems()
+    problems = sheet.problems() + audit_actions.deadline_problems(
+        sheet, agreed_on=timezone.localdate())
     if problems:
         raise SubmitProblems(problems)
     result = outcome(sheet)
@@ -328,6 +329,7 @@ def audit_submit(*, audit: Audit, actor: Person) -> Audit:
     transition(audit=locked, actor=actor, to=S.SUBMITTED,
                reason=locked.completed_alone_reason or "Submitted")
     escalations.on_submit(audit=locked, actor=actor)
+    audit_actions.audit_actions_track(audit=locked, actor=actor, sheet=sheet)
     submitted_notices(audit=locked, sheet=sheet, actor=actor)
     return locked
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from auditloop.actions.deadline import ActionDeadline
 from auditloop.actions.models import Action, ActionOwner
 from auditloop.audits.blinding import blind_audit_ids
 from auditloop.audits.models import ActionEscalation, Audit, AuditAction, AuditTransition
@@ -282,8 +283,8 @@ def action_facts(link: AuditAction, *, today: dt.date, deadline_days: int | None
     agreed_on = _local_date(agreed_at(link))
     done = action.status == A.GREEN
     signed_on = _local_date(action.signed_off_at)
-    deadline_on = (agreed_on + dt.timedelta(days=deadline_days)
-                   if agreed_on is not None and deadline_days else None)
+    deadline_on = (ActionDeadline(deadline_days).latest_due_on(agreed_on)
+                   if agreed_on is not None else None)
     end = signed_on if done and signed_on else today
     return ActionFacts(
         link=link, action=action, audit=link.audit, owner=owner, agreed_on=agreed_on,

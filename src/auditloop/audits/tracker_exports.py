@@ -10,9 +10,9 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from auditloop.actions.deadline import action_deadline
 from auditloop.audits.tracker import ActionFacts, action_facts, grade_labels
 from auditloop.common.spreadsheets import formula_safe, write_csv
-from auditloop.standards.selectors import framework_settings_row
 
 CHUNK = 500
 HEADER = [
@@ -64,7 +64,7 @@ def _action_cells(f: ActionFacts) -> list[Any]:
 
 def audit_export_rows(audits: Any, *, today: dt.date) -> Iterator[list[Any]]:
     """Rows of the audited-cases view, read in chunks (prefetches apply per chunk)."""
-    deadline = framework_settings_row().action_deadline_days
+    deadline = action_deadline().days
     grades = grade_labels()
     for audit in audits.iterator(chunk_size=CHUNK):
         head = _audit_cells(audit, grades)
@@ -77,7 +77,7 @@ def audit_export_rows(audits: Any, *, today: dt.date) -> Iterator[list[Any]]:
 
 
 def action_export_rows(links: Any, *, today: dt.date) -> Iterator[list[Any]]:
-    deadline = framework_settings_row().action_deadline_days
+    deadline = action_deadline().days
     grades = grade_labels()
     for link in links.iterator(chunk_size=CHUNK):
         yield (_audit_cells(link.audit, grades)

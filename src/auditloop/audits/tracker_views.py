@@ -14,11 +14,11 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from auditloop.actions.deadline import action_deadline
 from auditloop.audits import tracker, tracker_exports
 from auditloop.common.access import capability_required, log_access
 from auditloop.common.models import AccessLog
 from auditloop.people.models import Locality, Service, Team
-from auditloop.standards.selectors import framework_settings_row
 
 PAGE_SIZE = 25
 VIEWS = {"cases": "Audited cases", "actions": "Outstanding actions"}
@@ -84,15 +84,16 @@ def _page(request: HttpRequest, view: str) -> HttpResponse:
     else:
         qs = tracker.tracker_actions(user=request.user, filters=filters, today=today)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    deadline = framework_settings_row().action_deadline_days
-    rows: Any = (tracker.audit_rows(page.object_list, today=today, deadline_days=deadline)
+    deadline = action_deadline()
+    rows: Any = (tracker.audit_rows(page.object_list, today=today, deadline_days=deadline.days)
                  if view == "cases" else
-                 tracker.action_rows(page.object_list, today=today, deadline_days=deadline))
+                 tracker.action_rows(page.object_list, today=today,
+                                     deadline_days=deadline.days))
     query = filters.query_string_items()
     return render(request, "audits/tracker.html", {
         "view": view, "views": VIEWS, "form": form, "filters": filters, "page": page,
         "rows": rows, "grades": grades, "today": today, "query": query,
-        "deadline_days": deadline,
+        "deadline": deadline,
         "may_export": any(request.user.has_capability(c)  # type: ignore[union-attr]
                           for c in tracker.EXPORTERS),
         "page_has_errors": bool(form.errors),

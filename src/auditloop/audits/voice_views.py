@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from auditloop.actions.deadline import action_deadline
 from auditloop.audits import exports, selectors, services, voices
 from auditloop.audits.blinding import is_blind
 from auditloop.audits.models import (
@@ -541,7 +542,7 @@ def reply_action_new(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = _audit(request, audit_id, allow=voices.is_practice_holder)
     person = _person(request)
     assert person is not None
-    deadline = framework_settings_row().action_deadline_days
+    deadline = action_deadline()
     status = 200
     if request.method == "POST":
         form = ActionForm(request.POST)
@@ -758,7 +759,8 @@ def export_case_note(request: HttpRequest, audit_id: int) -> HttpResponse:
     if isinstance(audit, HttpResponse):
         return audit
     return render(request, "audits/export_case_note.html",
-                  {"audit": audit, "note": exports.case_note(audit)})
+                  {"audit": audit, "note": exports.case_note(audit),
+                   "not_yet": exports.case_note_not_yet(audit)})
 
 
 urlpatterns: list[URLPattern] = [

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from auditloop.actions.deadline import action_deadline
 from auditloop.actions.models import Action
 from auditloop.actions.services import action_create
 from auditloop.audits import grade_change, selectors, services
@@ -441,7 +442,7 @@ class ProposedAction:
     success_measure: str
 
 
-def _sign_off(audit: Audit) -> tuple[str, Person | None]:
+def sign_off_for(audit: Audit) -> tuple[str, Person | None]:
     """Who signs off the audit's actions (002: "signing off by the allocated Team
     Manager"), from the framework's setting: a relationship to the case or a role."""
     target = framework_settings_row().actions_signed_off_by or "case_team_manager"
@@ -464,13 +465,9 @@ def reply_action_propose(*, audit: Audit, actor: Person, proposal: ProposedActio
     if proposal.due_on < today:
         raise DomainError("The date the action is due by must be today or in the future.",
                           field="due_on")
-    deadline = framework_settings_row().action_deadline_days
-    if deadline and proposal.due_on > today + dt.timedelta(days=deadline):
-        # 002: "Actions will be completed within 40 days at most".
-        raise DomainError(f"Actions are completed within {deadline} days: choose a date no "
-                          f"later than {(today + dt.timedelta(days=deadline)):%-d %B %Y}.",
-                          field="due_on")
-    role, person = _sign_off(locked)
+    # 002: "Actions will be completed within 40 days at most".
+    action_deadline().check(proposal.due_on, agreed_on=today)
+    role, person = sign_off_for(locked)
     action = action_create(
         issue=proposal.issue, action=proposal.action, by_whom=proposal.by_whom,
         owner=locked.case.key_worker or actor, due_on=proposal.due_on,
