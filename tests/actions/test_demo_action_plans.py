@@ -67,3 +67,15 @@ def test_the_generated_council_gets_plans_led_by_its_sign_ins_and_resets_cleanly
     assert leads == {"demo-strategic_lead", "demo-assistant_director", "demo-director"}
     reset_council()
     assert not ActionPlan.objects.exists() and not Finding.objects.exists()
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC), tick=False)
+def test_a_history_for_an_earlier_reference_date_builds_its_plans_dated_back():
+    """`auditloop demo --reference-date 2026-03-31` on a later day: the actions' dates are
+    the reference date's, although the service takes no date in the past."""
+    demo_council()
+    then = dt.date(2026, 3, 31)
+    made = action_plans.build(random.Random(1), then)
+    assert len(made.plans) == 4
+    due = sorted(Action.objects.values_list("due_on", flat=True))
+    assert due[0] < then < due[-1] < TODAY

@@ -167,7 +167,9 @@ def build(rng: random.Random, today: dt.date) -> Made:
             action = services.action_plan_action_add(
                 plan=plan, actor=lead, issue=recommendation, action=text,
                 by_whom=f"{owner.full_name} and their teams", owner=owner,
-                due_on=today + dt.timedelta(days=max(due_in, 0)),
+                # The service takes no date in the past; the demo dates the action back
+                # below, so a history made for an earlier reference date builds as well.
+                due_on=max(today + dt.timedelta(days=max(due_in, 0)), timezone.localdate()),
                 desired_outcome="Practice changes as the recommendation asks",
                 success_measure="The next audit of the theme shows it on the files")
             _work(action, owner=owner, rag=rag)
