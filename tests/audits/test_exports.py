@@ -118,6 +118,8 @@ def test_the_pdf_is_a_pdf_named_by_the_audit_number_and_logged(audit_out, role_c
 
 def test_the_pdf_reads_like_the_councils_audit_form(audit_out):
     w = audit_out
+    # 001 writes the case note after the QA meeting.
+    services.transition(audit=w.audit, actor=None, to=S.DISCUSSED)
     html = exports.render_html(exports.audit_document(w.audit))
     for expected in (
         settings.COUNCIL_NAME, "C900001", "Case audit on the six key audit areas",
@@ -186,6 +188,8 @@ def test_the_case_note_is_001s_with_the_audit_date_and_the_actions(audit_out):
 
 def test_the_case_note_page_shows_the_text_to_copy(audit_out, client_for):
     w = audit_out
+    # 001 writes the case note after the QA meeting.
+    services.transition(audit=w.audit, actor=None, to=S.DISCUSSED)
     page = client_for(w.a1).get(reverse("audits:export_case_note", args=[w.audit.pk]))
     assert page.status_code == 200
     html = page.content.decode()

@@ -21,6 +21,7 @@ from auditloop.actions.models import ActionOwner
 from auditloop.audits import voices
 from auditloop.audits.models import Answer, Audit, AuditAction
 from auditloop.audits.submission import Sheet
+from auditloop.standards.models import FrameworkSettings
 from auditloop.standards.schema import SECTION_KINDS
 from auditloop.standards.selectors import framework_settings_row
 
@@ -132,7 +133,8 @@ class AuditDocument:
     perspective: list[tuple[str, str]]
     concerns: list[ConcernOut]
     actions: list[ActionOut]
-    case_note: CaseNote
+    case_note: CaseNote | None  # None until the framework's case_note_when says it is written
+    case_note_not_yet: str
     about: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -255,6 +257,30 @@ def _actions(audit: Audit) -> list[ActionOut]:
     ]
 
 
+# Audits discussed at the QA meeting have this transition on record.
+_DISCUSSED = Audit.Status.DISCUSSED
+_AFTER_SUBMIT = {Audit.Status.SUBMITTED, Audit.Status.IN_MODERATION, Audit.Status.DISCUSSED,
+                 Audit.Status.FEEDBACK_SENT, Audit.Status.ACTIONS_AGREED, Audit.Status.CLOSED}
+
+
+def case_note_not_yet(audit: Audit) -> str:
+    """Why there is no case note for this audit yet, by the framework's case_note_when (001:
+    after the QA meeting; 002: actions added to the case file note when the audit is
+    loaded onto the file); "" once the note is written."""
+    when = framework_settings_row().case_note_when
+    W = FrameworkSettings.CaseNoteWhen
+    if when == W.ON_SUBMIT:
+        if audit.status in _AFTER_SUBMIT:
+            return ""
+        return "The case note is written when the audit is submitted."
+    if when == W.AFTER_QA_MEETING:
+        if audit.transitions.filter(to_status=_DISCUSSED).exists():
+            return ""
+        return "The case note is written after the QA meeting has discussed the audit."
+    return ("The framework writes no case note about an audit. The QA manager can change "
+            "this in the framework settings.")
+
+
 def case_note(audit: Audit, actions: list[ActionOut] | None = None) -> CaseNote:
     """The case note for the case management system: the framework's title and text with
     the audit's date (001: "This case was audited on 13/11/17 ..."), and the actions."""
@@ -276,6 +302,7 @@ def audit_document(audit: Audit) -> AuditDocument:
     scales = definition["scales"]
     actions = _actions(audit)
     state, perspective = _perspective(audit)
+    not_yet = case_note_not_yet(audit)
     final = audit.final_grade if audit.final_grade != audit.overall_grade else ""
     auditors = [f"{a.person.full_name} ({a.get_role_display().lower()})"
                 + (f", until {long_date(a.ended_at)}: {a.end_reason}" if a.ended_at else "")
@@ -294,7 +321,8 @@ def audit_document(audit: Audit) -> AuditDocument:
         overall_reason=audit.overall_reason, impact=impact_text(audit),
         conversations=_conversations(audit), perspective_state=state,
         perspective=perspective, concerns=_concerns(audit), actions=actions,
-        case_note=case_note(audit, actions),
+        case_note=None if not_yet else case_note(audit, actions),
+        case_note_not_yet=not_yet,
     )
     doc.about = [
         ("Council", doc.council),
@@ -446,9 +474,12 @@ def render_docx(doc: AuditDocument) -> bytes:
         word.add_paragraph("No actions agreed.")
 
     word.add_heading("Case note", level=1)
-    labelled("Title", doc.case_note.title)
-    for line in doc.case_note.text.split("\n"):
-        word.add_paragraph(line)
+    if doc.case_note is None:
+        word.add_paragraph(doc.case_note_not_yet)
+    else:
+        labelled("Title", doc.case_note.title)
+        for line in doc.case_note.text.split("\n"):
+            word.add_paragraph(line)
 
     out = io.BytesIO()
     word.save(out)

@@ -248,11 +248,13 @@ def case_note_rows(cycle: Cycle) -> list[CaseNoteRow]:
     """One row per case discussed: the note for the case management system, in the
     framework's words (001: "Quality Assurance: case audited ... Original audit has been
     sent to manager"), the actions agreed, and the IRO or CP Chair copied (002)."""
-    from auditloop.audits.exports import audited_on, case_note
+    from auditloop.audits.exports import audited_on, case_note, case_note_not_yet
     from auditloop.audits.recipients import people_for
 
     rows = []
     for item in agenda(cycle).filter(discussed_at__isnull=False):
+        if case_note_not_yet(item.audit):
+            continue
         note = case_note(item.audit)
         copy = ", ".join(p.full_name for p in people_for(item.audit, "case_iro"))
         rows.append(CaseNoteRow(item.audit.case.reference, audited_on(item.audit), note.title,
