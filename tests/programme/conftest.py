@@ -45,6 +45,7 @@ def framework(db: None) -> FrameworkSettings:
         auditor_roles=["auditor"], allocation_notice_days_before_meeting=14,
         audit_notice_days=7, sample_size_min=4, sample_size_max=4,
         case_note_when="after_qa_meeting", case_note_title="Quality Assurance: case audited",
+        ri_actions_reviewed_at_next_qa_meeting=True,
         case_note_text="This case was audited on {audit_date} as part of the Early Help "
                        "Quality Assurance process. Original audit has been sent to manager.",
         notification_rules={"audit_selected": ["case_key_worker", "case_team_manager"]},

@@ -25,6 +25,7 @@ from auditloop.programme.models import (
     SelectionDraw,
 )
 from auditloop.programme.problems import problem_from_json
+from auditloop.standards.selectors import framework_settings_row
 
 
 def cycles() -> QuerySet[Cycle]:
@@ -210,13 +211,15 @@ class FollowUp:
 
 
 def follow_ups(cycle: Cycle) -> list[FollowUp]:
-    """The previous cycle's follow-ups the meeting reviews (001): a supervision note for
-    each 'requires improvement' audit, and re-audits now due."""
+    """The previous cycle's follow-ups the meeting reviews: a supervision note for each
+    'requires improvement' audit where the framework reviews them at the next QA meeting
+    (001: "These are to be reviewed by the Audit team at the following QA meeting"), and
+    re-audits now due."""
     from auditloop.programme.services.cycles import previous_monthly
 
     prior = previous_monthly(cycle)
     out: list[FollowUp] = []
-    if prior is not None:
+    if prior is not None and framework_settings_row().ri_actions_reviewed_at_next_qa_meeting:
         audit_ids = CycleCase.objects.filter(cycle=prior, audit__isnull=False).values("audit_id")
         items = SupervisionItem.objects.filter(
             audit_id__in=audit_ids, reason=SupervisionItem.Reason.REQUIRES_IMPROVEMENT,
