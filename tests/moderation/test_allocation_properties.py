@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditloop.moderation.services import problem_for
-from auditloop.programme.allocation.brute_force import brute_force
 from auditloop.programme.allocation.solver import soft_cost, solve
+from tests.programme.allocation_oracle import brute_force
 
 
 @st.composite

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,10 +28,14 @@ def oracle(person: Person, audit: Audit) -> bool:
     if Involvement.objects.filter(case=case, person=person).exists():
         return True  # involved with the case, ever
     holders = {case.key_worker_id, case.team_manager_id} - {None}
+    holders |= set(Involvement.objects.filter(
+        case=case, role__in=["key_worker", "team_manager"], started_on__lte=audit.period_end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=audit.period_start))
+        .values_list("person_id", flat=True))
     if person.pk in holders:
-        return True  # holds it
+        return True  # holds it, or held it during the audit's period
     if Person.objects.filter(pk__in=holders, line_manager=person).exists():
-        return True  # line-manages who holds it (one level: the framework's default)
+        return True  # line-manages who holds or held it (direct reports: always)
     return AuditAssignment.objects.filter(audit=audit, person=person).exists()  # audited it
 
 

@@ -183,8 +183,8 @@ def test_no_moderator_is_involved_in_the_case_or_the_audit():
     assert assignment.person_id == free.pk
     row = sample.audits.get(audit=audit)
     reasons = {p.pk: why for p, why in services.moderator_choices(row)}
-    assert "holds the case" in reasons[key_worker.pk]
-    assert "holds the case" in reasons[manager.pk]
+    assert reasons[key_worker.pk] == ["holds the case (key worker / lead professional)"]
+    assert reasons[manager.pk] == ["holds the case (team manager)"]
     assert any("involved" in r for r in reasons[involved.pk])
     assert "audited it" in reasons[auditor.pk]
     assert any("line-manages" in r for r in reasons[boss.pk])

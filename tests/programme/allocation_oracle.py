@@ -1,5 +1,5 @@
-"""The slow exact oracle for tests: every valid allocation of a small problem, by
-enumeration, for the most slots and, among those, the lowest soft cost."""
+"""The slow exact oracle for the allocation tests: every valid allocation of a small
+problem, by enumeration, for the most slots and, among those, the lowest soft cost."""
 
 from __future__ import annotations
 

@@ -151,24 +151,39 @@ def test_a_case_nobody_may_audit_says_why(framework, council, auditors, fake_sol
     assert view.auditors == [] and view.line.blocked == ["nobody is free under the rules"]
 
 
-def test_overriding_a_conflict_needs_a_reason_and_is_recorded(framework, council, auditors,
-                                                              fake_solver):
+def test_a_conflict_of_interest_is_never_overridden(framework, council, auditors,
+                                                   fake_solver):
     set_framework(allocation_unit="singles")
     a, b = auditors(2)
     case = council["cases"][0]
     InvolvementFactory(case=case, person=b, role=Involvement.Role.TEAM_MANAGER)
-    qa = PersonFactory()
     run = services.allocation_propose(cycle=confirmed_cycle([case]), actor=None)
     (line,) = run.lines.all()
-    with pytest.raises(DomainError, match="was involved with the case"):
+    with pytest.raises(DomainError, match=f"{b.full_name} holds the case \\(team manager\\), "
+                                          "so cannot audit it. Choose someone else"):
+        services.allocation_override(line=line, auditor_ids=[b.pk], actor=None,
+                                     reason="Only manager free; agreed with the head of QA")
+    line.refresh_from_db()
+    assert line.auditor_ids == [a.pk] and not AllocationOverride.objects.exists()
+
+
+def test_overriding_another_rule_needs_a_reason_and_is_recorded(framework, council, auditors,
+                                                                fake_solver):
+    set_framework(allocation_unit="singles")
+    a, b = auditors(2)
+    AbsenceFactory(person=b, starts_on=D(2026, 6, 10), ends_on=D(2026, 6, 14))
+    qa = PersonFactory()
+    run = services.allocation_propose(cycle=confirmed_cycle(council["cases"][:1]), actor=None)
+    (line,) = run.lines.all()
+    with pytest.raises(DomainError, match="Say why you are overriding"):
         services.allocation_override(line=line, auditor_ids=[b.pk], actor=qa, reason="")
     services.allocation_override(line=line, auditor_ids=[b.pk], actor=qa,
-                                 reason="Only manager free; agreed with the head of QA")
+                                 reason="Back from leave early; agreed with the head of QA")
     line.refresh_from_db()
     assert line.auditor_ids == [b.pk] and line.proposed_ids == [a.pk]
     override = AllocationOverride.objects.get()
     assert override.from_ids == [a.pk] and override.by == qa
-    assert override.conflicts == [f"{b.full_name} was involved with the case (team manager)"]
+    assert override.conflicts == [f"{b.full_name} absent 10 June 2026 to 14 June 2026 (leave)"]
     with pytest.raises(DomainError, match="at most 1"):
         services.allocation_override(line=line, auditor_ids=[a.pk, b.pk], actor=qa, reason="x")
 
@@ -346,16 +361,22 @@ def test_the_qa_manager_can_add_an_auditor_overriding_with_a_reason(framework, c
     cycle, audit, (a, b, c, d) = allocated(council, auditors, fake_solver)
     services.assignment_absent(assignment=audit.assignments.get(person=a), actor=None,
                                reason="Sick")
-    involved = auditors(1)[0]
-    InvolvementFactory(case=audit.case, person=involved)
+    involved, away = auditors(2)
+    InvolvementFactory(case=audit.case, person=involved, role=Involvement.Role.IRO)
+    AbsenceFactory(person=away, starts_on=D(2026, 6, 1), ends_on=D(2026, 6, 30))
     services.assignment_absent(assignment=audit.assignments.get(person=c), actor=None,
                                reason="Sick too")
+    # A conflict of interest is refused, reason or not (audits.conflicts).
+    with pytest.raises(DomainError, match="was involved with the case \\(iro / cp chair\\), "
+                                          "so cannot audit it"):
+        services.assignment_choose(audit=audit, person=involved, actor=None, reason="Agreed")
     with pytest.raises(DomainError, match="Say why you are overriding"):
-        services.assignment_choose(audit=audit, person=involved, actor=None, reason="")
-    services.assignment_choose(audit=audit, person=involved, actor=None, reason="Agreed")
-    assert audit.assignments.filter(person=involved, ended_at__isnull=True).exists()
+        services.assignment_choose(audit=audit, person=away, actor=None, reason="")
+    services.assignment_choose(audit=audit, person=away, actor=None, reason="Agreed")
+    assert audit.assignments.filter(person=away, ended_at__isnull=True).exists()
+    assert not audit.assignments.filter(person=involved).exists()
     with pytest.raises(DomainError, match="already audits"):
-        services.assignment_choose(audit=audit, person=involved, actor=None, reason="x")
+        services.assignment_choose(audit=audit, person=away, actor=None, reason="x")
 
 
 def test_the_real_solver_allocates_a_small_month(framework, council, auditors):
@@ -385,3 +406,49 @@ def test_the_real_solver_allocates_a_small_month(framework, council, auditors):
         [v.line.auditor_ids for v in lines]
     made = services.allocation_confirm(run=again, actor=None)
     assert len(made) == 4
+
+
+def test_with_no_cap_every_case_is_covered_when_the_rules_allow(framework, council,
+                                                                auditors):
+    """002 sets no cap: ten cases and four auditors, one absent all month, and seven of the
+    cases barred to two of the others (one line-manages the key worker, the other is the
+    team manager). An even share (10 / 4 with the absent one counted, or 10 / 3) would leave
+    cases blocked that a valid allocation covers: spreading the load is a preference."""
+    set_framework(allocation_unit="singles", cases_per_unit_max=None)
+    free, b, c, away = auditors(4)
+    AbsenceFactory(person=away, starts_on=D(2026, 5, 20), ends_on=D(2026, 7, 10))
+    cases = council["cases"][:10]
+    for case in cases[:7]:
+        case.key_worker.line_manager = b
+        case.key_worker.save()
+        case.team_manager = c
+        case.save()
+    cycle = confirmed_cycle(cases)
+    problem = build_problem(cycle, seed=1).problem
+    assert {a.capacity for a in problem.auditors} == {10}
+    run = services.allocation_propose(cycle=cycle, actor=None, seed=7)
+    lines = selectors.allocation_lines(run)
+    assert all(v.line.auditor_ids for v in lines)
+    taken = [pid for v in lines for pid in v.line.auditor_ids]
+    assert taken.count(free.pk) == 7 and away.pk not in taken
+    assert sorted([taken.count(b.pk), taken.count(c.pk)]) == [1, 2]  # the rest, spread
+    set_framework(cases_per_unit_max=4)  # a cap the framework sets is hard
+    run = services.allocation_propose(cycle=cycle, actor=None, seed=7)
+    assert sum(1 for v in selectors.allocation_lines(run) if not v.line.auditor_ids) == 3
+
+
+def test_with_no_cap_a_lost_place_goes_to_someone_already_auditing_this_cycle(
+        framework, council, auditors, fake_solver):
+    set_framework(allocation_unit="singles", cases_per_unit_max=None)
+    a, b = auditors(2)
+    cycle = confirmed_cycle(council["cases"][:2])
+    run = services.allocation_propose(cycle=cycle, actor=None)
+    services.allocation_override(line=run.lines.order_by("cycle_case__position")[1],
+                                 auditor_ids=[b.pk], actor=None, reason="")
+    made = services.allocation_confirm(run=run, actor=None)
+    assert [x.person for audit in made for x in audit.assignments.all()] == [a, b]
+    # b already audits this cycle; without a cap that does not stop them taking another.
+    assert services.allocation_decline(assignment=made[0].assignments.get(person=a), actor=a,
+                                       reason="I know the family") == [b]
+    made[0].refresh_from_db()
+    assert [x.person for x in made[0].assignments.filter(ended_at__isnull=True)] == [b]

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditloop.programme.allocation import solver
-from auditloop.programme.allocation.brute_force import brute_force
 from auditloop.programme.allocation.flow import construct
 from auditloop.programme.allocation.prepared import cost_of, prepare
 from auditloop.programme.allocation.solver import solve
 from auditloop.programme.allocation.types import Auditor, Problem, Result, Slot
+from tests.programme.allocation_oracle import brute_force
 from tests.programme.test_allocation_solver import assert_hard_rules
 
 CHECKS = settings(max_examples=200, deadline=None)

@@ -15,6 +15,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from auditloop.audits import selectors
+from auditloop.audits.conflicts import Subject, conflicts_of_interest, refusal
 from auditloop.audits.models import Answer, Audit
 from auditloop.audits.submission import (
     APPLIES,
@@ -25,10 +26,9 @@ from auditloop.audits.submission import (
     Sheet,
     field_id,
 )
-from auditloop.cases.models import Case, Involvement
+from auditloop.cases.models import Case
 from auditloop.common.dates import gds_date
 from auditloop.people.models import Person
-from auditloop.people.selectors import management_subtree_ids
 from auditloop.standards.schema import RAG, REASON_WHEN, YES_NO
 from auditloop.standards.selectors import framework_settings_row, latest_version
 
@@ -459,13 +459,16 @@ class NewAuditForm(forms.Form):
         if first and second and first == second:
             self.add_error("second_auditor", "Choose a different second auditor, or none")
         if self.case is not None:
-            for name in ("first_auditor", "second_auditor"):
-                person = data.get(name)
-                if person is not None and name not in self.errors:
-                    problem = conflict_of_interest(person, self.case,
-                                                   family=bool(data.get("covers_family")))
-                    if problem:
-                        self.add_error(name, problem)
+            chosen = {name: data[name] for name in ("first_auditor", "second_auditor")
+                      if data.get(name) is not None and name not in self.errors}
+            found = conflicts_of_interest(
+                [p.pk for p in chosen.values()],
+                {self.case.pk: Subject(self.case.pk, period_end=timezone.localdate(),
+                                       family=bool(data.get("covers_family")))})
+            for name, person in chosen.items():
+                reasons = found.get((person.pk, self.case.pk))
+                if reasons:
+                    self.add_error(name, refusal(person.full_name, reasons))
         return data
 
     def _clean_due(self, data: dict[str, Any]) -> None:
@@ -493,26 +496,3 @@ class NewAuditForm(forms.Form):
         key = self.cleaned_data["tool"]
         return latest_version(key) if key in self.versions else None
 
-
-def conflict_of_interest(person: Person, case: Case, *, family: bool) -> str:
-    """Why this person may not audit the case, in plain words, or "" (003: nobody audits a
-    case they were involved with; 001: no team manager audits their own practitioner's
-    case). Both are framework settings."""
-    row = framework_settings_row()
-    cases = list(selectors.family_cases(case)) if family else [case]
-    if row.conflict_involved_with_case:
-        involved = (Involvement.objects.filter(person=person, case__in=cases)
-                    .select_related("case").order_by("started_on").first())
-        if involved is not None:
-            which = "this case" if involved.case_id == case.pk else \
-                f"case {involved.case.reference} in the same family"
-            return (f"{person.full_name} has been involved with {which} "
-                    f"({involved.get_role_display().lower()}), so cannot audit it. Choose "
-                    "someone who has never held or overseen the case")
-    depth = row.conflict_line_management_depth
-    if depth:
-        managed = management_subtree_ids(person, max_depth=depth)
-        if any(c.key_worker_id in managed for c in cases):
-            return (f"{person.full_name} manages the case's key worker, so cannot audit it. "
-                    "Choose someone outside the key worker's line management")
-    return ""

@@ -57,9 +57,10 @@ def transition(*, audit: Audit, actor: Person | None, to: str, reason: str = "")
     return audit
 
 
-def period_under_review(end: dt.date) -> tuple[dt.date, dt.date]:
-    """The last N months of practice (002: 6 unless told otherwise; a framework setting)."""
-    months = framework_settings_row().period_under_review_months or 6
+def period_under_review(end: dt.date, months: int | None = None) -> tuple[dt.date, dt.date]:
+    """The last N months of practice (002: 6 unless told otherwise; a framework setting).
+    `months`: the setting already read, for callers that work in bulk."""
+    months = months or framework_settings_row().period_under_review_months or 6
     return add_months(end, -months), end
 
 

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.audits import blinding, voices
+from auditloop.audits.conflicts import Subject, conflicts_of_interest
 from auditloop.audits.models import Answer, Audit, AuditAssignment, Disagreement
 from auditloop.audits.recipients import people_for
-from auditloop.cases.models import Case, Involvement
 from auditloop.common.errors import DomainError, WorkflowError
 from auditloop.moderation.models import (
     OVERALL,
@@ -237,12 +237,10 @@ def sample_draw(*, cycle: Cycle, actor: Person | None, seed: int | None = None,
 
 def conflicts(audits: Sequence[Audit], people_ids: Iterable[int]) -> dict[tuple[int, int],
                                                                           list[str]]:
-    """(person id, audit id) -> why the person may not moderate the audit: involved with the
-    case (its involvement history, holding it, or line-managing who holds it, as the
-    allocation of auditors decides), or involved in the audit (its auditors, current or
-    ended, and whoever raised its disagreement)."""
-    from auditloop.programme.services.allocation import _subtrees, line_management_depth
-
+    """(person id, audit id) -> why the person may not moderate the audit: the conflicts
+    of interest with its case that bar an auditor (audits.conflicts: holding it, involved
+    with it, line-managing who holds it, over the audit's period), or involved in the audit
+    (its auditors, current or ended, and whoever raised its disagreement)."""
     ids = set(people_ids)
     out: dict[tuple[int, int], list[str]] = defaultdict(list)
 
@@ -250,33 +248,13 @@ def conflicts(audits: Sequence[Audit], people_ids: Iterable[int]) -> dict[tuple[
         if pid in ids and why not in out[pid, audit_id]:
             out[pid, audit_id].append(why)
 
-    by_case: dict[int, list[int]] = defaultdict(list)
-    for a in audits:
-        by_case[a.case_id].append(a.pk)
-    for pid, case_id, role in Involvement.objects.filter(
-            case_id__in=by_case, person_id__in=ids).values_list("person_id", "case_id", "role"):
-        for audit_id in by_case[case_id]:
-            forbid(pid, audit_id, f"was involved with the case "
-                                  f"({Involvement.Role(role).label.lower()})")
-    holders: dict[int, set[int]] = defaultdict(set)
-    for case_id, kw, tm in Case.objects.filter(pk__in=by_case).values_list(
-            "pk", "key_worker_id", "team_manager_id"):
-        holders[case_id] |= {p for p in (kw, tm) if p}
-    for case_id, pid in Involvement.objects.filter(
-            case_id__in=by_case, ended_on__isnull=True,
-            role__in=[Involvement.Role.KEY_WORKER, Involvement.Role.TEAM_MANAGER],
-    ).values_list("case_id", "person_id"):
-        holders[case_id].add(pid)
-    for case_id, hs in holders.items():
-        for pid in hs:
-            for audit_id in by_case[case_id]:
-                forbid(pid, audit_id, "holds the case")
-    depth = line_management_depth(framework_settings_row())
-    for pid, below in _subtrees(ids, depth).items():
-        for case_id, hs in holders.items():
-            if hs & set(below):
-                for audit_id in by_case[case_id]:
-                    forbid(pid, audit_id, "line-manages someone who holds the case")
+    found = conflicts_of_interest(ids, {
+        a.pk: Subject(case_id=a.case_id, period_start=a.period_start,
+                      period_end=a.period_end, family=a.covers_family)
+        for a in audits})
+    for (pid, audit_id), reasons in found.items():
+        for why in reasons:
+            forbid(pid, audit_id, why)
     for audit_id, pid in AuditAssignment.objects.filter(
             audit_id__in=[a.pk for a in audits], person_id__in=ids).values_list(
             "audit_id", "person_id"):

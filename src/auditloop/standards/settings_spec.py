@@ -326,7 +326,9 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("pairs_formed_at_random", "Pairs are formed at random", "001."),
         ("cases_per_unit_min", "Cases for each auditor or pair: at least",
          "001: two cases a pair. 003: 1 to 2 cases an auditor."),
-        ("cases_per_unit_max", "Cases for each auditor or pair: at most", ""),
+        ("cases_per_unit_max", "Cases for each auditor or pair: at most",
+         "Leave empty for no limit: the cases are then spread as evenly as the rules allow, "
+         "and no case is left without auditors that the rules let someone audit."),
         ("auditor_roles", "Who audits", "The roles that make up the pool of auditors."),
         ("auditors_must_be_trained", "Auditors must be trained",
          "004: audits by those trained in the new audit model."),
@@ -334,7 +336,9 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
          "003: they should ask for a different case."),
         ("conflict_line_management_depth",
          "Nobody audits the case of someone they manage, this many levels down",
-         "001: team managers do not audit their own practitioner's case (1). 0 for no rule."),
+         "001: team managers do not audit their own practitioner's case. Nobody ever "
+         "audits the cases of their direct reports, whatever this says; 2 or more bars "
+         "the cases of people further down the line too."),
         ("auditor_may_ask_for_another_case", "An auditor may ask for a different case", "003."),
         ("auditors_may_decline", "An auditor may decline an allocation",
          "003: auditing is 'non-negotiable' (no), apart from a case they were involved with."),

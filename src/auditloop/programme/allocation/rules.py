@@ -1,5 +1,5 @@
 """The hard rules that concern one auditor and one slot, shared by the solver, the
-explanations and the brute-force oracle."""
+explanations and the tests' brute-force oracle (tests/programme/allocation_oracle.py)."""
 
 from __future__ import annotations
 

@@ -3,8 +3,10 @@ solver's proposal, overrides, and confirming it into audits through the audits' 
 then, during the cycle, an auditor declining a case and an auditor's absence.
 
 The hard rules become forbidden (auditor, case) pairs, each with its reasons in plain words
-(`conflicts`), so the page can say which rule blocks which case; the solver
-(allocation/solver.py) does the rest.
+(`conflicts`), so the page can say which rule blocks which case: the conflicts of interest
+come from audits.conflicts, the one policy every path asks; absences, training and the
+framework's cap on cases are the allocation's own. The solver (allocation/solver.py) does
+the rest.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from math import ceil
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -21,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.audits import services as audit_services
+from auditloop.audits.conflicts import Subject, conflicts_of_interest, refusal
 from auditloop.audits.models import Audit, AuditAssignment
-from auditloop.cases.models import Case, Involvement
 from auditloop.common.dates import add_months
 from auditloop.common.errors import DomainError, WorkflowError
 from auditloop.notifications.services import notify
@@ -101,33 +102,26 @@ def _latest_training(ids: list[int]) -> dict[int, str]:
     return latest
 
 
-def _subtrees(ids: set[int], depth: int) -> dict[int, dict[int, int]]:
-    """For each manager, everyone below them to `depth` levels, with the level. One query."""
-    children: dict[int, list[int]] = defaultdict(list)
-    for pid, manager_id in Person.objects.filter(line_manager__isnull=False).values_list(
-            "id", "line_manager_id"):
-        children[manager_id].append(pid)
-    out: dict[int, dict[int, int]] = {}
-    for top in ids:
-        found: dict[int, int] = {}
-        frontier = [top]
-        for level in range(1, depth + 1):
-            nxt = []
-            for pid in frontier:
-                for child in children.get(pid, []):
-                    if child not in found and child != top:
-                        found[child] = level
-                        nxt.append(child)
-            frontier = nxt
-        out[top] = found
-    return out
+def _subject(cc: CycleCase, cycle: Cycle) -> Subject:
+    """The case as its audit will look at it: a planned re-audit or revisit over its own
+    period, a new audit over the period under review ending when the cycle's audits start
+    (as allocation_confirm makes it)."""
+    planned = cc.planned_audit
+    if planned is not None:
+        return Subject(cc.case_id, period_start=planned.period_start,
+                       period_end=planned.period_end, family=planned.covers_family)
+    return Subject(cc.case_id, period_end=cycle.audit_starts_on)
 
 
-def line_management_depth(row: FrameworkSettings) -> int:
-    """How far down the line-management tree a manager may not audit. The issue: "direct
-    reports by default; deeper when the setting says" (001: a TM does not audit their own
-    practitioner's case)."""
-    return max(row.conflict_line_management_depth or 0, 1)
+def refuse_conflicts(cc: CycleCase, cycle: Cycle, people: list[int], *, field: str) -> None:
+    """A conflict of interest is never overridden: refuse the choice, naming who and why."""
+    found = conflicts_of_interest(people, {cc.pk: _subject(cc, cycle)})
+    if not found:
+        return
+    names = dict(Person.objects.filter(pk__in=people).values_list("pk", "full_name"))
+    raise DomainError(". ".join(refusal(names.get(pid, "This person"), found[pid, cc.pk])
+                                for pid in people if (pid, cc.pk) in found) + ".",
+                      field=field)
 
 
 def build_problem(cycle: Cycle, *, seed: int, only: list[CycleCase] | None = None,
@@ -169,15 +163,17 @@ def build_problem(cycle: Cycle, *, seed: int, only: list[CycleCase] | None = Non
     loads = dict(AuditAssignment.objects.filter(person_id__in=ids, assigned_at__year=cycle.year)
                  .exclude(audit__status=Audit.Status.WITHDRAWN).values("person_id")
                  .annotate(n=Count("pk")).values_list("person_id", "n"))
-    places = sum(s.auditors_needed for s in slots)
-    capacity = row.cases_per_unit_max or max(1, ceil(places / max(1, len(ids))))
+    # Only a cap the framework sets is hard; without one, anyone may take every case (at
+    # most once each) and the solver's load cost, which counts this year's audits, spreads
+    # the cases: so a full allocation is found whenever one exists.
+    cap = row.cases_per_unit_max
     already = already or {}
     auditors = tuple(
         Auditor(person_id=pid, senior=pid in senior_ids,
                 trained=training.get(pid) in TRAINED,
                 shadowing=training.get(pid) == AuditorTraining.Status.SHADOWING,
                 load_this_year=loads.get(pid, 0),
-                capacity=max(0, capacity - already.get(pid, 0)))
+                capacity=max(0, cap - already.get(pid, 0)) if cap else len(slots))
         for pid in ids
     )
     forbidden: dict[tuple[int, int], list[str]] = defaultdict(list)
@@ -187,39 +183,10 @@ def build_problem(cycle: Cycle, *, seed: int, only: list[CycleCase] | None = Non
         if reason not in forbidden[pid, case_id]:
             forbidden[pid, case_id].append(reason)
 
-    if row.conflict_involved_with_case:
-        for pid, case_id, role in (Involvement.objects.filter(case_id__in=case_ids,
-                                                              person_id__in=ids)
-                                   .values_list("person_id", "case_id", "role")):
-            forbid(pid, case_id, f"was involved with the case "
-                                 f"({Involvement.Role(role).label.lower()})")
-    holders: dict[int, set[int]] = defaultdict(set)
-    for case_id, kw, tm in Case.objects.filter(pk__in=case_ids).values_list(
-            "pk", "key_worker_id", "team_manager_id"):
-        holders[case_id] |= {p for p in (kw, tm) if p}
-    for case_id, pid in Involvement.objects.filter(
-            case_id__in=case_ids, ended_on__isnull=True,
-            role__in=[Involvement.Role.KEY_WORKER, Involvement.Role.TEAM_MANAGER],
-    ).values_list("case_id", "person_id"):
-        holders[case_id].add(pid)
-    depth = line_management_depth(row)
-    names_needed = {p for hs in holders.values() for p in hs}
-    holder_names = dict(Person.objects.filter(pk__in=names_needed).values_list("pk", "full_name"))
-    for pid, below in _subtrees(set(ids), depth).items():
-        for case_id in case_ids:
-            for holder in sorted(holders[case_id]):
-                if holder in below:
-                    level = below[holder]
-                    how = "line-manages" if level == 1 else f"manages ({level} levels down)"
-                    forbid(pid, case_id,
-                           f"{how} {holder_names.get(holder, 'someone')}, who holds the case")
-    # Own team, where the framework has the rule (a setting the standards may add).
-    if getattr(row, "conflict_same_team", False):
-        case_teams = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "team_id"))
-        for pid in ids:
-            for case_id, team_id in case_teams.items():
-                if team_id and pool[pid].team_id == team_id:
-                    forbid(pid, case_id, "works in the case's team")
+    subjects = {key: _subject(cc, cycle) for key, cc in by_key.items()}
+    for (pid, key), reasons in conflicts_of_interest(ids, subjects).items():
+        for reason in reasons:
+            forbid(pid, subjects[key].case_id, reason)
     for absence in Absence.objects.filter(person_id__in=ids, starts_on__lte=cycle.audits_due_on,
                                           ends_on__gte=cycle.audit_starts_on):
         words = (f"absent {_day(absence.starts_on)} to {_day(absence.ends_on)} "
@@ -326,10 +293,11 @@ def _slot(run: AllocationRun, line: AllocationLine) -> tuple[Problem, Slot]:
 @transaction.atomic
 def allocation_override(*, line: AllocationLine, auditor_ids: list[int], actor: Person | None,
                         reason: str) -> AllocationLine:
-    """Choose the auditors for one case by hand. Breaking a hard rule (a conflict of
-    interest, absence, training) needs a written reason; both are recorded."""
-    line = AllocationLine.objects.select_for_update().select_related("run", "cycle_case").get(
-        pk=line.pk)
+    """Choose the auditors for one case by hand. A conflict of interest is refused
+    (audits.conflicts); breaking another hard rule (an absence, training) needs a written
+    reason, and both are recorded."""
+    line = AllocationLine.objects.select_for_update().select_related(
+        "run", "cycle_case__planned_audit").get(pk=line.pk)
     run = line.run
     cycle = lock(run.cycle)
     require(cycle, C.CASES_CONFIRMED, doing="change the allocation")
@@ -342,6 +310,7 @@ def allocation_override(*, line: AllocationLine, auditor_ids: list[int], actor: 
     if len(chosen) > slot.auditors_needed:
         raise DomainError(f"Choose at most {slot.auditors_needed} auditors for this case.",
                           field="auditors")
+    refuse_conflicts(line.cycle_case, cycle, chosen, field="auditors")
     broken = conflicts(problem, slot, chosen)
     if len(chosen) < slot.auditors_needed:
         broken.append(f"only {len(chosen)} of the {slot.auditors_needed} auditors needed")
@@ -602,8 +571,8 @@ def assignment_absent(*, assignment: AuditAssignment, actor: Person | None,
 @transaction.atomic
 def assignment_choose(*, audit: Audit, person: Person, actor: Person | None,
                       reason: str) -> None:
-    """The QA manager names an auditor for an audit that lost one. A broken rule needs a
-    reason, as for any override."""
+    """The QA manager names an auditor for an audit that lost one. A conflict of interest
+    is refused; another broken rule needs a reason, as for any override."""
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     cc = cycle_case_of(audit)
     if cc is None:
@@ -613,6 +582,7 @@ def assignment_choose(*, audit: Audit, person: Person, actor: Person | None,
                             "auditors can no longer change.")
     if audit_services.is_current_auditor(audit, person):
         raise DomainError(f"{person.full_name} already audits this case.", field="person")
+    refuse_conflicts(cc, cc.cycle, [person.pk], field="person")
     built = build_problem(cc.cycle, seed=cc.cycle.pk, only=[cc])
     slot = built.problem.slots[0]
     broken = conflicts(built.problem, slot, [person.pk])
