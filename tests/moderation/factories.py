@@ -23,7 +23,8 @@ def set_framework(**values: Any) -> None:
     row = framework_settings_row()
     defaults = {"moderation_share_percent": Decimal("33.33"), "moderate_disputed_audits": True,
                 "moderation_panel_roles": [], "agreement_min_audits": 10,
-                "agreement_window_months": 12, "mentoring_threshold_percent": Decimal("25")}
+                "agreement_window_months": 12, "mentoring_threshold_percent": Decimal("25"),
+                "audit_quality_review": True}
     defaults.update(values)
     for key, value in defaults.items():
         setattr(row, key, value)

@@ -186,7 +186,7 @@ class Report:
     since: dt.date
     window_months: int
     floor: int
-    threshold: Decimal
+    threshold: Decimal | None  # None: the framework flags nobody for mentoring
     overall: list[Group] = field(default_factory=list)
     sections: list[Group] = field(default_factory=list)
     auditors: list[Group] = field(default_factory=list)
@@ -220,7 +220,9 @@ def agreement_report(*, today: dt.date, by_auditor: bool = True) -> Report:
     row = framework_settings_row()
     since = add_months(today, -row.agreement_window_months)
     floor = row.agreement_min_audits
-    threshold = row.mentoring_threshold_percent
+    # 004: mentoring auditors to become "audit champions" is the framework's review of the
+    # quality of the audits themselves (audit_quality_review): without it, nobody is flagged.
+    threshold = row.mentoring_threshold_percent if row.audit_quality_review else None
     report = Report(since=since, window_months=row.agreement_window_months, floor=floor,
                     threshold=threshold)
     rows = _rows(since)
@@ -253,7 +255,7 @@ def agreement_report(*, today: dt.date, by_auditor: bool = True) -> Report:
 
 
 def _by_auditor(by_audit: dict[int, tuple[str, int, Pair, bool]], floor: int,
-                threshold: Decimal) -> list[Group]:
+                threshold: Decimal | None) -> list[Group]:
     people: dict[int, str] = {}
     groups: dict[tuple[int, str, int], list[Pair]] = defaultdict(list)
     moved: Counter[tuple[int, str, int]] = Counter()
@@ -269,7 +271,8 @@ def _by_auditor(by_audit: dict[int, tuple[str, int, Pair, bool]], floor: int,
         f = agreement.figures(pairs, levels, moved=moved[pid, scale, levels], floor=floor)
         share = 100.0 * f.moved / f.n if f.n else 0.0
         out.append(Group(people[pid], scale, f, floor, person_id=pid,
-                         flagged=f.n >= floor and share > float(threshold)))
+                         flagged=(threshold is not None and f.n >= floor
+                                  and share > float(threshold))))
     return sorted(out, key=lambda g: (not g.flagged, g.label))
 
 
@@ -339,7 +342,8 @@ def auditor_figures(people: list[Person], *, today: dt.date) -> list[AuditorFigu
         out[pid].calibrations = n
     for f in out.values():
         share = f.moved_percent
-        f.flagged = (f.moderated >= row.agreement_min_audits and share is not None
+        f.flagged = (row.audit_quality_review
+                     and f.moderated >= row.agreement_min_audits and share is not None
                      and share > float(row.mentoring_threshold_percent))
     return [out[pid] for pid in ids]
 
