@@ -394,10 +394,13 @@ def test_a_booked_conversation_is_later_recorded_as_held(six_areas, client_for):
     url = reverse("audits:conversation_edit", args=[w.audit.pk, row.pk])
     assert 'value="2026-06-10"' in client.get(url).content.decode()
     held = booking(outcome="held", minutes="50", notes="Good use of scaling questions")
+    # A conversation that happened is recorded as it was, shorter or not, with why it was
+    # shorter, and shown as such.
+    assert client.post(url, held).status_code == 400
+    held["short_reason"] = "The key worker was called to a child protection visit"
     assert client.post(url, held).status_code == 302
     row.refresh_from_db()
     assert (row.outcome, row.minutes, row.notes) == ("held", 50, "Good use of scaling questions")
-    # A conversation that happened is recorded as it was, shorter or not, and shown as such.
     page = client.get(reverse("audits:voices", args=[w.audit.pk])).content.decode()
     assert "Shorter than the framework asks" in page
 

@@ -305,6 +305,12 @@ class Conversation(BaseModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for audit {self.audit_id}"
 
+    @property
+    def held_short(self) -> bool:
+        """Held for less than the framework asked when it was recorded."""
+        return (self.outcome == self.Outcome.HELD and self.minutes_asked is not None
+                and self.minutes is not None and self.minutes < self.minutes_asked)
+
 
 class FeedbackReply(BaseModel):
     """The practitioner's or team manager's reply to the audit (the LP's reply, 003)."""

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from auditloop.audits import forms, selectors, services
+from auditloop.audits import forms, selectors, services, voices
 from auditloop.audits.models import Answer, Audit
 from auditloop.audits.submission import OVERALL, Problem, Sheet
 from auditloop.cases.selectors import involvement_history
@@ -171,7 +171,11 @@ def audit_detail(request: HttpRequest, audit_id: int) -> HttpResponse:
                             sections=_sections(audit, sheet),
                             voices_url=_other_page("audits:voices", audit),
                             feedback_url=_other_page("audits:feedback", audit)
-                            if audit.submitted_at else "")
+                            if audit.submitted_at else "",
+                            # Flagged, not refused: it happened (002's minimum length).
+                            held_short=[voices.held_short_message(c) for c in
+                                        voices.conversations_held_short(
+                                            audit.conversations.all())])
     if may_edit:
         context["overall_status"] = STATUS_TEXT[sheet.overall_status()]
         context["problem_count"] = len(sheet.problems())

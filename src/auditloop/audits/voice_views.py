@@ -128,9 +128,6 @@ def voices_page(request: HttpRequest, audit_id: int) -> HttpResponse:
     perspective = (WorkerPerspective.objects.select_related("practitioner", "tool_version")
                    .filter(audit=audit).first())
     conversations = voices.in_kind_order(audit.conversations.select_related("recorded_by"))
-    for c in conversations:
-        c.shorter = voices.shorter_than_asked(  # type: ignore[attr-defined]
-            c, settings.learning_conversation_minutes)
     is_auditor = services.is_current_auditor(audit, person)
     has_iro = voices.case_has_iro(audit)
     kinds = [(k, RECORD_TEXT[k]) for k in K.values if k != K.IRO or has_iro]
@@ -298,6 +295,8 @@ class ConversationForm(forms.Form):
                              label="Why it did not happen",
                              help_text="If they declined to engage or could not be reached: "
                                        "what was tried, and the reason.")
+    short_reason = forms.CharField(widget=forms.Textarea, required=False,
+                                   label="Why it was shorter than the framework asks")
     notes = forms.CharField(widget=forms.Textarea, required=False, label="Notes",
                             help_text="What you learned: views, good practice, areas for "
                                       "development.")
@@ -306,10 +305,14 @@ class ConversationForm(forms.Form):
         super().__init__(*args, **kwargs)
         outcome: Any = self.fields["outcome"]
         outcome.choices = [(o, O(o).label) for o in voices.OUTCOMES[kind]]
-        if kind == K.LEARNING and least_minutes:
+        if least_minutes:
             self.fields["minutes"].help_text = (
-                f"Set aside at least {least_minutes} minutes: a booking shorter than that "
-                "is refused.")
+                f"{voices.minimum_words(kind, least_minutes)} A booking shorter than that is "
+                "refused; a conversation held for less needs a reason.")
+            self.fields["short_reason"].help_text = (
+                f"Only if it was held for less than {least_minutes} minutes.")
+        else:
+            del self.fields["short_reason"]
         if kind != K.FAMILY:
             del self.fields["interpreter_used"]
 
@@ -322,7 +325,8 @@ class ConversationForm(forms.Form):
         return voices.ConversationDetails(
             outcome=d["outcome"], booked_for=when, minutes=d.get("minutes"),
             with_whom=d.get("with_whom") or "", reason=d.get("reason") or "",
-            interpreter_used=d.get("interpreter_used") == "yes", notes=d.get("notes") or "")
+            interpreter_used=d.get("interpreter_used") == "yes", notes=d.get("notes") or "",
+            short_reason=d.get("short_reason") or "")
 
 
 _DETAIL_FIELDS = {"booked_for": "booked_on"}
@@ -332,7 +336,7 @@ def _conversation_page(request: HttpRequest, audit: Audit, kind: str,
                        conversation: Conversation | None) -> HttpResponse:
     person = _person(request)
     assert person is not None  # an auditor: get_audit_for_user(edit=True) let them in
-    least = framework_settings_row().learning_conversation_minutes
+    least = voices.minimum_minutes(kind)
     if not audit.is_open_for_editing:
         messages.error(request, f"This audit is {audit.get_status_display().lower()}: its "
                                 "conversations can no longer be changed.")
@@ -363,13 +367,14 @@ def _conversation_page(request: HttpRequest, audit: Audit, kind: str,
             "booked_at": when.time() if when else None,
             "with_whom": conversation.with_whom, "reason": conversation.reason,
             "interpreter_used": "yes" if conversation.interpreter_used else "no",
-            "notes": conversation.notes})
+            "notes": conversation.notes, "short_reason": conversation.short_reason})
     else:
-        initial = {"minutes": least} if kind == K.LEARNING and least else {}
+        initial = {"minutes": least} if least else {}
         form = ConversationForm(kind=kind, least_minutes=least, initial=initial)
     return render(request, "audits/voice_conversation.html", {
         "audit": audit, "form": form, "kind": kind, "kind_label": K(kind).label,
-        "conversation": conversation, "least": least if kind == K.LEARNING else None,
+        "conversation": conversation, "least": least,
+        "minimum_words": voices.minimum_words(kind, least) if least else "",
     }, status=status)
 
 

@@ -9,12 +9,13 @@ with the views sit at the top.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,6 +46,7 @@ from auditloop.standards.models import FrameworkSettings, ToolVersion
 from auditloop.standards.schema import RAG, YES_NO
 from auditloop.standards.selectors import framework_settings_row
 from auditloop.standards.services import tool_version_mark_in_use
+from auditloop.standards.settings_spec import SETTINGS
 
 S = Audit.Status
 K = Conversation.Kind
@@ -285,6 +287,27 @@ class ConversationDetails:
     reason: str = ""
     interpreter_used: bool = False
     notes: str = ""
+    short_reason: str = ""
+
+
+# The framework's minimum length of a conversation, by kind (002: "it will be important to
+# set aside at least an hour" for the learning conversation with the key worker).
+MINIMUM_SETTINGS: dict[str, str] = {K.LEARNING: "learning_conversation_minutes"}
+
+
+def minimum_minutes(kind: str, settings: FrameworkSettings | None = None) -> int | None:
+    """The framework's minimum for this kind of conversation, or None."""
+    name = MINIMUM_SETTINGS.get(kind)
+    if name is None:
+        return None
+    value = getattr(settings or framework_settings_row(), name)
+    return int(value) if value else None
+
+
+def minimum_words(kind: str, least: int) -> str:
+    """The rule as every message states it, naming the setting it comes from."""
+    label = re.sub(r"\s*\(.*\)\s*$", "", SETTINGS[MINIMUM_SETTINGS[kind]].label)
+    return f"The framework asks for at least {least} minutes ({label})."
 
 
 def _check_conversation(audit: Audit, kind: str, d: ConversationDetails) -> None:
@@ -301,12 +324,19 @@ def _check_conversation(audit: Audit, kind: str, d: ConversationDetails) -> None
                           field="booked_for")
     if d.minutes is not None and d.minutes <= 0:
         raise DomainError("Enter how long the conversation is, in minutes.", field="minutes")
-    least = framework_settings_row().learning_conversation_minutes
-    # 002: "it will be important to set aside at least an hour".
-    if kind == K.LEARNING and d.outcome == O.BOOKED and least and (
-            d.minutes is None or d.minutes < least):
-        raise DomainError(f"Book at least {least} minutes: the framework asks for the "
-                          "learning conversation to have at least that long.", field="minutes")
+    least = minimum_minutes(kind)
+    if least and d.outcome == O.BOOKED and (d.minutes is None or d.minutes < least):
+        raise DomainError(f"{minimum_words(kind, least)} Book at least {least} minutes.",
+                          field="minutes")
+    if least and d.outcome == O.HELD:
+        # Held for less than the framework asks: it happened, so it is recorded, but with
+        # why, and flagged on the audit and counted (conversations_held_short).
+        if d.minutes is None:
+            raise DomainError(f"Enter how long the conversation lasted, in minutes. "
+                              f"{minimum_words(kind, least)}", field="minutes")
+        if d.minutes < least and not d.short_reason.strip():
+            raise DomainError(f"{minimum_words(kind, least)} Say why this conversation "
+                              f"lasted {d.minutes} minutes.", field="short_reason")
     if d.outcome in (O.DECLINED, O.NOT_REACHED) and not d.reason.strip():
         raise DomainError("Say why: what was tried, and why it did not happen.",
                           field="reason")
@@ -327,11 +357,24 @@ def conversation_record(*, audit: Audit, actor: Person, kind: str,
                         details: ConversationDetails) -> Conversation:
     locked = _lock_open_audit(audit, actor)
     _check_conversation(locked, kind, details)
+    asked, short_reason = _held_against(kind, details)
     return Conversation.objects.create(
         audit=locked, kind=kind, outcome=details.outcome, booked_for=details.booked_for,
         minutes=details.minutes, with_whom=details.with_whom.strip(),
         reason=details.reason.strip(), interpreter_used=details.interpreter_used,
-        notes=details.notes.strip(), recorded_by=actor)
+        notes=details.notes.strip(), recorded_by=actor, minutes_asked=asked,
+        short_reason=short_reason)
+
+
+def _held_against(kind: str, d: ConversationDetails) -> tuple[int | None, str]:
+    """The minimum a held conversation is measured against (kept with it, so a later change
+    of the setting does not rewrite what was asked at the time), and the reason it was
+    shorter, kept only when it was."""
+    if d.outcome != O.HELD:
+        return None, ""
+    least = minimum_minutes(kind)
+    short = bool(least and d.minutes is not None and d.minutes < least)
+    return least, d.short_reason.strip() if short else ""
 
 
 @transaction.atomic
@@ -348,8 +391,10 @@ def conversation_update(*, conversation: Conversation, actor: Person,
     row.reason = details.reason.strip()
     row.interpreter_used = details.interpreter_used
     row.notes = details.notes.strip()
+    row.minutes_asked, row.short_reason = _held_against(row.kind, details)
     row.save(update_fields=["outcome", "booked_for", "minutes", "with_whom", "reason",
-                            "interpreter_used", "notes", "updated_at"])
+                            "interpreter_used", "notes", "minutes_asked", "short_reason",
+                            "updated_at"])
     return row
 
 
@@ -359,11 +404,22 @@ def in_kind_order(conversations: QuerySet[Conversation]) -> list[Conversation]:
     return sorted(conversations.order_by("created_at", "id"), key=lambda c: order[c.kind])
 
 
-def shorter_than_asked(conversation: Conversation, least: int | None) -> bool:
-    """A learning conversation held for less than the framework asks (`least` minutes):
-    shown, not refused, since it has happened."""
-    return bool(conversation.kind == K.LEARNING and least and conversation.minutes is not None
-                and conversation.minutes < least)
+def conversations_held_short(conversations: QuerySet[Conversation] | None = None
+                             ) -> QuerySet[Conversation]:
+    """Conversations held for less than the framework asked when they were recorded (for
+    the audit page and for reports to count), with their audit and case."""
+    qs = conversations if conversations is not None else Conversation.objects.all()
+    return (qs.filter(outcome=O.HELD, minutes_asked__isnull=False,
+                      minutes__lt=F("minutes_asked"))
+            .select_related("audit", "audit__case").order_by("audit_id", "created_at", "id"))
+
+
+def held_short_message(conversation: Conversation) -> str:
+    """What the audit page says of a conversation held short, naming the setting."""
+    assert conversation.minutes_asked is not None
+    return (f"{conversation.get_kind_display()} lasted {conversation.minutes} minutes. "
+            f"{minimum_words(conversation.kind, conversation.minutes_asked)} "
+            f"Reason given: {conversation.short_reason}")
 
 
 # Feedback to the practice, replies and actions (001, 002, 003) ----------------------------
