@@ -41,7 +41,8 @@ def framework(db: None) -> FrameworkSettings:
     shipped_tool_version("002-six-key-areas")
     return set_framework(
         tools=["002-six-key-areas"], cycles_per_year=12, cycle_ends_in_qa_meeting=True,
-        qa_meeting_minutes_per_case=10, allocation_unit="pairs", cases_per_unit_max=2,
+        qa_meeting_minutes_per_case=10, allocation_unit="pairs", pairs_formed_at_random=True,
+        cases_per_unit_max=2,
         auditor_roles=["auditor"], allocation_notice_days_before_meeting=14,
         audit_notice_days=7, sample_size_min=4, sample_size_max=4,
         case_note_when="after_qa_meeting", case_note_title="Quality Assurance: case audited",

@@ -200,7 +200,9 @@ def build_problem(cycle: Cycle, *, seed: int, only: list[CycleCase] | None = Non
     for pid, reason in (exclude or {}).items():
         for case_id in case_ids:
             forbid(pid, case_id, reason)
-    # Pairs of the last year (cycles are counted in years), to vary pairings.
+    # Pairs of the last year (cycles are counted in years), to vary pairings where the
+    # framework forms pairs at random (001 2.11: "Auditors are paired at random"); without
+    # it, pairs that worked together before are not pushed apart.
     recent = add_months(cycle.audit_starts_on, -12)
     together: dict[int, list[int]] = defaultdict(list)
     for audit_id, pid in AuditAssignment.objects.filter(
@@ -213,7 +215,7 @@ def build_problem(cycle: Cycle, *, seed: int, only: list[CycleCase] | None = Non
         slots=tuple(slots), auditors=auditors,
         forbidden={k: tuple(v) for k, v in forbidden.items()},
         untrained_allowed=not row.auditors_must_be_trained,
-        previous_pairs=previous, seed=seed,
+        previous_pairs=previous if row.pairs_formed_at_random else frozenset(), seed=seed,
     )
     return Built(problem=problem, names={pid: p.full_name for pid, p in pool.items()},
                  people=pool, rows=by_key, re_audit_only=re_audit_only)
