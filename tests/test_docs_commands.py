@@ -57,6 +57,8 @@ RUNS: dict[str, list[tuple[str, str]]] = {
          "parse: ~4,000 cases, minutes to make; the same code as small"),
         ("demo --scale large", "parse: 50,000 cases, for the benchmarks"),
     ],
+    "auditloop demo": [("demo", "parse: the standard council takes minutes; demo --scale "
+                                 "small runs above")],
     # --- The framework.
     "auditloop preset list": [("preset list", R)],
     "auditloop preset apply 002-six-key-areas": [("preset apply 002-six-key-areas", R)],
@@ -147,6 +149,7 @@ RUNS: dict[str, list[tuple[str, str]]] = {
         ("db_worker --queue-name * --batch --no-startup-delay --no-reload", "worker")],
     # --- Operators' commands.
     "auditloop migrate": [("migrate --check", R)],
+    "auditloop makemigrations standards": [("makemigrations standards --check --dry-run", R)],
     "auditloop createsuperuser": [
         ("createsuperuser --no-input --username operator.one --email operator@example.org",
          R)],
