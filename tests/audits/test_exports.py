@@ -1,4 +1,4 @@
-"""One audit out (issue 4, item 8): a PDF and a Word document that read like the council's
+"""One audit out: a PDF and a Word document that read like the council's
 own audit form, and the case note for the case management system (001), listing the actions
 agreed. Only the QA team and the audit's auditors export; every export is logged."""
 

@@ -1,4 +1,4 @@
-"""One audit out (issue 4, item 8): the audit as the council's own form, in PDF (WeasyPrint)
+"""One audit out: the audit as the council's own form, in PDF (WeasyPrint)
 and Word (python-docx), and the case note for the case management system (001).
 
 `audit_document` gathers everything once; the two renderers only lay it out. File names

@@ -24,7 +24,7 @@ from auditloop.standards.services import tool_version_mark_in_use
 
 S = Audit.Status
 
-# The workflow (issue 4): the states each transition may start from.
+# The audit's workflow: the states each transition may start from.
 ALLOWED_FROM: dict[str, set[str]] = {
     S.ALLOCATED: {S.PLANNED},
     S.IN_PROGRESS: {S.ALLOCATED},

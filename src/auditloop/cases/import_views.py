@@ -21,7 +21,7 @@ from auditloop.common.errors import DomainError
 from auditloop.common.spreadsheets import UploadedFile
 from auditloop.people.roles import Capability
 
-MAX_UPLOAD_MB = 50  # the issue: uploads of up to 50 MB
+MAX_UPLOAD_MB = 50  # docs/data-formats.md: uploads of up to 50 MB in total
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 RECENT_JOBS = 50
 PROBLEMS_SHOWN = 1000  # a page listing more than this is no help; the count says the rest

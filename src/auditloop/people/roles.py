@@ -1,6 +1,6 @@
 """Roles and capabilities: a fixed set in code. Councils map their own job titles onto roles.
 
-The roles come from DOMAIN.md's list; a person may hold several.
+The roles are those the seeds (000 to 004) name; a person may hold several.
 """
 
 from django.db import models

@@ -99,7 +99,7 @@ class ToolUpload(models.Model):
 
 
 class FrameworkSettings(models.Model):
-    """The council's framework: every rule DOMAIN.md calls a setting. One row (pk=1).
+    """The council's framework: every rule a council sets (docs/standards.md). One row (pk=1).
 
     Scalar rules are columns; lists and tables are JSON checked by settings_spec.py, which
     also holds each field's group, editor and plain-English description. Defaults here are

@@ -51,7 +51,7 @@ __all__ = [
 
 K = Service.Kind
 # How far along a child's journey each service is; the furthest current one holds the case.
-# FORMATS.md / the issue: care leaver and CLA > CP > CIN > referral and assessment > early help.
+# docs/data-formats.md: care leaver and CLA > CP > CIN > referral and assessment > early help.
 STAGE_RANK: Final[dict[str, int]] = {
     K.OTHER: 0, K.YJS: 0, K.ADOPTION: 0,
     K.EARLY_HELP: 1, K.FRONT_DOOR: 2, K.CIN: 3, K.CP: 4, K.CARE_LEAVER: 5, K.CLA: 6,

@@ -44,7 +44,7 @@ GENERIC_FAILURE = (
 @transaction.atomic
 def import_job_create(
     *,
-    format: str,  # the job's field name, as the issue names the argument
+    format: str,  # named as the ImportJob field it fills
     files: Sequence[UploadedFile],
     created_by: User | None,
     accept_valid_rows: bool = False,
