@@ -28,6 +28,7 @@ from auditloop.notifications.services import notify
 from auditloop.people.models import Person
 from auditloop.programme.models import Cycle, CycleCase, CycleNotice, MeetingItem, NoticeSent
 from auditloop.programme.services._common import cycle_runners, plural, record
+from auditloop.standards.selectors import framework_settings_row
 from auditloop.standards.settings_spec import SETTINGS
 
 logger = logging.getLogger(__name__)
@@ -327,8 +328,39 @@ def _send(notice: CycleNotice, today: dt.date, reminder_days: int) -> int:
     return sent
 
 
+AUDIT_LIST_DUE = "Audit list due: those who run the cycle told"
+
+
+def audit_list_reminders(today: dt.date) -> int:
+    """002: "The Quality Assurance Manager will collate an audit list during the last week of
+    each month". Once the cycle is within audit_list_days_before_cycle days of starting and
+    its cases are still being chosen, those who run the cycle are told, once. Returns how
+    many cycles they were told of."""
+    days = framework_settings_row().audit_list_days_before_cycle
+    if days is None:
+        return 0
+    cycles = Cycle.objects.filter(kind=Cycle.Kind.MONTHLY, status=C.PLANNING,
+                                  period_start__gt=today,
+                                  period_start__lte=today + dt.timedelta(days=days)) \
+        .exclude(events__what=AUDIT_LIST_DUE).order_by("period_start", "pk")
+    told = 0
+    for cycle in cycles:
+        notify(recipients=cycle_runners(), subject=f"Collate the audit list for the "
+                                                   f"{cycle.title}",
+               body=f"The {cycle.title} starts on {_day(cycle.period_start)}. The framework "
+                    f"collates the audit list in the {plural(days, 'day')} before a cycle "
+                    "starts: choose and confirm its cases.",
+               link=reverse("programme:cycle_detail", args=[cycle.pk]))
+        record(cycle, None, AUDIT_LIST_DUE,
+               f"{plural(days, 'day')} before the cycle (audit_list_days_before_cycle)")
+        told += 1
+    return told
+
+
 def reminders_due() -> list[CycleNotice]:
-    """For the scheduler: queue reminders and overdue notices for every allocated cycle."""
+    """For the scheduler: tell those who run the cycle when an audit list is due, and queue
+    reminders and overdue notices for every allocated cycle."""
+    audit_list_reminders(timezone.localdate())
     made = []
     for cycle in Cycle.objects.filter(status=C.ALLOCATED):
         made += notices_queue(cycle=cycle, kinds=[K.REMINDER, K.OVERDUE], actor=None)
