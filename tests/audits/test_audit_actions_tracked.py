@@ -223,3 +223,28 @@ def test_an_overdue_audit_action_is_escalated_as_the_framework_says(frozen):
     (link,) = _tracked(audit)
     overdue_actions_escalate(today=link.action.due_on + dt.timedelta(days=1))
     assert ActionEscalation.objects.filter(action=link.action).exists()
+
+
+def test_the_action_section_page_says_what_happens_to_its_rows(frozen, client_for):
+    w = _world("003-caf-tiered")
+    audit = _audit(w, CAF)
+    url = reverse("audits:audit_section", args=[audit.pk, "remedial_action"])
+    page = client_for(w.auditor).get(url).content.decode()
+    assert "each action becomes a tracked action" in page
+    assert "Each must be due within 40 days of the audit being submitted." in page
+
+
+def test_the_tracker_says_an_action_signed_off_late_was_done_after_the_limit(client_for):
+    from tests.audits.tracker_factories import done
+
+    with time_machine.travel(NOW, tick=False):
+        w = _world("002-six-key-areas")
+        audit = _audit(w, SIX)
+        _action_row(audit, w.auditor, "audit_actions")
+        services.audit_submit(audit=audit, actor=w.auditor)
+        (link,) = _tracked(audit)
+    with time_machine.travel(NOW + dt.timedelta(days=45), tick=False):
+        done(link.action, w)
+        page = client_for(w.qa).get(reverse("audits:tracker_actions"),
+                                    {"status": "done"}).content.decode()
+    assert "Done after the 40-day limit" in page

@@ -78,6 +78,18 @@ def action_rows(sheet: Sheet) -> list[ActionRow]:
     return rows
 
 
+def tracking_note(section: dict[str, Any]) -> str:
+    """What the auditor is told on an action section's page: what happens to its rows."""
+    if section.get("kind") != KIND:
+        return ""
+    deadline = action_deadline()
+    limit = (f" Each must be due within {deadline.days} days of the audit being submitted."
+             if deadline.days else "")
+    return ("When the audit is submitted, each action becomes a tracked action, owned by the "
+            "person named in “by whom” or otherwise the case's key worker, and signed off by "
+            f"whoever the framework names.{limit}")
+
+
 def deadline_problems(sheet: Sheet, *, agreed_on: dt.date,
                       deadline: ActionDeadline | None = None) -> list[Problem]:
     """A row due after the framework's limit, counted from the day the audit is submitted

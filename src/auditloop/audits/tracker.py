@@ -104,6 +104,7 @@ class ActionFacts:
     signed_off_late: bool
     awaiting_sign_off: bool
     escalations: list[ActionEscalation] = field(default_factory=list)
+    deadline_days: int | None = None  # the framework's limit the facts were counted against
 
     @property
     def is_done(self) -> bool:
@@ -296,6 +297,7 @@ def action_facts(link: AuditAction, *, today: dt.date, deadline_days: int | None
         signed_off_late=bool(done and deadline_on and signed_on and signed_on > deadline_on),
         awaiting_sign_off=action.awaiting_sign_off,
         escalations=list(escalations),
+        deadline_days=deadline_days if deadline_on is not None else None,
     )
 
 

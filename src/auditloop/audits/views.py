@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from auditloop.audits import forms, selectors, services, voices
+from auditloop.audits import audit_actions, forms, selectors, services, voices
 from auditloop.audits.models import Answer, Audit
 from auditloop.audits.submission import OVERALL, Problem, Sheet
 from auditloop.cases.selectors import involvement_history
@@ -294,6 +294,7 @@ def audit_section(request: HttpRequest, audit_id: int, section_key: str) -> Http
         audit, sheet, _person(request), section=s, row=row, page=page, problems=problems,
         page_has_errors=bool(problems), applies=sheet.section_applies(s),
         section_count=len(sections),
+        tracked_actions=audit_actions.tracking_note(s),
     ), status=400 if problems else 200)
 
 

@@ -207,8 +207,9 @@ class OverrideForm(forms.Form):
         coerce=int, widget=forms.CheckboxSelectMultiple, label="Auditors",
         error_messages={"required": "Choose at least one auditor"})
     reason = forms.CharField(widget=forms.Textarea, required=False, label="Reason",
-                             help_text="Needed when you override a rule, such as a conflict "
-                                       "of interest. It is recorded.")
+                             help_text="Needed when you override a rule, such as an "
+                                       "absence or training. It is recorded. A conflict of "
+                                       "interest cannot be overridden: choose someone else.")
 
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -335,7 +335,8 @@ class AllocationLine(models.Model):
 
 
 class AllocationOverride(models.Model):
-    """The QA manager changed the proposal. Overriding a conflict of interest needs a reason."""
+    """The QA manager changed the proposal. Breaking a rule (an absence, training) needs a
+    reason; a conflict of interest is refused (audits.conflicts)."""
 
     line = models.ForeignKey(AllocationLine, on_delete=models.CASCADE, related_name="overrides")
     from_ids = models.JSONField(default=list)
