@@ -166,6 +166,10 @@ def test_qa_manager_runs_a_month(page):  # type: ignore[no-untyped-def]
     assert "Discussed" in page.inner_text("main")
     page.get_by_label("The month's prevalent issue").fill("Neglect")
     click(page, "button", "Save")
+    # Audits of the month not submitted yet: the review is done knowingly.
+    still_open = page.get_by_label(re.compile("^Mark the review done with"))
+    if still_open.count():
+        still_open.check()
     click(page, "button", "The review is done")
     assert "case notes are ready" in page.inner_text("main")
 

@@ -14,6 +14,7 @@ from auditloop.common.errors import DomainError, WorkflowError
 from auditloop.notifications.models import Notification
 from auditloop.programme import exports, selectors, services
 from auditloop.programme.models import Cycle, CycleCase, MeetingItem
+from auditloop.programme.services.meeting import WITHDRAW, OpenAuditDecision
 from tests.factories import InvolvementFactory, PersonFactory
 from tests.programme.conftest import set_framework, submit
 from tests.programme.test_allocation import confirmed_cycle
@@ -108,14 +109,16 @@ def test_the_meeting_ends_once_a_case_is_discussed(meeting):
     submit(audits[1])
     first, _ = services.agenda_build(cycle=cycle, actor=None)
     discuss(first)
-    services.meeting_close(cycle=cycle, actor=None)
+    # The third audit is not submitted: the review is done knowingly (see test_cycle_close).
+    services.meeting_close(cycle=cycle, actor=None, open_confirmed=1)
     cycle.refresh_from_db()
     assert cycle.status == Cycle.Status.REVIEWED
     assert "1 case on the agenda not discussed" in cycle.events.filter(
         what__startswith="QA meeting held").get().detail
     with pytest.raises(WorkflowError):
         discuss(first)
-    services.cycle_close(cycle=cycle, actor=None)
+    services.cycle_close(cycle=cycle, actor=None, decisions={
+        audits[2].pk: OpenAuditDecision(WITHDRAW, "The family moved away")})
     cycle.refresh_from_db()
     assert cycle.status == Cycle.Status.CLOSED
 
@@ -130,7 +133,7 @@ def test_case_notes_use_the_frameworks_words_one_row_per_case(meeting):
     InvolvementFactory(case=audits[0].case, person=iro, role=Involvement.Role.IRO)
     (item,) = services.agenda_build(cycle=cycle, actor=None)
     discuss(item, actions_agreed="=HYPERLINK(\"x\") Chronology updated by 1 July")
-    services.meeting_close(cycle=cycle, actor=None)
+    services.meeting_close(cycle=cycle, actor=None, open_confirmed=2)
     (row,) = selectors.case_note_rows(cycle)
     assert row.reference == audits[0].case.reference
     assert row.title == "Quality Assurance: case audited"
@@ -188,6 +191,6 @@ def test_one_off_programme_without_a_meeting_reviews_from_the_cycle_page(framewo
     cycle.refresh_from_db()
     (item,) = services.agenda_build(cycle=cycle, actor=None)
     discuss(item)
-    services.meeting_close(cycle=cycle, actor=None)
+    services.meeting_close(cycle=cycle, actor=None, open_confirmed=2)
     assert cycle.events.filter(what__startswith="Audits reviewed").exists()
     assert MeetingItem.objects.get().minutes_allotted == 10

@@ -194,7 +194,7 @@ def test_audit_reports_go_to_the_practitioners_managers_after_the_meeting(month)
     services.minutes_save(item=item, actor=None, impact="Better off", needs_met="Yes",
                           strengths="Voice of the child", development="Chronology",
                           discussed=True)
-    services.meeting_close(cycle=month["cycle"], actor=None)
+    services.meeting_close(cycle=month["cycle"], actor=None, open_confirmed=2)
     services.notices_send(cycle_id=month["cycle"].pk)
     tm = month["cases"][0].team_manager
     notice = Notification.objects.get(recipient=tm)

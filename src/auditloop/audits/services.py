@@ -35,6 +35,8 @@ ALLOWED_FROM: dict[str, set[str]] = {
     S.ACTIONS_AGREED: {S.FEEDBACK_SENT, S.DISCUSSED},
     S.CLOSED: {S.ACTIONS_AGREED, S.FEEDBACK_SENT, S.DISCUSSED},
     S.WITHDRAWN: {S.PLANNED, S.ALLOCATED, S.IN_PROGRESS},
+    # Carried over: not submitted when its cycle closed, it waits for the next allocation.
+    S.PLANNED: {S.ALLOCATED, S.IN_PROGRESS},
 }
 
 
@@ -219,6 +221,22 @@ def audit_withdraw(*, audit: Audit, actor: Person, reason: str) -> Audit:
         raise DomainError("Say why the audit is withdrawn.", field="reason")
     audit = _lock(audit)
     return transition(audit=audit, actor=actor, to=S.WITHDRAWN, reason=reason)
+
+
+@transaction.atomic
+def audit_carry_over(*, audit: Audit, actor: Person | None, reason: str) -> Audit:
+    """An audit not submitted when its cycle closed goes back to planned, for the next
+    cycle to allocate like a planned re-audit: its answers stay, its auditors' assignments
+    end (the next allocation chooses again) and it has no due date until then."""
+    if not reason.strip():
+        raise DomainError("Say why the audit is carried over.", field="reason")
+    audit = _lock(audit)
+    transition(audit=audit, actor=actor, to=S.PLANNED, reason=reason)
+    audit.assignments.filter(ended_at__isnull=True).update(
+        ended_at=timezone.now(), end_reason="Carried into the next cycle")
+    audit.due_on = None
+    audit.save(update_fields=["due_on", "updated_at"])
+    return audit
 
 
 # The audit page: repeats, submitting -------------------------------------------------

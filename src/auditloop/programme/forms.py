@@ -233,6 +233,41 @@ class NoticesForm(forms.Form):
                   "the framework sets.")
 
 
+class CloseCycleForm(forms.Form):
+    """For each audit of the cycle not submitted yet: carry it into the next cycle, or
+    withdraw it with a reason. `shown` holds the audits the page listed, so that a page
+    left open while one was submitted is refused rather than half applied."""
+
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, audits: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.audits = audits
+        self.fields["shown"].initial = ",".join(str(a.pk) for a in audits)
+        for a in audits:
+            self.fields[f"choice-{a.pk}"] = forms.ChoiceField(
+                widget=forms.RadioSelect, required=False,
+                label=f"What happens to the audit of case {a.case.reference}?",
+                choices=[("carry", "Carry it into the next cycle"),
+                         ("withdraw", "Withdraw it")])
+            self.fields[f"reason-{a.pk}"] = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                label=f"Why (case {a.case.reference})",
+                help_text="Needed to withdraw it; optional to carry it over.")
+
+    def shown_ids(self) -> list[int]:
+        raw = str(self.data.get("shown") or "")
+        return [int(x) for x in raw.split(",") if x.strip().isdigit()]
+
+
+class ConfirmReviewDoneForm(forms.Form):
+    """Marking the review done while audits are still open: how many the person saw."""
+
+    open_count = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    confirm_open = forms.BooleanField(required=False,
+                                      label="Mark the review done with these audits open")
+
+
 class MinutesForm(forms.Form):
     impact = forms.CharField(widget=forms.Textarea, required=False,
                              label="Impact: is the child better off?")

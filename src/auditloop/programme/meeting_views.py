@@ -19,6 +19,7 @@ from auditloop.common.models import AccessLog
 from auditloop.people.roles import Capability
 from auditloop.programme import exports, forms, selectors, services
 from auditloop.programme.models import Cycle
+from auditloop.programme.services.meeting import still_open
 from auditloop.programme.services.notices import audit_link
 from auditloop.programme.views import _detail, form_error, person_of, posted, run_step
 from auditloop.standards.selectors import framework_settings_row
@@ -31,7 +32,7 @@ NOT_RECORDED = "a supervision note for a 'requires improvement' audit was not re
 
 def _meeting(request: HttpRequest, cycle: Cycle,
              details_form: forms.MeetingDetailsForm | None = None,
-             status: int = 200) -> HttpResponse:
+             status: int = 200, close_error: str = "") -> HttpResponse:
     items = list(selectors.agenda(cycle))
     minutes = sum(i.minutes_allotted or 0 for i in items)
     form = details_form or forms.MeetingDetailsForm(initial={
@@ -49,6 +50,9 @@ def _meeting(request: HttpRequest, cycle: Cycle,
         # A panel member who has yet to grade an audit blind must not read its grade here.
         "blind": blind_audit_ids(request.user.person_or_none,  # type: ignore[union-attr]
                                  [i.audit_id for i in items]),
+        # Audits not submitted yet: marking the review done asks to confirm how many.
+        "still_open": still_open(cycle).count() if cycle.status == C.ALLOCATED else 0,
+        "close_error": close_error, "page_has_errors": bool(close_error),
     }, status=status)
 
 
@@ -134,10 +138,19 @@ def meeting_details(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @capability_required(RUN)
 def meeting_close(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
-    return run_step(request, cycle,
-                    lambda: services.meeting_close(cycle=cycle, actor=person_of(request)),
-                    "The meeting is recorded. The audit reports are going to the "
-                    "practitioners' managers; the case notes are ready to export.")
+    form = forms.ConfirmReviewDoneForm(request.POST)
+    form.is_valid()
+    seen = form.cleaned_data.get("open_count")
+    confirmed = seen if form.cleaned_data.get("confirm_open") else None
+    try:
+        services.meeting_close(cycle=cycle, actor=person_of(request), open_confirmed=confirmed)
+    except DomainError as exc:
+        if cycle.status != C.ALLOCATED:
+            return _detail(request, selectors.get_cycle(cycle.pk), [exc.message], status=400)
+        return _meeting(request, cycle, status=400, close_error=exc.message)
+    messages.success(request, "The meeting is recorded. The audit reports are going to the "
+                              "practitioners' managers; the case notes are ready to export.")
+    return redirect("programme:cycle_detail", cycle.pk)
 
 
 @require_POST

@@ -22,6 +22,7 @@ from auditloop.people.roles import Capability, Role
 from auditloop.programme import forms, selectors, services
 from auditloop.programme.coverage import coverage as coverage_of
 from auditloop.programme.models import CaseRequest, Cycle, CycleCase
+from auditloop.programme.services.meeting import OpenAuditDecision, still_open
 from auditloop.programme.services.selection import default_random_count, sample_size_range
 from auditloop.standards.selectors import framework_settings_row
 
@@ -351,13 +352,37 @@ def contact_done(request: HttpRequest, cycle_id: int, contact_id: int) -> HttpRe
     return redirect(reverse("programme:cycle_detail", args=[cycle.pk]) + "#contacts")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @capability_required(RUN)
 def close_cycle(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """Close a reviewed cycle, saying what happens to each audit not submitted yet."""
     cycle = selectors.get_cycle(cycle_id)
-    return run_step(request, cycle,
-                    lambda: services.cycle_close(cycle=cycle, actor=person_of(request)),
-                    "The cycle is closed.")
+    if cycle.status != C.REVIEWED:
+        return _detail(request, cycle, [
+            "The cycle is closed already." if cycle.status == C.CLOSED else
+            "Finish the review of the cycle's audits before closing it."], status=400)
+    form = forms.CloseCycleForm(posted(request), audits=list(still_open(cycle)))
+    if request.method == "POST" and form.is_valid():
+        decisions = {pk: OpenAuditDecision(str(request.POST.get(f"choice-{pk}", "")),
+                                           str(request.POST.get(f"reason-{pk}", "")))
+                     for pk in form.shown_ids()}
+        try:
+            services.cycle_close(cycle=cycle, actor=person_of(request), decisions=decisions)
+        except DomainError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                # The list changed under the page: show it afresh with the message.
+                return render(request, "programme/cycle_close.html", {
+                    "cycle": cycle, "errors": [exc.message], "page_has_errors": True,
+                    "form": forms.CloseCycleForm(audits=list(still_open(cycle)))},
+                    status=400)
+        else:
+            messages.success(request, "The cycle is closed.")
+            return redirect("programme:cycle_detail", cycle.pk)
+    return render(request, "programme/cycle_close.html", {
+        "cycle": cycle, "form": form, "errors": [], "page_has_errors": False},
+        status=400 if form.errors else 200)
 
 
 @require_GET

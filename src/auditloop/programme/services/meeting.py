@@ -6,8 +6,11 @@ Where the framework has no meeting, the same steps run from the cycle's page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from auditloop.audits import services as audit_services
@@ -26,6 +29,9 @@ from auditloop.standards.selectors import framework_settings_row
 C = Cycle.Status
 S = Audit.Status
 READY = (S.SUBMITTED, S.IN_MODERATION)
+# Audits of the cycle not submitted yet: the review and the close ask about them.
+STILL_OPEN = (S.ALLOCATED, S.IN_PROGRESS)
+CARRY, WITHDRAW = "carry", "withdraw"
 # 002: non-compliance goes to senior management, where the framework names nobody.
 DEFAULT_NON_COMPLIANCE = ["case_service_manager"]
 
@@ -119,10 +125,24 @@ def meeting_details_save(*, cycle: Cycle, actor: Person | None, attendance: str,
     return cycle
 
 
+def still_open(cycle: Cycle) -> QuerySet[Audit]:
+    """The cycle's audits that are not submitted yet, in the order of its list."""
+    ids = CycleCase.objects.filter(cycle=cycle, audit__isnull=False).values("audit_id")
+    return (Audit.objects.filter(pk__in=ids, status__in=STILL_OPEN)
+            .select_related("case").order_by("case__reference", "pk"))
+
+
+def _open_words(n: int) -> str:
+    return f"{plural(n, 'audit')} of this cycle {'is' if n == 1 else 'are'} not submitted yet"
+
+
 @transaction.atomic
-def meeting_close(*, cycle: Cycle, actor: Person | None) -> Cycle:
+def meeting_close(*, cycle: Cycle, actor: Person | None,
+                  open_confirmed: int | None = None) -> Cycle:
     """The meeting is over: the audit reports go to the practitioners' managers (a
-    background task), and the case notes can be exported."""
+    background task), and the case notes can be exported. While audits of the cycle are
+    still open, the person confirms how many they saw; a different number now (one was
+    submitted or withdrawn meanwhile) asks again."""
     cycle = lock(cycle)
     require(cycle, C.ALLOCATED, doing="finish the meeting")
     items = MeetingItem.objects.filter(cycle=cycle)
@@ -130,24 +150,78 @@ def meeting_close(*, cycle: Cycle, actor: Person | None) -> Cycle:
     if not done:
         raise DomainError("No case has been discussed yet. Record the minutes for each case "
                           "and mark it discussed.")
+    still = still_open(cycle).count()
+    if still and open_confirmed != still:
+        changed = (open_confirmed is not None
+                   and f" (you saw {open_confirmed}: it has changed since)" or "")
+        raise DomainError(f"{_open_words(still)}{changed}. Confirm that the review is done "
+                          "with them still open, or wait for them.", field="confirm_open")
     waiting = items.filter(discussed_at__isnull=True).count()
     cycle.status = C.REVIEWED
     cycle.save(update_fields=["status", "updated_at"])
+    notes = [f"{plural(waiting, 'case')} on the agenda not discussed." if waiting else "",
+             f"{_open_words(still)}." if still else ""]
     record(cycle, actor, f"{'QA meeting held' if cycle.meeting_on else 'Audits reviewed'}: "
                          f"{plural(done, 'case')} discussed",
-           f"{plural(waiting, 'case')} on the agenda not discussed." if waiting else "")
+           " ".join(n for n in notes if n))
     notices_queue(cycle=cycle, kinds=[CycleNotice.Kind.AUDIT_REPORT], actor=actor)
     revisit_schedule(cycle=cycle, actor=actor)  # 002: revisit the theme after the period
     return cycle
 
 
+@dataclass(frozen=True)
+class OpenAuditDecision:
+    """What happens to an audit not submitted when its cycle closes."""
+
+    choice: str  # CARRY or WITHDRAW
+    reason: str = ""
+
+
 @transaction.atomic
-def cycle_close(*, cycle: Cycle, actor: Person | None) -> Cycle:
+def cycle_close(*, cycle: Cycle, actor: Person | None,
+                decisions: Mapping[int, OpenAuditDecision] | None = None) -> Cycle:
+    """Close a reviewed cycle. Each audit not submitted yet must be carried into the next
+    cycle (it goes back to planned, and the next cycle's list takes it up as it does a
+    planned re-audit) or withdrawn with a reason: no audit stays allocated inside a closed
+    cycle. The decisions must cover exactly the audits still open now."""
     cycle = lock(cycle)
     require(cycle, C.REVIEWED, doing="close the cycle")
+    decisions = dict(decisions or {})
+    open_now = {a.pk: a for a in still_open(cycle).select_for_update(of=("self",))}
+    if set(decisions) != set(open_now):
+        if decisions:
+            raise DomainError("The audits not submitted yet have changed since the page was "
+                              "opened. Check what happens to each again.")
+        raise DomainError(f"{_open_words(len(open_now))}. Say for each whether it carries "
+                          "into the next cycle or is withdrawn.")
+    for pk, decision in decisions.items():
+        audit = open_now[pk]
+        field = f"choice-{pk}"
+        if decision.choice == WITHDRAW:
+            if not decision.reason.strip():
+                raise DomainError(f"Say why the audit of case {audit.case.reference} is "
+                                  "withdrawn.", field=f"reason-{pk}")
+            audit_services.transition(audit=audit, actor=actor, to=S.WITHDRAWN,
+                                      reason=f"Withdrawn when the {cycle.title} closed: "
+                                             f"{decision.reason.strip()}")
+        elif decision.choice == CARRY:
+            why = f"Not submitted when the {cycle.title} closed: carried into the next cycle"
+            if decision.reason.strip():
+                why += f". {decision.reason.strip()}"
+            audit_services.audit_carry_over(audit=audit, actor=actor, reason=why)
+            CycleCase.objects.filter(cycle=cycle, audit=audit).update(
+                status=CycleCase.Status.CARRIED, change_reason=why[:500], changed_by=actor,
+                changed_at=timezone.now())
+        else:
+            raise DomainError(f"Choose whether the audit of case {audit.case.reference} "
+                              "carries into the next cycle or is withdrawn.", field=field)
     cycle.status = C.CLOSED
     cycle.save(update_fields=["status", "updated_at"])
-    record(cycle, actor, "Cycle closed")
+    carried = sum(d.choice == CARRY for d in decisions.values())
+    withdrawn = len(decisions) - carried
+    record(cycle, actor, "Cycle closed",
+           f"{plural(carried, 'audit')} carried into the next cycle, {withdrawn} withdrawn."
+           if decisions else "")
     return cycle
 
 

@@ -138,6 +138,9 @@ class Command(BaseCommand):
         p.add_argument("--prevalent-issue", default="")
         p.add_argument("--next-theme", action="store_true")
         p.add_argument("--close", action="store_true", help="The meeting is over.")
+        p.add_argument("--open-audits", type=int, default=None,
+                       help="With --close: confirm the review is done with this many of the "
+                            "cycle's audits not submitted yet.")
         p = add("export-case-notes", "The case notes for the case management system (CSV).")
         p.add_argument("--output", "-o", help="The file to write (default: the screen).")
 
@@ -360,7 +363,8 @@ class Command(BaseCommand):
             said.append("Meeting details saved.")
         if o["close"]:
             cycle.refresh_from_db()
-            services.meeting_close(cycle=cycle, actor=self.actor)
+            services.meeting_close(cycle=cycle, actor=self.actor,
+                                   open_confirmed=o["open_audits"])
             sent = services.notices_send(cycle_id=cycle.pk)
             said.append(f"The meeting is over; {sent} audit reports sent.")
         if not said:
