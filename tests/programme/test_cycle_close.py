@@ -140,6 +140,10 @@ def test_closing_asks_what_happens_to_each_open_audit(month, role_client):
     assert "The family moved out of the area" in why.reason
     assert cycle.events.get(what="Cycle closed").detail == (
         "1 audit carried into the next cycle, 1 withdrawn.")
+    # The closed cycle's page still lists the carried case, with who carried it and why.
+    text = client.get(reverse("programme:cycle_detail", args=[cycle.pk])).content.decode()
+    assert (f"{carried.case.reference}: carried into the next cycle by {manager.full_name}"
+            in text)
 
 
 def test_a_carried_audit_is_taken_up_and_allocated_by_the_next_cycle(month):

@@ -71,7 +71,8 @@ def cycle_cases(cycle: Cycle, *, current_only: bool = True) -> QuerySet[CycleCas
 
 def changed_cases(cycle: Cycle) -> QuerySet[CycleCase]:
     return CycleCase.objects.filter(
-        cycle=cycle, status__in=[CycleCase.Status.SWAPPED_OUT, CycleCase.Status.REMOVED],
+        cycle=cycle, status__in=[CycleCase.Status.SWAPPED_OUT, CycleCase.Status.REMOVED,
+                                 CycleCase.Status.CARRIED],
     ).select_related("case", "changed_by").order_by("changed_at", "pk")
 
 
