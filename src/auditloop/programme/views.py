@@ -23,7 +23,7 @@ from auditloop.programme import forms, selectors, services
 from auditloop.programme.coverage import coverage as coverage_of
 from auditloop.programme.models import CaseRequest, Cycle, CycleCase
 from auditloop.programme.services.meeting import OpenAuditDecision, still_open
-from auditloop.programme.services.selection import default_random_count, sample_size_range
+from auditloop.programme.services.selection import proposal_initial, sample_size_range
 from auditloop.standards.selectors import framework_settings_row
 
 RUN = Capability.RUN_CYCLE
@@ -185,9 +185,7 @@ def run_step(request: HttpRequest, cycle: Cycle, step: Any, done: str,
 def propose(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
     row = framework_settings_row()
-    initial = {"random_count": default_random_count(row), "drift": True,
-               "stratify_by": ["locality"] if row.sample_spread_across_localities else []}
-    form = forms.ProposeForm(posted(request), initial=initial,
+    form = forms.ProposeForm(posted(request), initial=proposal_initial(row),
                              size_range=sample_size_range(row))
     if cycle.status != C.PLANNING:
         return _detail(request, cycle, ["The cases are confirmed. Open the list again to "

@@ -20,7 +20,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from auditloop.audits.models import Audit
-from auditloop.cases.models import Case, CaseEvent
+from auditloop.cases.models import Case, CaseEvent, Theme
 from auditloop.common.dates import add_months
 from auditloop.common.errors import DomainError
 from auditloop.notifications.services import notify
@@ -107,6 +107,31 @@ def sample_size_drawn(seed: int, low: int, high: int) -> int:
     if high <= low:
         return low
     return low + sampling.rank(seed, 0, salt="sample-size") % (high - low + 1)
+
+
+def proposal_initial(row: FrameworkSettings) -> dict[str, Any]:
+    """The proposal form's starting choices from the framework's ways of choosing cases
+    (selection_modes): a random dip where it samples at random (002, 003, 004; 001 chooses
+    by theme and nomination only), the drift thresholds where it picks up drift (000, 003),
+    its themes where they are themes on the register (001), and the months within which
+    cases audited before are chosen again (004). With no ways set, a random dip and drift.
+    Requests and nominations come on top whatever the ways."""
+    modes = list(row.selection_modes or [])
+    named = {m.get("mode") for m in modes}
+    initial: dict[str, Any] = {
+        "random_count": default_random_count(row) if not modes or "random" in named else 0,
+        "drift": not modes or "drift" in named,
+        "stratify_by": ["locality"] if row.sample_spread_across_localities else [],
+    }
+    wanted = {str(f.get("value", "")).strip().lower() for m in modes if m.get("mode") == "themed"
+              for f in m.get("filters") or [] if f.get("filter") == "theme"}
+    if wanted:
+        initial["themes"] = [name for name in Theme.objects.order_by("name")
+                             .values_list("name", flat=True) if name.lower() in wanted]
+    for m in modes:
+        if m.get("mode") == "previously_audited" and m.get("months"):
+            initial["previously_audited_months"] = m["months"]
+    return initial
 
 
 def _exclusion(row: FrameworkSettings, rule: str) -> list[str]:
