@@ -415,8 +415,10 @@ def test_disagreeing_sends_the_audit_to_the_moderation_panel(six_areas, client_f
     moved = AuditTransition.objects.filter(audit=w.audit).last()
     assert (moved.actor, moved.reason) == (w.kw, "Disagreement with the findings")
     # 002's panel: the assistant director, the principal social worker, the QA manager and
-    # the service manager.
-    assert told(w.psw) and told(w.qa) and not told(w.head) and not told(w.moderator)
+    # the service manager of the Safeguarding and Review Unit (not the case's), and whoever
+    # holds the moderator role, as in the moderation app.
+    assert told(w.psw) and told(w.qa) and told(w.moderator)
+    assert not told(w.head) and not told(w.sm)
     # A panel member settles; the audit leaves moderation and its feedback goes out again.
     url = reverse("audits:disagreement_settle", args=[d.pk])
     # The auditor sees their audit, but does not settle a dispute about it.

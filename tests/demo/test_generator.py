@@ -66,6 +66,7 @@ def test_the_small_scale_has_the_expected_shape(council: None) -> None:
     assert set(Service.objects.values_list("kind", flat=True)) == {
         Service.Kind.EARLY_HELP, Service.Kind.FRONT_DOOR, Service.Kind.CIN, Service.Kind.CP,
         Service.Kind.CLA, Service.Kind.CARE_LEAVER, Service.Kind.YJS,
+        Service.Kind.OTHER,  # the Safeguarding and Review Unit
     }
     assert Team.objects.exclude(agency="").count() == 2
     by_service = Counter(Case.objects.values_list("service__kind", flat=True))
@@ -227,3 +228,25 @@ def test_demo_runs_the_chosen_preset_with_every_shipped_tool():
                  "--preset", "003-caf-tiered", "--history-months", "0", stdout=io.StringIO())
     assert framework_settings_row().preset_key == "003-caf-tiered"
     assert set(Tool.objects.values_list("key", flat=True)) == set(shipped_tool_keys())
+
+
+def test_the_safeguarding_and_review_unit_has_one_service_manager_on_002s_panel(
+        council: None) -> None:
+    # 002: "the Service Manager for the Safeguarding and Review Unit" sits on the moderation
+    # panel, not every service manager; the unit's IROs and CP Chairs are theirs.
+    from auditloop.moderation.services import panel_members
+    from auditloop.standards.services import preset_apply
+
+    preset_apply(key="002-six-key-areas")
+    unit = Team.objects.get(name="Safeguarding and Review Unit")
+    [unit_manager] = Person.objects.filter(team=unit, job_title__name="Service Manager")
+    assert set(Person.objects.filter(job_title__name="Independent Reviewing Officer")
+               .values_list("line_manager", flat=True)) == {unit_manager.pk}
+    panel = panel_members()
+    # Other service managers sit on it only as moderators (audit champions, "input from the
+    # wider management team").
+    assert unit_manager in panel
+    assert all(p == unit_manager or Role.MODERATOR in p.roles
+               for p in panel if Role.SERVICE_MANAGER in p.roles)
+    for role in (Role.ASSISTANT_DIRECTOR, Role.PRINCIPAL_SOCIAL_WORKER, Role.QA_MANAGER):
+        assert any(role in p.roles for p in panel), role

@@ -98,8 +98,10 @@ def test_preset_002_sets_moderation_notice_and_deadlines():
     row = selectors.framework_settings_row()
     assert row.moderation_share_percent == Decimal("33.33")
     assert row.moderate_disputed_audits and row.disagreement_settled_by == "moderation_panel"
+    # 002: the service manager of the Safeguarding and Review Unit, not every one.
     assert row.moderation_panel_roles == ["assistant_director", "principal_social_worker",
-                                          "qa_manager", "service_manager"]
+                                          "qa_manager",
+                                          "service_manager:Safeguarding and Review Unit"]
     assert row.audit_notice_days == 7
     assert [n["to"] for n in row.notification_rules["audit_selected"]] == [
         "case_key_worker", "case_team_manager", "case_service_manager", "case_iro"]

@@ -11,6 +11,8 @@ from django.db.models import Q
 from auditloop.audits.models import Audit
 from auditloop.cases.models import Involvement
 from auditloop.people.models import Person
+from auditloop.people.roles import Role
+from auditloop.standards import settings_spec
 from auditloop.standards.selectors import framework_settings_row
 
 
@@ -56,8 +58,6 @@ def _holders(audit: Audit, role: str, *, current: bool) -> list[Person]:
 def people_for(audit: Audit, target: str) -> list[Person]:
     """The people a recipient word means for this audit."""
     case = audit.case
-    from auditloop.people.roles import Role
-
     if target == "case_key_worker":
         return [case.key_worker] if case.key_worker else []
     if target == "case_team_manager":
@@ -90,11 +90,47 @@ def people_for(audit: Audit, target: str) -> list[Person]:
         return [a.person for a in audit.assignments.filter(ended_at__isnull=True)
                 .select_related("person")]
     if target == "moderation_panel":
-        roles = framework_settings_row().moderation_panel_roles or [Role.MODERATOR]
-        return _people_with_roles(roles)
+        return moderation_panel_people()
     if target in Role.values:
         return _people_with_roles([target])
     return []
+
+
+def _panel_entries() -> list[str]:
+    """The framework's panel, and the moderator role: whoever is given it sits on the panel
+    (002: "input from the wider management team will be requested on occasion")."""
+    return list(dict.fromkeys([*(framework_settings_row().moderation_panel_roles or []),
+                               Role.MODERATOR.value]))
+
+
+def _holds(role: str) -> Q:
+    return Q(role_rows__role=role) | Q(job_title__role_rows__role=role)
+
+
+def moderation_panel_q() -> Q:
+    """Who sits on the moderation panel, as a filter on people: each role the framework
+    names, or one role in a named service or team (002: "the Service Manager for the
+    Safeguarding and Review Unit", not every service manager)."""
+    q = Q(pk__in=[])
+    for entry in _panel_entries():
+        role, unit = settings_spec.panel_member_parts(entry)
+        if unit:
+            q |= _holds(role) & (Q(team__name__iexact=unit)
+                                 | Q(team__service__name__iexact=unit))
+        else:
+            q |= _holds(role)
+    return q
+
+
+def moderation_panel_people() -> list[Person]:
+    return list(Person.objects.filter(is_active=True).filter(moderation_panel_q()).distinct()
+                .order_by("full_name"))
+
+
+def on_moderation_panel(person: Person | None) -> bool:
+    if person is None or not person.is_active:
+        return False
+    return Person.objects.filter(pk=person.pk).filter(moderation_panel_q()).exists()
 
 
 def _people_with_roles(roles: list[str]) -> list[Person]:

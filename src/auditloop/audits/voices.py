@@ -35,7 +35,12 @@ from auditloop.audits.models import (
     SectionGradeChange,
     WorkerPerspective,
 )
-from auditloop.audits.recipients import people_for, recipients_for, rule_targets
+from auditloop.audits.recipients import (
+    on_moderation_panel,
+    people_for,
+    recipients_for,
+    rule_targets,
+)
 from auditloop.audits.submission import Sheet
 from auditloop.cases.models import Involvement
 from auditloop.common.errors import DomainError, WorkflowError
@@ -144,13 +149,6 @@ def open_disagreement(audit: Audit) -> Disagreement | None:
     return audit.disagreements.filter(outcome=Disagreement.Outcome.OPEN).first()
 
 
-def _panel_ids() -> set[int]:
-    roles = framework_settings_row().moderation_panel_roles or [Role.MODERATOR]
-    return set(Person.objects.filter(is_active=True).filter(
-        Q(role_rows__role__in=roles) | Q(job_title__role_rows__role__in=roles))
-        .values_list("pk", flat=True))
-
-
 def may_settle(disagreement: Disagreement, person: Person | None) -> bool:
     """The head of service for QA settles on its route; the moderation panel on its own.
     Nobody settles a disagreement about an audit they did, or one they raised."""
@@ -164,7 +162,7 @@ def may_settle(disagreement: Disagreement, person: Person | None) -> bool:
 def _may_settle_route(route: str, person: Person) -> bool:
     caps = capabilities_for(person.roles)
     if route == SettledBy.MODERATION_PANEL:
-        return Capability.MODERATE in caps or person.pk in _panel_ids()
+        return Capability.MODERATE in caps or on_moderation_panel(person)
     return Capability.SETTLE_DISAGREEMENT in caps
 
 

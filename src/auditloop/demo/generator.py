@@ -25,6 +25,7 @@ from auditloop.demo.structure import (
     DEMO_SOURCE,
     JOB_TITLES,
     PARTNER_TEAMS,
+    SAFEGUARDING_UNIT,
     SCALES,
     SERVICES,
     STAFF_PREFIX,
@@ -95,12 +96,13 @@ def reset_council() -> Counter[str]:
     _, by_model = Person.objects.filter(staff_number__startswith=STAFF_PREFIX).delete()
     removed["staff"] = by_model.get("people.Person", 0)
     generated = {name for scale in SCALES.values() for name, _, _ in team_layout(scale)}
-    generated |= {team[0] for team in PARTNER_TEAMS}
+    generated |= {team[0] for team in PARTNER_TEAMS} | {SAFEGUARDING_UNIT}
     _, by_model = Team.objects.filter(name__in=generated).delete()
     removed["teams"] = by_model.get("people.Team", 0)
     # Reference data goes only if nothing else uses it (a council may have added to it).
     leftovers: list[Service | Locality | JobTitle] = [
-        *Service.objects.filter(name__in=[name for _, name, _ in SERVICES]),
+        *Service.objects.filter(name__in=[name for _, name, _ in SERVICES]
+                                + [SAFEGUARDING_UNIT]),
         *Locality.objects.filter(name__in=names.LOCALITIES),
         *JobTitle.objects.filter(name__in=JOB_TITLES),
     ]
@@ -129,6 +131,9 @@ class _Writer:
         for kind, name, _ in SERVICES:
             service, _ = Service.objects.get_or_create(name=name, defaults={"kind": kind})
             self.services[kind] = service.pk
+        unit, _ = Service.objects.get_or_create(name=SAFEGUARDING_UNIT,
+                                                defaults={"kind": Service.Kind.OTHER})
+        self.services[Service.Kind.OTHER] = unit.pk
         self.localities = [Locality.objects.get_or_create(name=name)[0].pk
                            for name in names.LOCALITIES[: gen.scale.localities]]
         self.themes = [Theme.objects.get_or_create(name=name)[0].pk for name in THEMES]
@@ -149,7 +154,7 @@ class _Writer:
                 },
             )
             self.teams.append(row.pk)
-        self.counts.update(services=len(SERVICES), localities=len(self.localities),
+        self.counts.update(services=len(self.services), localities=len(self.localities),
                            teams=len(self.teams))
         self._write_staff(job_titles)
         batch: list[CaseSpec] = []

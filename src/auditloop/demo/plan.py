@@ -22,6 +22,7 @@ from auditloop.demo.structure import (
     JOB_TITLES,
     PARTNER_TEAMS,
     PRACTITIONER_TITLES,
+    SAFEGUARDING_UNIT,
     SERVICE_NAME,
     STAFF_PREFIX,
     Scale,
@@ -174,6 +175,13 @@ class CouncilGenerator:
                                  agency_type=agency_type, domain=domain)
                 self.staff[p].caseload = self.rng.randint(*caseload)
                 team.practitioners.append(p)
+        # 002: the Safeguarding and Review Unit's service manager (on the moderation panel)
+        # manages the IROs and CP Chairs.
+        self.teams.append(TeamPlan(SAFEGUARDING_UNIT, K.OTHER, None))
+        unit = len(self.teams) - 1
+        unit_manager = self._person("Service Manager", manager=ads[0], team=unit)
+        for p in self.iros + self.cp_chairs:
+            self.staff[p].team, self.staff[p].manager = unit, unit_manager
 
         self._plan_training()
         self._choose_demo_people(

@@ -32,6 +32,10 @@ SERVICES: tuple[tuple[str, str, str], ...] = (
     (K.YJS, "Youth Justice", "Youth Justice"),
 )
 SERVICE_NAME = {kind: name for kind, name, _ in SERVICES}
+# 002: "the Service Manager for the Safeguarding and Review Unit" sits on the moderation
+# panel (preset 002 names the unit). The unit is a service and a team of its own, with the
+# IROs and CP Chairs; it holds no cases.
+SAFEGUARDING_UNIT = "Safeguarding and Review Unit"
 KINDS = tuple(kind for kind, _, _ in SERVICES)
 
 JOB_TITLES: dict[str, tuple[Role, ...]] = {

@@ -13,14 +13,18 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.audits import blinding, voices
 from auditloop.audits.conflicts import Subject, conflicts_of_interest
 from auditloop.audits.models import Answer, Audit, AuditAssignment, Disagreement
-from auditloop.audits.recipients import people_for
+from auditloop.audits.recipients import (
+    moderation_panel_people,
+    on_moderation_panel,
+    people_for,
+)
 from auditloop.common.errors import DomainError, WorkflowError
 from auditloop.moderation.models import (
     OVERALL,
@@ -36,7 +40,6 @@ from auditloop.moderation.models import (
 )
 from auditloop.notifications.services import notify
 from auditloop.people.models import Person
-from auditloop.people.roles import Role
 from auditloop.programme import sampling
 from auditloop.programme.models import Cycle, CycleCase
 from auditloop.standards.models import FrameworkSettings, ToolVersion
@@ -63,24 +66,14 @@ def _require(text: str, field: str, message: str) -> str:
 # The panel ------------------------------------------------------------------------------
 
 
-def panel_roles(row: FrameworkSettings | None = None) -> list[str]:
-    """The framework's panel roles, and the moderator role: whoever is given it sits on the
-    panel (002: "input from the wider management team will be requested on occasion")."""
-    row = row or framework_settings_row()
-    return list(dict.fromkeys([*(row.moderation_panel_roles or []), Role.MODERATOR.value]))
-
-
 def panel_members() -> list[Person]:
-    roles = panel_roles()
-    return list(Person.objects.filter(is_active=True)
-                .filter(Q(role_rows__role__in=roles) | Q(job_title__role_rows__role__in=roles))
-                .distinct().order_by("full_name"))
+    """The framework's panel (a role, or one role in a named service or team) and whoever
+    holds the moderator role (audits.recipients)."""
+    return moderation_panel_people()
 
 
 def is_panel_member(person: Person | None) -> bool:
-    if person is None or not person.is_active:
-        return False
-    return bool(person.roles & set(panel_roles()))
+    return on_moderation_panel(person)
 
 
 # The tool's graded sections -------------------------------------------------------------

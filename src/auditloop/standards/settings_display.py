@@ -15,6 +15,7 @@ from auditloop.standards.settings_spec import (
     SELECTION_MODES,
     SETTINGS,
     notice,
+    panel_member_label,
     recipient_label,
 )
 
@@ -28,8 +29,10 @@ def display(name: str, value: Any, contacts: list[dict[str, Any]]) -> list[str]:
         return ["Yes" if value else "No"]
     if setting and setting.field.choices and isinstance(value, str):
         return [str(dict(setting.field.choices).get(value, value))]
-    if name in ("auditor_roles", "moderation_panel_roles", "re_audit_by_roles"):
+    if name in ("auditor_roles", "re_audit_by_roles"):
         return [", ".join(recipient_label(v) for v in value)]
+    if name == "moderation_panel_roles":
+        return [", ".join(panel_member_label(v) for v in value)]
     if name == "eligible_services":
         return [", ".join(str(Service.Kind(v).label) for v in value if v in Service.Kind.values)]
     if name == "actions_signed_off_by":

@@ -21,6 +21,7 @@ from auditloop.people.roles import Role
 from auditloop.standards.models import FrameworkSettings
 from auditloop.standards.yamlcheck import (
     Boolean,
+    Check,
     Either,
     F,
     Fields,
@@ -147,6 +148,33 @@ def recipient_choices(contacts: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 RECIPIENT = Text(max_length=80)
 ROLES = ListOf(OneOf(Role.values), unique=True)
+
+
+def panel_member_parts(entry: str) -> tuple[str, str]:
+    """A moderation panel entry as (role, service or team): "qa_manager" is every QA
+    manager; "service_manager:Safeguarding and Review Unit" only the service manager of
+    that service or team (002: "the Service Manager for the Safeguarding and Review Unit")."""
+    role, _, unit = entry.partition(":")
+    return role.strip(), unit.strip()
+
+
+def panel_member_label(entry: str) -> str:
+    role, unit = panel_member_parts(entry)
+    label = str(Role(role).label) if role in Role.values else role
+    return f"{label} of the {unit}" if unit else label
+
+
+def _panel_member_problem(entry: str) -> str | None:
+    role, unit = panel_member_parts(entry)
+    if role not in Role.values:
+        return (f"“{role}” is not a role: write a role, or a role, a colon and the service or "
+                "team, for example service_manager:Safeguarding and Review Unit")
+    if ":" in entry and not unit:
+        return "name the service or team after the colon, or leave out the colon"
+    return None
+
+
+PANEL_MEMBERS = ListOf(Check(Text(max_length=200), _panel_member_problem), unique=True)
 NOTICE = Either(
     RECIPIENT,
     Fields({
@@ -181,7 +209,7 @@ SPECS: dict[str, Spec] = {
         "note": F(Text(max_length=500), default=""),
     }, name="an exclusion (rule, value)")),
     "auditor_roles": ROLES,
-    "moderation_panel_roles": ROLES,
+    "moderation_panel_roles": PANEL_MEMBERS,
     "re_audit_by_roles": ROLES,
     "contacts": ListOf(Fields({
         "key": F(Key(), required=True),
@@ -255,7 +283,7 @@ def _scalar_spec(name: str) -> tuple[Spec, str]:
 
 _EDITORS = {
     "tools": "tools", "theme_plan": "themes", "eligible_services": "services",
-    "auditor_roles": "roles", "moderation_panel_roles": "roles", "re_audit_by_roles": "roles",
+    "auditor_roles": "roles", "moderation_panel_roles": "yaml", "re_audit_by_roles": "roles",
     "escalation_grades": "grades", "re_audit_grades": "grades",
     "actions_signed_off_by": "recipient", "immediate_concern_sign_off_role": "role",
     "overdue_action_escalation": "yaml",
@@ -375,7 +403,9 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("moderate_disputed_audits", "Every disputed audit is moderated", "002."),
         ("moderation_panel_roles", "The moderation panel",
          "002: the assistant director, principal social worker, QA manager and the service "
-         "manager of the safeguarding and review unit."),
+         "manager of the safeguarding and review unit. Each line a role, or a role, a colon "
+         "and a service or team for one of them (service_manager:Safeguarding and Review "
+         "Unit). Whoever holds the moderator role sits on the panel too."),
         ("audit_quality_review", "Review the quality of the audits themselves",
          "004: mentoring auditors to become audit champions."),
         ("agreement_window_months", "Agreement figures cover the last (months)",
