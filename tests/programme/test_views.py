@@ -24,7 +24,7 @@ from auditloop.programme.models import (
     MeetingItem,
 )
 from auditloop.programme.services import SelectionAsk
-from tests.factories import CaseFactory, InvolvementFactory, PersonFactory
+from tests.factories import AbsenceFactory, CaseFactory, InvolvementFactory, PersonFactory
 from tests.programme.conftest import set_framework, submit
 from tests.programme.test_allocation import confirmed_cycle
 
@@ -355,6 +355,7 @@ def test_allocating_overriding_and_confirming_from_the_pages(qa, outsider, frame
     set_framework(allocation_unit="singles")
     a, b = auditors(2)
     InvolvementFactory(case=council["cases"][0], person=b, role=Involvement.Role.OTHER)
+    AbsenceFactory(person=b, starts_on=dt.date(2026, 6, 20), ends_on=dt.date(2026, 6, 22))
     cycle = confirmed_cycle(council["cases"][:6])
     assert client.get(url("allocation", cycle.pk)).status_code == 200
     assert outsider.post(url("allocation_propose", cycle.pk)).status_code == 403
@@ -363,16 +364,22 @@ def test_allocating_overriding_and_confirming_from_the_pages(qa, outsider, frame
     assert response["Location"] == url("allocation", cycle.pk)
     with django_assert_max_num_queries(20):
         page = client.get(url("allocation", cycle.pk))
-    assert "No auditor" in page.content.decode()  # 6 cases, 2 auditors of 2 each
+    assert "No auditor" in page.content.decode()  # 6 cases, 2 auditors of 2 each, 1 away
     run = cycle.allocation_runs.get()
     line = run.lines.get(cycle_case__case=council["cases"][0])
     assert client.get(url("allocation_override", cycle.pk, line.pk)).status_code == 200
     refused = client.post(url("allocation_override", cycle.pk, line.pk),
+                          {"auditors": [b.pk], "reason": "Agreed with the head of QA"})
+    assert refused.status_code == 400  # a conflict of interest is never overridden
+    assert (f"{b.full_name} was involved with the case (other professional), so cannot "
+            "audit it. Choose someone else") in refused.content.decode()
+    other = run.lines.get(cycle_case__case=council["cases"][1])
+    refused = client.post(url("allocation_override", cycle.pk, other.pk),
                           {"auditors": [b.pk], "reason": ""})
     assert refused.status_code == 400
     assert "Say why you are overriding" in refused.content.decode()
-    client.post(url("allocation_override", cycle.pk, line.pk),
-                {"auditors": [b.pk], "reason": "Agreed with the head of QA"})
+    client.post(url("allocation_override", cycle.pk, other.pk),
+                {"auditors": [b.pk], "reason": "Back before the audit is due"})
     assert AllocationOverride.objects.get().by == person
     blocked = client.post(url("allocation_confirm", cycle.pk))
     assert blocked.status_code == 400 and "no auditor" in blocked.content.decode()
