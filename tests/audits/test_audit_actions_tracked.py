@@ -173,14 +173,14 @@ def test_the_last_day_of_the_limit_is_allowed_and_no_limit_allows_any_date(froze
     audit = _audit(w, CAF)
     _action_row(audit, w.auditor, "remedial_action",
                 by_when=(TODAY + dt.timedelta(days=40)).isoformat())
-    assert audit_actions.deadline_problems(Sheet.for_audit(audit), agreed_on=TODAY) == []
+    assert audit_actions.action_row_problems(Sheet.for_audit(audit), agreed_on=TODAY) == []
     _action_row(audit, w.auditor, "remedial_action",
                 by_when=(TODAY + dt.timedelta(days=90)).isoformat())
-    assert len(audit_actions.deadline_problems(Sheet.for_audit(audit), agreed_on=TODAY)) == 1
+    assert len(audit_actions.action_row_problems(Sheet.for_audit(audit), agreed_on=TODAY)) == 1
     row = framework_settings_row()
     row.action_deadline_days = None
     row.save()
-    assert audit_actions.deadline_problems(Sheet.for_audit(audit), agreed_on=TODAY) == []
+    assert audit_actions.action_row_problems(Sheet.for_audit(audit), agreed_on=TODAY) == []
 
 
 def test_by_whom_names_the_owner_where_it_can(frozen):
@@ -248,3 +248,22 @@ def test_the_tracker_says_an_action_signed_off_late_was_done_after_the_limit(cli
         page = client_for(w.qa).get(reverse("audits:tracker_actions"),
                                     {"status": "done"}).content.decode()
     assert "Done after the 40-day limit" in page
+
+
+def test_a_part_the_tool_leaves_optional_is_still_needed_to_track_the_row(frozen):
+    import copy
+
+    w = _world("003-caf-tiered")
+    audit = _audit(w, CAF)
+    item = _action_row(audit, w.auditor, "remedial_action", by_when=None)
+    sheet = Sheet.for_audit(audit)
+    # The shipped toolkit asks for the date itself (so its own check reports it) ...
+    assert audit_actions.action_row_problems(sheet, agreed_on=TODAY) == []
+    # ... a tool that leaves it optional still cannot have the row tracked without it.
+    definition = copy.deepcopy(sheet.definition)
+    section = next(s for s in definition["sections"] if s["key"] == "remedial_action")
+    next(q for q in section["questions"] if q["key"] == "by_when")["required"] = False
+    lenient = Sheet(definition, sheet.answers, sheet.facts)
+    (problem,) = audit_actions.action_row_problems(lenient, agreed_on=TODAY)
+    assert problem.field == f"remedial_action.{item}.by_when"
+    assert problem.message.startswith("Enter “By When” for action 1 of “Remedial action”")

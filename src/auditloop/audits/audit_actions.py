@@ -90,19 +90,40 @@ def tracking_note(section: dict[str, Any]) -> str:
             f"whoever the framework names.{limit}")
 
 
-def deadline_problems(sheet: Sheet, *, agreed_on: dt.date,
+def action_row_problems(sheet: Sheet, *, agreed_on: dt.date,
                       deadline: ActionDeadline | None = None) -> list[Problem]:
-    """A row due after the framework's limit, counted from the day the audit is submitted
-    (the day its actions are agreed): the audit is not submitted until its date is moved."""
+    """What keeps the audit's action rows from being tracked, so the audit is not submitted
+    until it is put right: a part of the action missing, or a row due after the framework's
+    limit, counted from the day the audit is submitted (the day its actions are agreed)."""
     rule = deadline or action_deadline()
     problems = []
     for row in action_rows(sheet):
+        problems += _untrackable(sheet, row)
         due = row.due_on
         if due is not None and rule.over_limit(due, agreed_on=agreed_on):
             problems.append(Problem(
                 row.section["key"], field_id(row.section["key"], row.item, BY_WHEN),
                 f"{rule.refusal(agreed_on=agreed_on)} This is for {row.label} of "
                 f"“{row.section['title']}”."))
+    return problems
+
+
+def _untrackable(sheet: Sheet, row: ActionRow) -> list[Problem]:
+    """What a row lacks to be tracked, where the tool itself does not already ask for it
+    (a tool may leave a part optional): every part of a SMART action but the issue."""
+    asked = {q["key"]: q for q in row.section["questions"]}
+    problems = []
+    for key in (ACTION, BY_WHOM, BY_WHEN, DESIRED_OUTCOME, HOW_WILL_WE_KNOW):
+        question = asked.get(key)
+        if question is not None and sheet.question_required(question):
+            continue  # the tool's own check asks for it
+        empty = row.due_on is None if key == BY_WHEN else not row.text(key)
+        if empty:
+            what = question["text"] if question else key.replace("_", " ")
+            problems.append(Problem(
+                row.section["key"], field_id(row.section["key"], row.item, key),
+                f"Enter “{what}” for {row.label} of “{row.section['title']}”: each action "
+                "is tracked once the audit is submitted, and needs every part."))
     return problems
 
 
@@ -156,7 +177,7 @@ def audit_actions_track(*, audit: Audit, actor: Person, sheet: Sheet | None = No
         if (row.section["key"], row.item) in tracked:
             continue
         due = row.due_on
-        assert due is not None  # the tool asks for it: submit checked every answer
+        assert due is not None  # action_row_problems refused the submit without it
         action = action_create(
             issue=row.text(ISSUE) or row.section["title"], action=row.text(ACTION),
             by_whom=row.text(BY_WHOM), owner=owner_for(audit, row.text(BY_WHOM),

@@ -329,7 +329,7 @@ def audit_submit(*, audit: Audit, actor: Person) -> Audit:
     if locked.status not in ALLOWED_FROM[S.SUBMITTED]:
         transition(audit=locked, actor=actor, to=S.SUBMITTED)  # raises the plain message
     sheet = Sheet.for_audit(locked)
-    problems = sheet.problems() + audit_actions.deadline_problems(
+    problems = sheet.problems() + audit_actions.action_row_problems(
         sheet, agreed_on=timezone.localdate())
     if problems:
         raise SubmitProblems(problems)
