@@ -1,0 +1,77 @@
+"""Framework settings the programme reads, each changed and seen to change what happens:
+cycles a year, when the QA meeting is held, the allocation deadline, the services whose
+cases may be chosen, spreading the sample across localities and the initial review after
+the TAF meeting."""
+
+import datetime as dt
+
+import pytest
+
+from auditloop.common.errors import DomainError
+from auditloop.programme import drift, services
+from auditloop.programme.services.selection import (
+    SelectionAsk,
+    proposal_initial,
+    rules_for,
+    thresholds,
+)
+from auditloop.standards.selectors import framework_settings_row
+from tests.programme.conftest import set_framework
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def test_cycles_per_year_sets_the_cycles_and_their_span(framework):
+    set_framework(cycles_per_year=4)
+    second = services.cycle_create(year=2026, number=2, actor=None)
+    assert (second.period_start, second.period_end) == (D(2026, 4, 1), D(2026, 6, 30))
+    with pytest.raises(DomainError, match="from 1 to 4"):
+        services.cycle_create(year=2026, number=5, actor=None)
+    set_framework(cycles_per_year=12)
+    assert services.cycle_create(year=2026, number=5, actor=None).period_end == D(2026, 5, 31)
+
+
+def test_qa_meeting_timing_moves_the_meeting_into_the_next_cycles_first_week(framework):
+    set_framework(qa_meeting_timing="end_of_cycle")
+    assert services.cycle_create(year=2026, number=6, actor=None).meeting_on == D(2026, 6, 30)
+    set_framework(qa_meeting_timing="start_of_next")
+    assert services.cycle_create(year=2026, number=7, actor=None).meeting_on == D(2026, 8, 3)
+
+
+def test_allocation_notice_days_set_when_allocations_are_due(framework):
+    set_framework(allocation_notice_days_before_meeting=14)
+    assert services.cycle_create(year=2026, number=6, actor=None).allocations_due_on \
+        == D(2026, 6, 1)
+    set_framework(allocation_notice_days_before_meeting=40)
+    # 40 days before the meeting of 31 July 2026.
+    assert services.cycle_create(year=2026, number=7, actor=None).allocations_due_on \
+        == D(2026, 6, 21)
+
+
+def test_eligible_services_narrow_the_draw(framework):
+    ask = SelectionAsk(random_count=4)
+    set_framework(eligible_services=[])
+    assert rules_for(framework_settings_row(), ask, D(2026, 6, 1), set()).services == set()
+    set_framework(eligible_services=["early_help"])
+    assert rules_for(framework_settings_row(), ask, D(2026, 6, 1), set()).services \
+        == {"early_help"}
+
+
+def test_spreading_across_localities_starts_the_draw_stratified(framework):
+    set_framework(sample_spread_across_localities=True)
+    assert proposal_initial(framework_settings_row())["stratify_by"] == ["locality"]
+    set_framework(sample_spread_across_localities=False)
+    assert proposal_initial(framework_settings_row())["stratify_by"] == []
+
+
+def test_the_initial_review_after_the_taf_meeting_is_drift_by_the_setting(framework):
+    plan = drift.PlanFacts(plan_started_on=D(2026, 3, 1), first_taf_on=D(2026, 3, 2),
+                           first_review_after_taf_on=D(2026, 4, 10))
+    set_framework(initial_review_weeks_after_taf=6)
+    assert drift.drift(plan, thresholds(framework_settings_row()), D(2026, 6, 1)) \
+        .audit_reasons == ()
+    set_framework(initial_review_weeks_after_taf=4)
+    [reason] = drift.drift(plan, thresholds(framework_settings_row()), D(2026, 6, 1)) \
+        .audit_reasons
+    assert "4 weeks after the TAF meeting" in reason
