@@ -298,7 +298,8 @@ def allocation_override(*, line: AllocationLine, auditor_ids: list[int], actor: 
     """Choose the auditors for one case by hand. A conflict of interest is refused
     (audits.conflicts); breaking another hard rule (an absence, training) needs a written
     reason, and both are recorded."""
-    line = AllocationLine.objects.select_for_update().select_related(
+    # Lock the line only: PostgreSQL cannot lock the nullable side of the outer join.
+    line = AllocationLine.objects.select_for_update(of=("self",)).select_related(
         "run", "cycle_case__planned_audit").get(pk=line.pk)
     run = line.run
     cycle = lock(run.cycle)
