@@ -391,6 +391,21 @@ def test_allocating_overriding_and_confirming_from_the_pages(qa, outsider, frame
     assert client.get(url("allocation_override", cycle.pk, 999)).status_code == 404
 
 
+def test_the_allocation_page_states_the_frameworks_conflict_rules_and_limit(qa, framework,
+                                                                           council):
+    client, _ = qa
+    cycle = confirmed_cycle(council["cases"][:1])
+    page = client.get(url("allocation", cycle.pk)).content.decode()
+    assert "1 to 2 cases each" in page and "a case they were involved with" in page
+    assert "levels down" not in page
+    set_framework(conflict_involved_with_case=False, conflict_line_management_depth=2,
+                  cases_per_unit_max=None)
+    page = client.get(url("allocation", cycle.pk)).content.decode()
+    assert "with no limit on cases each: every case the rules allow is covered" in page
+    assert "a case they were involved with" not in page
+    assert "a case held by someone they line-manage (up to 2 levels down)" in page
+
+
 def test_who_audits_what_downloads_as_csv_and_is_logged(qa, allocated):
     client, _ = qa
     response = client.get(url("allocations_csv", allocated.pk))
