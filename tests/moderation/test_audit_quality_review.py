@@ -34,3 +34,20 @@ def test_auditors_are_flagged_for_mentoring_only_when_the_framework_reviews_audi
         listing = qa.get(reverse("moderation:auditor_list")).content.decode()
     assert "no auditor is flagged for mentoring" in page
     assert "no auditor is flagged for mentoring" in listing and "Mentoring</strong>" not in listing
+
+
+def test_the_agreement_window_sets_which_reviews_count(history):  # type: ignore[no-untyped-def]  # noqa: F811
+    later = dt.date(2027, 7, 1)  # a year and ten days after the reviews
+    assert selectors.agreement_report(today=later).reviews == 0
+    set_framework(agreement_min_audits=3, moderation_share_percent=0,
+                  agreement_window_months=24)
+    assert selectors.agreement_report(today=later).reviews == 5
+
+
+def test_the_mentoring_threshold_sets_who_is_flagged(history):  # type: ignore[no-untyped-def]  # noqa: F811
+    today = dt.date(2026, 7, 1)
+    assert selectors.agreement_report(today=today).flagged  # 2 of 4 moved: 50% > 25%
+    set_framework(agreement_min_audits=3, moderation_share_percent=0,
+                  mentoring_threshold_percent=60)
+    assert selectors.agreement_report(today=today).flagged == []
+    assert not selectors.auditor_figures([history["often"]], today=today)[0].flagged

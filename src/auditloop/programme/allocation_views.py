@@ -33,8 +33,10 @@ def allocation(request: HttpRequest, cycle_id: int) -> HttpResponse:
         return _detail(request, cycle, ["Confirm the cases before allocating auditors."],
                        status=400)
     run = selectors.latest_run(cycle)
+    lines = selectors.allocation_lines(run) if run else []
     return render(request, "programme/allocation.html", {
-        "cycle": cycle, "run": run, "lines": selectors.allocation_lines(run) if run else [],
+        "cycle": cycle, "run": run, "lines": lines,
+        "short_of_minimum": selectors.short_of_minimum(lines),
         "settings": framework_settings_row(),
         "confirm_form": forms.ConfirmAllocationForm(),
         "editable": run is not None and run.status == AllocationRun.Status.PROPOSED

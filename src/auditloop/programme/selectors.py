@@ -158,6 +158,24 @@ def allocation_lines(run: AllocationRun) -> list[LineView]:
     return out
 
 
+def short_of_minimum(lines: list[LineView]) -> list[str]:
+    """Auditors given some cases but fewer than the framework's least for each auditor or
+    pair (cases_per_unit_min; 001: "allocated with two cases", 003: 1 to 2 cases each), in
+    words for the allocation page. Auditors given no case this cycle are not listed."""
+    least = framework_settings_row().cases_per_unit_min
+    if not least:
+        return []
+    counts: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for view in lines:
+        for person in view.auditors:
+            counts[person.pk] = counts.get(person.pk, 0) + 1
+            names[person.pk] = person.full_name
+    return [f"{names[pid]} has {n} case{'' if n == 1 else 's'}: the framework asks for at "
+            f"least {least} each."
+            for pid, n in sorted(counts.items(), key=lambda kv: names[kv[0]]) if n < least]
+
+
 def pool_choices(run: AllocationRun) -> list[tuple[int, str]]:
     """The auditors the run considered, for the override form, with what the page should
     know about each."""

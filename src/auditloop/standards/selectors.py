@@ -103,6 +103,10 @@ class SettingRow:
     # seed gives no number"), while the setting keeps the value the preset gave it.
     our_choice: str = ""
 
+    @property
+    def not_acted_on_yet(self) -> bool:
+        return self.name in settings_spec.NOT_ACTED_ON_YET
+
 
 def settings_groups(row: FrameworkSettings) -> list[tuple[str, list[SettingRow]]]:
     contacts = row.contacts or []

@@ -12,6 +12,8 @@ from auditloop.standards.settings_spec import (
     EXCLUSIONS,
     FILTERS,
     FREQUENCIES,
+    NOT_ACTED_ON_YET,
+    NOT_ACTED_ON_YET_TEXT,
     SELECTION_MODES,
     SETTINGS,
     notice,
@@ -43,6 +45,7 @@ def display(name: str, value: Any, contacts: list[dict[str, Any]]) -> list[str]:
     if name == "notification_rules":
         return [f"{EVENTS.get(event, event)}: " + "; ".join(_notice_text(n, contacts)
                                                             for n in entries)
+                + (f" ({NOT_ACTED_ON_YET_TEXT.lower()})" if event in NOT_ACTED_ON_YET else "")
                 for event, entries in value.items()]
     if name == "contacts":
         return [c["label"] + (f" ({c['email']})" if c.get("email") else "") for c in value]
