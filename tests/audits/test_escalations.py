@@ -188,6 +188,8 @@ def test_a_tools_own_grade_named_in_the_settings_alerts_and_plans_a_re_audit(fro
 
 
 def test_requires_improvement_asks_tm_and_practitioner_to_agree_smart_actions(w):
+    framework_settings_set(values={"ri_discussion_recorded_in": "a supervision note"},
+                           actor=None)
     submit_with(w.audit, w.auditor, "requires_improvement")
     [tm_notice] = notices_to(w.tm)
     [kw_notice] = notices_to(w.kw)
@@ -199,6 +201,22 @@ def test_requires_improvement_asks_tm_and_practitioner_to_agree_smart_actions(w)
     assert kw_notice.link == reverse("audits:audit_detail", args=[w.audit.pk])
     assert not w.audit.re_audits.exists() and not notices_to(w.sm)
     assert not w.audit.good_practice
+
+
+def test_requires_improvement_brings_no_smart_actions_where_the_framework_asks_none(w):
+    # 001's rule: a framework that names neither where the discussion is recorded nor whom
+    # to tell has none.
+    submit_with(w.audit, w.auditor, "requires_improvement")
+    assert not Notification.objects.exists() and not SupervisionItem.objects.exists()
+
+
+def test_a_requires_improvement_notice_rule_alone_asks_for_the_smart_actions(w):
+    framework_settings_set(values={"notification_rules": {
+        "requires_improvement": ["case_team_manager"]}}, actor=None)
+    submit_with(w.audit, w.auditor, "requires_improvement")
+    assert notices_to(w.tm) and not notices_to(w.kw)
+    assert SupervisionItem.objects.filter(
+        reason=SupervisionItem.Reason.REQUIRES_IMPROVEMENT).exists()
 
 
 def test_requires_improvement_names_where_the_framework_says_the_note_goes(frozen):

@@ -46,8 +46,10 @@ def frozen():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def re_audits(frozen):  # type: ignore[no-untyped-def]
     """A framework that asks, as 001 does, for an alert and a re-audit 2 to 3 months on
-    after an inadequate audit, and moderates every audit."""
-    framework_settings_set(values={"escalation_grades": ["inadequate"],
+    after an inadequate audit and SMART actions after requires improvement, and moderates
+    every audit."""
+    framework_settings_set(values={"ri_discussion_recorded_in": "a supervision note",
+                                   "escalation_grades": ["inadequate"],
                                    "re_audit_grades": ["inadequate"],
                                    "re_audit_after_months_min": 2,
                                    "re_audit_after_months_max": 3,

@@ -74,6 +74,13 @@ def grade_counts_as_good(audit: Audit, grade: str) -> bool:
                for level in overall_levels(audit))
 
 
+def requires_improvement_asked(settings: FrameworkSettings) -> bool:
+    """001's SMART actions after a requires-improvement grade, where the framework asks for
+    them: it says where the discussion is recorded, or whom to tell. Empty means none."""
+    return bool(settings.ri_discussion_recorded_in
+                or (settings.notification_rules or {}).get("requires_improvement"))
+
+
 def grade_requires_improvement(audit: Audit, grade: str, settings: FrameworkSettings) -> bool:
     """Not yet good but not inadequate: on the Ofsted scales, requires improvement. The
     scale's lowest grade is never this, whether or not the framework alerts on it."""
@@ -119,7 +126,8 @@ def _grade_consequences(audit: Audit, actor: Person | None, grade: str,
         _alert_inadequate(audit, grade, re_audit)
     elif grade in re_audit_grades(audit, settings):
         _plan_re_audit(audit, actor, grade, settings, on)
-    if grade_requires_improvement(audit, grade, settings):
+    if requires_improvement_asked(settings) and grade_requires_improvement(audit, grade,
+                                                                            settings):
         _requires_improvement(audit, settings)
     if grade_counts_as_good(audit, grade) and not audit.good_practice:
         audit.good_practice = True

@@ -451,7 +451,9 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
          "Actions on 'requires improvement' cases are reviewed at the next QA meeting", "001."),
         ("ri_discussion_recorded_in",
          "Where the discussion of a 'requires improvement' audit is recorded",
-         "001: a supervision or management oversight case note."),
+         "001: a supervision or management oversight case note. Empty, with nobody named "
+         "under 'Who is told' for requires improvement: no SMART-action discussion is asked "
+         "for."),
         ("re_audit_grades", "Grades that mean a re-audit", "001: inadequate and "
          "inadequate-critical."),
         ("re_audit_after_months_min", "Re-audit after: from (months)", "001: 2 to 3 months."),
