@@ -203,6 +203,24 @@ def test_cancel_needs_a_reason_and_then_nothing_more_can_happen(due_revisit):
     assert [e.kind for e in revisit.events.all()] == ["scheduled", "cancelled"]
 
 
+def test_the_revisit_moves_through_its_workflow_and_writes_its_own_events(due_revisit):
+    revisit, *_ = due_revisit
+    assert set(ThemeRevisit.workflow.next_states(R.SCHEDULED)) == {R.STARTED, R.CANCELLED}
+    assert ThemeRevisit.workflow.next_states(R.STARTED) == []
+    with time_machine.travel(dt.datetime(2026, 8, 3, 9, tzinfo=dt.UTC), tick=False):
+        revisit_start(revisit=revisit, actor=None)
+    started = revisit.events.get(kind="started")
+    assert started.reason == "1 revisit audit planned for the next monthly cycle; 1 case " \
+        "closed since"
+    stale = ThemeRevisit.objects.get(pk=revisit.pk)
+    stale.status = R.SCHEDULED  # a page loaded before the revisit started
+    with pytest.raises(WorkflowError, match="This revisit is revisit audits planned"):
+        ThemeRevisit.workflow.move(stale, to=R.CANCELLED, reason="Too late")
+    revisit.refresh_from_db()
+    assert not revisit.may_become(R.CANCELLED)
+    assert sorted(e.kind for e in revisit.events.all()) == ["scheduled", "started"]
+
+
 # ------------------------------------------------------------------ pages
 
 

@@ -3,7 +3,8 @@
 A model declares its `Workflow`: the states each state may be reached from, and named
 groups of states ("finished"). Every change of state goes through `Workflow.move`, which
 locks the row, checks the source state (and, where the workflow says so, the actor), saves,
-and writes a `StatusChange` row with who, when, from, to and why. Views and templates ask
+and writes a history row with who, when, from, to and why: a `StatusChange`, or the model's
+own history table where it has one. Views and templates ask
 `obj.may_become(to)` and `obj.status_in(group)` instead of comparing status strings, so each
 rule lives once, beside the states it governs.
 """
@@ -22,6 +23,9 @@ from auditloop.common.models import StatusChange
 
 # Who may make a move: (actor, object, to) -> allowed. None means any caller of the service.
 Guard = Callable[[Any, models.Model, str], bool]
+# Where a model keeps its own history (with facts of its own beside the move): called with
+# (object, from, to, actor, reason) instead of writing a StatusChange row.
+History = Callable[[Any, str, str, Any, str], object]
 
 
 def _user_of(actor: Any) -> Any:
@@ -37,7 +41,8 @@ class Workflow:
     def __init__(self, states: type[models.TextChoices], *,
                  allowed_from: Mapping[str, Iterable[str]], noun: str,
                  groups: Mapping[str, Iterable[str]] | None = None,
-                 guards: Mapping[str, Guard] | None = None, field: str = "status") -> None:
+                 guards: Mapping[str, Guard] | None = None, field: str = "status",
+                 history: History | None = None) -> None:
         known = set(states.values)
         for to, sources in allowed_from.items():
             unknown = ({to} | set(sources)) - known
@@ -49,6 +54,7 @@ class Workflow:
         self.allowed_from = {to: frozenset(sources) for to, sources in allowed_from.items()}
         self.groups = {name: frozenset(members) for name, members in (groups or {}).items()}
         self.guards = dict(guards or {})
+        self.history = history
 
     def allows(self, current: str, to: str) -> bool:
         return current in self.allowed_from.get(to, frozenset())
@@ -93,6 +99,9 @@ class Workflow:
         if any(f.name == "updated_at" for f in model._meta.concrete_fields):
             fields.add("updated_at")
         obj.save(update_fields=sorted(fields))
+        if self.history is not None:
+            self.history(obj, current, to, actor, reason)
+            return obj
         StatusChange.objects.create(
             content_type=ContentType.objects.get_for_model(model), object_id=str(obj.pk),
             from_status=current, to_status=to,

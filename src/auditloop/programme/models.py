@@ -13,6 +13,7 @@ from django.db.models import Q
 from auditloop.audits.models import Audit
 from auditloop.cases.models import Case
 from auditloop.common.models import BaseModel
+from auditloop.common.workflow import Workflow, WorkflowModel
 from auditloop.notifications.models import Notification
 from auditloop.people.models import Person
 from auditloop.standards.models import ToolVersion
@@ -444,7 +445,7 @@ class MeetingItem(BaseModel):
 # ------------------------------------------------------------------ closing the loop (002, 004)
 
 
-class ThemeRevisit(BaseModel):
+class ThemeRevisit(BaseModel, WorkflowModel):
     """002: "areas audited will be revisited by the Practice improvement Team on a rolling
     programme ... A period of 6 months will allow time for any learning and changes in
     practice to embed". One row per themed cycle and theme, due the framework's number of
@@ -465,6 +466,15 @@ class ThemeRevisit(BaseModel):
     started_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
+
+    # Starting and cancelling are moves of the workflow; postponing changes only the date,
+    # and only a scheduled revisit may be postponed. Each move is written to its events.
+    workflow = Workflow(Status, noun="revisit", allowed_from={
+        Status.STARTED: {Status.SCHEDULED},
+        Status.CANCELLED: {Status.SCHEDULED},
+    }, groups={"scheduled": {Status.SCHEDULED}},
+        history=lambda revisit, old, new, actor, reason: _revisit_history(
+            revisit, new, actor, reason))
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -499,6 +509,13 @@ class ThemeRevisitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} revisit {self.revisit_id}"
+
+
+def _revisit_history(revisit: ThemeRevisit, new: str, actor: Person | None,
+                     reason: str) -> ThemeRevisitEvent:
+    return ThemeRevisitEvent.objects.create(
+        revisit=revisit, kind=new, actor=actor, reason=reason,
+        from_due_on=revisit.due_on if new == ThemeRevisit.Status.CANCELLED else None)
 
 
 class RevisitCase(models.Model):

@@ -33,8 +33,8 @@ def _lock(revisit: ThemeRevisit) -> ThemeRevisit:
         pk=revisit.pk)
 
 
-def _require(revisit: ThemeRevisit, *states: str, doing: str) -> None:
-    if revisit.status not in states:
+def _require_scheduled(revisit: ThemeRevisit, *, doing: str) -> None:
+    if not revisit.status_in("scheduled"):
         raise WorkflowError(
             f"This revisit is {revisit.get_status_display().lower()}, so you cannot {doing} "
             "now. Reload the page to see where it has got to.")
@@ -74,7 +74,7 @@ def revisit_start(*, revisit: ThemeRevisit, actor: Person | None,
     REVISIT, re_audit_of the earlier audit); the next monthly cycle's proposal takes them
     as planned cases. Closed cases are kept on the revisit as "closed since"."""
     revisit = _lock(revisit)
-    _require(revisit, R.SCHEDULED, doing="start it")
+    _require_scheduled(revisit, doing="start it")
     today = today or timezone.localdate()
     if revisit.due_on > today:
         raise DomainError(
@@ -100,12 +100,10 @@ def revisit_start(*, revisit: ThemeRevisit, actor: Person | None,
         RevisitCase.objects.create(revisit=revisit, earlier_audit=row.audit,
                                    revisit_audit=audit)
         planned += 1
-    revisit.status = R.STARTED
     revisit.started_at = timezone.now()
     revisit.started_by = actor
-    revisit.save(update_fields=["status", "started_at", "started_by", "updated_at"])
-    ThemeRevisitEvent.objects.create(
-        revisit=revisit, kind=E.STARTED, actor=actor,
+    revisit.workflow.move(
+        revisit, to=R.STARTED, actor=actor, also_save=["started_at", "started_by"],
         reason=f"{plural(planned, 'revisit audit')} planned for the next monthly cycle"
                + (f"; {plural(closed, 'case')} closed since" if closed else ""))
     return revisit
@@ -115,7 +113,7 @@ def revisit_start(*, revisit: ThemeRevisit, actor: Person | None,
 def revisit_postpone(*, revisit: ThemeRevisit, actor: Person | None, to: dt.date,
                      reason: str, today: dt.date | None = None) -> ThemeRevisit:
     revisit = _lock(revisit)
-    _require(revisit, R.SCHEDULED, doing="postpone it")
+    _require_scheduled(revisit, doing="postpone it")
     today = today or timezone.localdate()
     if not reason.strip():
         raise DomainError("Say why the revisit is postponed.", field="reason")
@@ -134,11 +132,8 @@ def revisit_postpone(*, revisit: ThemeRevisit, actor: Person | None, to: dt.date
 def revisit_cancel(*, revisit: ThemeRevisit, actor: Person | None,
                    reason: str) -> ThemeRevisit:
     revisit = _lock(revisit)
-    _require(revisit, R.SCHEDULED, doing="cancel it")
+    _require_scheduled(revisit, doing="cancel it")
     if not reason.strip():
         raise DomainError("Say why the revisit is cancelled.", field="reason")
-    revisit.status = R.CANCELLED
-    revisit.save(update_fields=["status", "updated_at"])
-    ThemeRevisitEvent.objects.create(revisit=revisit, kind=E.CANCELLED, actor=actor,
-                                     from_due_on=revisit.due_on, reason=reason.strip())
+    revisit.workflow.move(revisit, to=R.CANCELLED, actor=actor, reason=reason.strip())
     return revisit
