@@ -75,3 +75,54 @@ def test_the_initial_review_after_the_taf_meeting_is_drift_by_the_setting(framew
     [reason] = drift.drift(plan, thresholds(framework_settings_row()), D(2026, 6, 1)) \
         .audit_reasons
     assert "4 weeks after the TAF meeting" in reason
+
+
+def test_audit_notice_days_set_when_those_holding_the_cases_are_told(framework):
+    set_framework(audit_notice_days=7)
+    assert services.cycle_create(year=2026, number=6, actor=None).notices_due_on \
+        == D(2026, 5, 25)
+    set_framework(audit_notice_days=14)
+    assert services.cycle_create(year=2026, number=7, actor=None).notices_due_on \
+        == D(2026, 6, 17)
+    set_framework(audit_notice_days=None)
+    assert services.cycle_create(year=2026, number=8, actor=None).notices_due_on is None
+
+
+def test_the_allocation_unit_sets_how_many_auditors_each_case_needs(framework, council,
+                                                                     auditors):
+    from auditloop.programme.services.allocation import build_problem
+    from tests.programme.test_allocation import confirmed_cycle
+
+    auditors(2)
+    cycle = confirmed_cycle(council["cases"][:2])
+    set_framework(allocation_unit="pairs")
+    assert {s.auditors_needed for s in build_problem(cycle, seed=1).problem.slots} == {2}
+    set_framework(allocation_unit="singles")
+    assert {s.auditors_needed for s in build_problem(cycle, seed=1).problem.slots} == {1}
+
+
+def test_minutes_for_each_case_are_given_to_the_agenda(framework, council, auditors,
+                                                       fake_solver):
+    from auditloop.programme.models import Cycle, CycleCase
+    from tests.programme.conftest import submit
+
+    set_framework(allocation_unit="singles", qa_meeting_minutes_per_case=15)
+    auditors(1)
+    cycle = services.cycle_create(year=2026, kind=Cycle.Kind.EXTERNAL, name="External audit",
+                                  period_start=D(2026, 9, 1), period_end=D(2026, 10, 30),
+                                  actor=None)
+    for case in council["cases"][:2]:
+        CycleCase.objects.create(cycle=cycle, case=case, reason="x",
+                                 source=CycleCase.Source.RANDOM,
+                                 status=CycleCase.Status.CONFIRMED)
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.CASES_CONFIRMED)
+    first, second = services.allocation_confirm(
+        run=services.allocation_propose(cycle=cycle, actor=None), actor=None)
+    submit(first)
+    cycle.refresh_from_db()
+    (item,) = services.agenda_build(cycle=cycle, actor=None)
+    assert item.minutes_allotted == 15
+    set_framework(qa_meeting_minutes_per_case=None)
+    submit(second)
+    (later,) = services.agenda_build(cycle=cycle, actor=None)
+    assert later.minutes_allotted is None

@@ -43,9 +43,8 @@ BEHAVIOUR: dict[str, str] = {
                                 "test_without_a_qa_meeting_the_cycle_has_none",
     "qa_meeting_timing": "tests/programme/test_setting_behaviours.py::"
                          "test_qa_meeting_timing_moves_the_meeting_into_the_next_cycles_first_week",
-    "qa_meeting_minutes_per_case": "tests/programme/test_meeting.py::"
-                                   "test_one_off_programme_without_a_meeting_reviews_from_the_"
-                                   "cycle_page",
+    "qa_meeting_minutes_per_case": "tests/programme/test_setting_behaviours.py::"
+                                   "test_minutes_for_each_case_are_given_to_the_agenda",
     "theme_plan": "tests/programme/test_cycles.py::test_the_theme_comes_from_the_years_plan",
     "next_theme_from_qa_meeting": "tests/programme/test_cycles.py::test_the_last_meetings_"
                                   "prevalent_issue_sets_the_theme_when_the_meeting_said_so",
@@ -99,8 +98,8 @@ BEHAVIOUR: dict[str, str] = {
     "assessment_current_months": "tests/quality/test_findings.py::"
                                  "test_the_assessment_is_current_for_the_frameworks_months",
     # Allocation
-    "allocation_unit": "tests/programme/test_allocation.py::"
-                       "test_the_problem_has_one_slot_per_case_and_the_frameworks_pool",
+    "allocation_unit": "tests/programme/test_setting_behaviours.py::"
+                       "test_the_allocation_unit_sets_how_many_auditors_each_case_needs",
     "pairs_formed_at_random": "tests/programme/test_pairs_at_random.py::"
                               "test_earlier_pairings_are_varied_only_when_pairs_are_formed_at_"
                               "random",
@@ -128,8 +127,8 @@ BEHAVIOUR: dict[str, str] = {
     "allocation_notice_days_before_meeting": "tests/programme/test_setting_behaviours.py::"
                                              "test_allocation_notice_days_set_when_"
                                              "allocations_are_due",
-    "audit_notice_days": "tests/programme/test_cycles.py::"
-                         "test_a_monthly_cycle_takes_its_dates_from_the_framework",
+    "audit_notice_days": "tests/programme/test_setting_behaviours.py::"
+                         "test_audit_notice_days_set_when_those_holding_the_cases_are_told",
     # The audit
     "practitioner_sees_audit": "tests/audits/test_audit_page.py::test_the_practitioner_and_"
                                "their_managers_read_it_once_the_framework_allows",
@@ -138,8 +137,9 @@ BEHAVIOUR: dict[str, str] = {
                                "use_the_form",
     "learning_conversation_minutes": "tests/audits/test_voices.py::"
                                      "test_without_a_framework_minimum_any_length_is_booked",
-    "family_contact": "tests/audits/test_voices.py::"
-                      "test_the_voices_page_says_what_the_framework_expects",
+    "family_contact": "tests/audits/test_family_contact_setting.py::"
+                      "test_the_voices_page_expects_family_contact_only_where_the_framework_"
+                      "does",
     "feedback_to_previous_practitioner": "tests/audits/test_feedback.py::"
                                          "test_earlier_feedback_is_sent_only_where_the_"
                                          "framework_says",
