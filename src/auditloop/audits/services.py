@@ -74,8 +74,8 @@ class AuditorChoice:
 
 def _assign(audit: Audit, auditors: Iterable[AuditorChoice | Person], actor: Person | None,
             ) -> None:
-    # The conflict-of-interest rules belong to the allocation (programme), which checks
-    # them before it creates audits; a QA manager's hand-made audit is checked by its form.
+    # Conflicts of interest (audits.conflicts) are asked before this, in bulk and with the
+    # words for each page: by the allocation (programme) and by the hand-made audit's form.
     for choice in auditors:
         c = choice if isinstance(choice, AuditorChoice) else AuditorChoice(choice)
         AuditAssignment.objects.create(audit=audit, person=c.person, role=c.role,
