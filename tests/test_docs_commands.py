@@ -177,7 +177,7 @@ def _code_blocks_and_text(markdown: str) -> tuple[list[str], str]:
 def _clean(command: str) -> str:
     command = command.replace("\\|", "|")
     command = re.sub(r"\s+#.*$", "", command)  # a shell comment
-    command = re.split(r"\s{2,}(?=[a-z])", command.strip())[0]  # a description beside it
+    command = re.split(r"\s{2,}", command.strip())[0]  # a description beside it
     return " ".join(command.split())
 
 
