@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from auditloop.audits import voices
+from auditloop.audits import exports, voices
 from auditloop.audits.models import Answer, Audit, AuditTransition, Disagreement, SectionGradeChange
 from auditloop.common.errors import DomainError
 from auditloop.people.roles import Role
@@ -89,6 +89,10 @@ def test_the_outcome_changes_a_section_grade_with_history(w, client_for):
     assert "Good (changed from Requires improvement to be good" in page
     w.audit.refresh_from_db()
     assert w.audit.final_grade == "requires_improvement"
+    # The audit's document (PDF and Word) says the same.
+    document = exports.render_html(exports.audit_document(w.audit))
+    assert ("Grade: Good (changed from Requires improvement to be good when a disagreement "
+            "was settled)") in document
 
 
 def test_a_section_grade_changes_only_when_the_findings_change(w):

@@ -157,6 +157,7 @@ def test_a_carried_audit_is_taken_up_and_allocated_by_the_next_cycle(month):
                                actor=None)
     (row,) = CycleCase.objects.filter(cycle=july)
     assert (row.planned_audit_id, row.source) == (audits[1].pk, CycleCase.Source.PLANNED)
+    assert row.reason == "Carried over from the June 2026 cycle: not submitted when it closed"
     services.selection_confirm(cycle=july, actor=None)
     (audit,) = services.allocation_confirm(
         run=services.allocation_propose(cycle=july, actor=None), actor=None)

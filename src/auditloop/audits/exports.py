@@ -196,6 +196,19 @@ def _sections(audit: Audit, sheet: Sheet) -> list[SectionOut]:
     return out
 
 
+def _with_changed_grades(audit: Audit, sections: list[SectionOut]) -> list[SectionOut]:
+    """The grade that counts for each area a settled disagreement changed, with the
+    auditor's own grade kept beside it."""
+    changed = {c.section_key: c.after for c in audit.section_grade_changes.all()}
+    definition = audit.tool_version.definition
+    scale_of = {s["key"]: s.get("scale") for s in definition["sections"]}
+    for s in sections:
+        if s.key in changed:
+            s.changed_from = s.grade or "no grade"
+            s.grade = scale_label(definition["scales"], scale_of.get(s.key), changed[s.key])
+    return sections
+
+
 def impact_text(audit: Audit) -> str:
     if audit.impact_score is None:
         return ""
@@ -314,7 +327,7 @@ def audit_document(audit: Audit) -> AuditDocument:
         status=audit.get_status_display(),
         period=f"{long_date(audit.period_start)} to {long_date(audit.period_end)}",
         auditors=auditors, submitted_on=long_date(audit.submitted_at),
-        sections=_sections(audit, Sheet.for_audit(audit)),
+        sections=_with_changed_grades(audit, _sections(audit, Sheet.for_audit(audit))),
         overall_label=overall.get("label") or "Overall grade",
         overall_grade=scale_label(scales, overall.get("scale"), audit.overall_grade),
         final_grade=scale_label(scales, overall.get("scale"), final),
@@ -354,13 +367,8 @@ def grade_summary(audit: Audit) -> GradeSummary:
     overall = definition.get("overall") or {}
     scales = definition["scales"]
     final = audit.final_grade if audit.final_grade != audit.overall_grade else ""
-    sections = [s for s in _sections(audit, Sheet.for_audit(audit)) if s.graded and s.applies]
-    changed = {c.section_key: c.after for c in audit.section_grade_changes.all()}
-    scale_of = {s["key"]: s.get("scale") for s in definition["sections"]}
-    for s in sections:
-        if s.key in changed:
-            s.changed_from = s.grade or "no grade"
-            s.grade = scale_label(scales, scale_of.get(s.key), changed[s.key])
+    sections = [s for s in _with_changed_grades(audit, _sections(audit, Sheet.for_audit(audit)))
+                if s.graded and s.applies]
     return GradeSummary(
         sections=sections,
         overall_label=overall.get("label") or "Overall grade",
@@ -418,7 +426,9 @@ def render_docx(doc: AuditDocument) -> bytes:
             word.add_paragraph("Does not apply to this case.")
             continue
         if s.graded:
-            labelled("Grade", s.grade or "Not graded")
+            labelled("Grade", (s.grade or "Not graded") + (
+                f" (changed from {s.changed_from} when a disagreement was settled)"
+                if s.changed_from else ""))
         for part in s.parts:
             if part.label:
                 word.add_heading(part.label, level=2)

@@ -267,7 +267,16 @@ def planned_audits_due(cycle: Cycle) -> list[Audit]:
     )
 
 
-def _planned_reason(audit: Audit) -> str:
+def _carried_from(audits: list[Audit]) -> dict[int, str]:
+    """The cycle each carried-over audit comes from (not submitted when it closed)."""
+    rows = CycleCase.objects.filter(status=CycleCase.Status.CARRIED,
+                                    audit__in=audits).select_related("cycle")
+    return {row.audit_id: row.cycle.title for row in rows if row.audit_id is not None}
+
+
+def _planned_reason(audit: Audit, carried_from: str = "") -> str:
+    if carried_from:
+        return f"Carried over from the {carried_from}: not submitted when it closed"
     due = f" by {audit.due_on:%-d %B %Y}" if audit.due_on else ""
     if audit.kind == Audit.Kind.RE_AUDIT:
         grade = audit.re_audit_of.final_grade if audit.re_audit_of else ""
@@ -359,8 +368,11 @@ def selection_propose(*, cycle: Cycle, ask: SelectionAsk, actor: Person | None) 
             on_list.add(case_id)
             lines.append((case_id, source, reason[:500], extra))
 
-    for audit in planned_audits_due(cycle):
-        add(audit.case_id, Src.PLANNED, _planned_reason(audit), planned_audit=audit)
+    planned = planned_audits_due(cycle)
+    carried = _carried_from(planned)
+    for audit in planned:
+        add(audit.case_id, Src.PLANNED, _planned_reason(audit, carried.get(audit.pk, "")),
+            planned_audit=audit)
     requests = list(CaseRequest.objects.filter(status=CaseRequest.Status.OPEN)
                     .filter(Q(cycle__isnull=True) | Q(cycle=cycle))
                     .select_related("requested_by").order_by("created_at", "pk"))
