@@ -247,10 +247,11 @@ BEHAVIOUR: dict[str, str] = {
     "audit_report_after_meeting": "tests/programme/test_notices.py::"
                                   "test_audit_reports_go_to_the_practitioners_managers_after_"
                                   "the_meeting",
-    "feedback_to_practitioner": "tests/audits/test_feedback.py::"
-                                "test_the_qa_team_sends_feedback_and_the_practice_is_told",
-    "actions_created": "tests/audits/test_feedback.py::"
-                       "test_the_team_manager_confirms_the_actions_agreed",
+    "feedback_to_practitioner": "tests/audits/test_event_rules.py::"
+                                "test_feedback_to_practitioner_goes_to_whom_the_framework_"
+                                "names",
+    "actions_created": "tests/audits/test_event_rules.py::"
+                       "test_actions_created_goes_to_whom_the_framework_names",
     "remedial_action": "tests/audits/test_submitted_notices.py::test_remedial_action_tells_"
                        "the_lead_professional_and_manager_when_actions_are_recorded",
     "non_compliance": "tests/programme/test_meeting.py::"

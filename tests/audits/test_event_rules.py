@@ -1,0 +1,49 @@
+"""Notice events whose recipients come from the framework's rules, each changed and seen to
+change who is told: feedback to the practitioner and the actions agreed."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditloop.audits import voices
+from auditloop.audits.models import Audit
+from auditloop.notifications.models import Notification
+from auditloop.standards.selectors import framework_settings_row
+from auditloop.standards.services import framework_settings_set
+from tests.audits.test_feedback import frozen, six_areas  # noqa: F401
+from tests.factories import finish_audit
+
+pytestmark = pytest.mark.django_db
+S = Audit.Status
+
+
+def _rule(event: str, targets: list[str]) -> None:
+    rules = dict(framework_settings_row().notification_rules or {})
+    rules[event] = targets
+    framework_settings_set(values={"notification_rules": rules}, actor=None)
+
+
+def _told(subject: str) -> set[int]:
+    return set(Notification.objects.filter(subject=subject).values_list("recipient", flat=True))
+
+
+def test_feedback_to_practitioner_goes_to_whom_the_framework_names(six_areas):  # noqa: F811
+    w = six_areas
+    finish_audit(w.audit)
+    _rule("feedback_to_practitioner", ["case_team_manager"])
+    voices.feedback_send(audit=w.audit, actor=w.qa)
+    assert _told("An audit of a case you hold or manage is ready") == {w.tm.pk}
+
+
+def test_actions_created_goes_to_whom_the_framework_names(six_areas):  # noqa: F811
+    w = six_areas
+    finish_audit(w.audit, to=S.FEEDBACK_SENT)
+    _rule("actions_created", ["qa_manager"])
+    voices.actions_agree(audit=w.audit, actor=w.tm)
+    assert _told("Actions are agreed from an audit") == {w.qa.pk}
+    _rule("actions_created", [])
+    Audit.objects.filter(pk=w.audit.pk).update(status=S.FEEDBACK_SENT)
+    Notification.objects.all().delete()
+    w.audit.refresh_from_db()
+    voices.actions_agree(audit=w.audit, actor=w.tm)
+    assert _told("Actions are agreed from an audit") == set()
