@@ -112,7 +112,9 @@ RUNS: dict[str, list[tuple[str, str]]] = {
     "auditloop cycle meeting <id> --attendance ... --prevalent-issue Neglect --next-theme": [
         ("cycle meeting {cycle} --attendance 'QA manager, 3 auditors' --prevalent-issue "
          "Neglect --next-theme", R)],
-    "auditloop cycle meeting <id> --close": [("cycle meeting {cycle} --close", R)],
+    "auditloop cycle meeting <id> --close [--open-audits N]": [
+        # The review is done with the audits not yet submitted still open, as confirmed.
+        ("cycle meeting {cycle} --close --open-audits {open_audits}", R)],
     "auditloop cycle export-case-notes <id> [--output notes.csv]": [
         ("cycle export-case-notes {cycle} --output {tmp}/notes.csv", R)],
     "auditloop cycle list | show <id> | coverage": [
@@ -221,7 +223,7 @@ def _argv(template: str, values: dict[str, str]) -> tuple[list[str], Path | None
 PLACEHOLDERS = {"samples": str(SAMPLES), "today": "2026-07-01", "qa": "qa.manager",
                 "year": "2026", "month": "6", "cycle": "1", "first_case": "REF",
                 "allocated_case": "REF", "submitted_case": "REF", "spare_case": "REF",
-                "auditor": "S1", "tmp": "/tmp"}
+                "auditor": "S1", "open_audits": "1", "tmp": "/tmp"}
 
 
 # The demo and production queue tasks in the database for `db_worker`; tests run them at once.
@@ -320,6 +322,11 @@ def test_every_documented_command_runs_on_a_small_council(tmp_path, monkeypatch)
                 values["year"], values["month"] = str(next_month.year), str(next_month.month)
             if "{auditor}" in template:
                 values["auditor"] = _free_auditor(values["cycle"], values["allocated_case"])
+            if "{open_audits}" in template:
+                from auditloop.programme.services.meeting import still_open
+
+                cycle = Cycle.objects.get(pk=values["cycle"])
+                values["open_audits"] = str(still_open(cycle).count())
             if "--agenda" in template:
                 _submit_one(values["cycle"], submit)  # the meeting discusses submitted audits
                 refresh()
