@@ -10,6 +10,7 @@ from auditloop.audits.models import Audit, AuditAssignment, AuditTransition
 from auditloop.common.errors import DomainError
 from auditloop.programme import services
 from auditloop.programme.models import Cycle, CycleCase
+from auditloop.programme.services.allocation import cycle_case_of
 from auditloop.programme.services.meeting import CARRY, WITHDRAW, OpenAuditDecision
 from auditloop.programme.services.selection import SelectionAsk
 from tests.programme.conftest import set_framework, submit
@@ -133,7 +134,9 @@ def test_closing_asks_what_happens_to_each_open_audit(month, role_client):
         pk__in=CycleCase.objects.filter(cycle=cycle).values("audit_id"),
         status__in=[S.ALLOCATED, S.IN_PROGRESS]).exists()
     assert not AuditAssignment.objects.filter(audit=carried, ended_at__isnull=True).exists()
-    row = CycleCase.objects.get(cycle=cycle, audit=carried)
+    # The carried audit leaves the closed cycle: its row records which audit it handed on.
+    row = CycleCase.objects.get(cycle=cycle, planned_audit=carried)
+    assert row.audit is None
     assert (row.status, row.changed_by) == (CycleCase.Status.CARRIED, manager)
     why = AuditTransition.objects.filter(audit=withdrawn).last()
     assert (why.actor, why.to_status) == (manager, S.WITHDRAWN)
@@ -165,6 +168,10 @@ def test_a_carried_audit_is_taken_up_and_allocated_by_the_next_cycle(month):
     audit.refresh_from_db()
     july.refresh_from_db()
     assert (audit.status, audit.due_on) == (S.ALLOCATED, july.audits_due_on)
+    # From now on the audit belongs to July (re-allocation, reminders, moderation).
+    assert cycle_case_of(audit).cycle == july
+    assert list(CycleCase.objects.filter(audit=audit).values_list("cycle", flat=True)) == [
+        july.pk]
     assert AuditAssignment.objects.filter(audit=audit, ended_at__isnull=True).exists()
 
 

@@ -209,9 +209,11 @@ def cycle_close(*, cycle: Cycle, actor: Person | None,
             if decision.reason.strip():
                 why += f". {decision.reason.strip()}"
             audit_services.audit_carry_over(audit=audit, actor=actor, reason=why)
+            # The audit leaves this cycle (every "audits of the cycle" reads `audit`); the
+            # row keeps which audit it handed on, as a planned audit, for the next list.
             CycleCase.objects.filter(cycle=cycle, audit=audit).update(
-                status=CycleCase.Status.CARRIED, change_reason=why[:500], changed_by=actor,
-                changed_at=timezone.now())
+                status=CycleCase.Status.CARRIED, audit=None, planned_audit=audit,
+                change_reason=why[:500], changed_by=actor, changed_at=timezone.now())
         else:
             raise DomainError(f"Choose whether the audit of case {audit.case.reference} "
                               "carries into the next cycle or is withdrawn.", field=field)

@@ -270,8 +270,9 @@ def planned_audits_due(cycle: Cycle) -> list[Audit]:
 def _carried_from(audits: list[Audit]) -> dict[int, str]:
     """The cycle each carried-over audit comes from (not submitted when it closed)."""
     rows = CycleCase.objects.filter(status=CycleCase.Status.CARRIED,
-                                    audit__in=audits).select_related("cycle")
-    return {row.audit_id: row.cycle.title for row in rows if row.audit_id is not None}
+                                    planned_audit__in=audits).select_related("cycle")
+    return {row.planned_audit_id: row.cycle.title for row in rows
+            if row.planned_audit_id is not None}
 
 
 def _planned_reason(audit: Audit, carried_from: str = "") -> str:
