@@ -93,3 +93,15 @@ def test_the_mark_goes_once_the_council_changes_the_value():
 
 def test_no_preset_applied_no_marks():
     assert not any(r.our_choice for r in rows_by_name().values())
+
+
+def test_defaults_no_seed_gives_are_marked_under_every_preset():
+    # 004 asks for mentoring of auditors but gives no threshold; no seed gives the window
+    # or the floor for agreement figures.
+    services.preset_apply(key="004-focus-areas")
+    rows = rows_by_name()
+    for name in ("agreement_window_months", "agreement_min_audits",
+                 "mentoring_threshold_percent"):
+        assert rows[name].our_choice.startswith(NO_NUMBER), name
+    services.framework_setting_change(setting="agreement_min_audits", value=5, actor=None)
+    assert rows_by_name()["agreement_min_audits"].our_choice == ""

@@ -109,11 +109,26 @@ class Preset:
 
     def our_choice(self, name: str, value: Any) -> str:
         """Why the setting's value is this preset's choice rather than its seed's, while the
-        setting still has a value the preset gave it; "" otherwise."""
+        setting still has a value the preset gave it; "" otherwise. A setting the preset
+        leaves at a default that no seed gives (DEFAULT_CHOICES) says so too."""
+        value = settings_spec.normalise(name, value)
         why = self.our_choices.get(name, "")
-        if why and settings_spec.normalise(name, value) in self.values_it_sets(name):
+        if why and value in self.values_it_sets(name):
             return why
+        if (name in DEFAULT_CHOICES and not self.values_it_sets(name)
+                and value == settings_spec.normalise(name, settings_spec.defaults()[name])):
+            return DEFAULT_CHOICES[name]
         return ""
+
+
+# Defaults every preset takes unless it sets the value, which no seed gives: the settings
+# page marks them as it marks a preset's own choices.
+DEFAULT_CHOICES: dict[str, str] = {
+    "agreement_window_months": (
+        "our default: the seed gives no number (a month has only a few moderated audits)"),
+    "agreement_min_audits": "our default: the seed gives no number",
+    "mentoring_threshold_percent": "our default: the seed gives no number",
+}
 
 
 def _dir(name: str) -> Any:
