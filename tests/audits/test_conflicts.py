@@ -218,3 +218,20 @@ def test_one_call_answers_for_many_people_and_cases_in_a_fixed_number_of_queries
         found_large = conflicts_of_interest(*large)
     assert len(many) == len(few) <= 6
     assert found_small and len(found_large) > len(found_small)
+
+
+def test_the_depth_setting_reaches_further_up_the_line_and_never_below_direct_reports(
+        ) -> None:
+    top = PersonFactory(full_name="Tam Top")
+    middle = PersonFactory(full_name="Mo Middle", line_manager=top)
+    case = CaseFactory(key_worker=PersonFactory(full_name=WORKER, line_manager=middle))
+    subjects = {case.pk: Subject(case.pk, period_end=TODAY)}
+    found = {}
+    for depth in (0, 1, 2):
+        framework_settings_row()
+        FrameworkSettings.objects.filter(pk=1).update(conflict_line_management_depth=depth)
+        found[depth] = conflicts_of_interest([top.pk, middle.pk], subjects)
+    direct = {(middle.pk, case.pk): [f"line-manages {WORKER}, who holds the case"]}
+    assert found[0] == found[1] == direct
+    assert found[2] == {**direct, (top.pk, case.pk): [
+        f"manages {WORKER} (2 levels down), who holds the case"]}

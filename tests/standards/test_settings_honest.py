@@ -106,7 +106,7 @@ BEHAVIOUR: dict[str, str] = {
     "cases_per_unit_min": "tests/programme/test_cases_per_unit_min.py::"
                           "test_someone_given_fewer_cases_than_the_least_is_named",
     "cases_per_unit_max": "tests/programme/test_allocation.py::"
-                          "test_blocked_cases_must_be_handled_before_confirming",
+                          "test_with_no_cap_every_case_is_covered_when_the_rules_allow",
     "auditor_roles": "tests/audits/test_new_audit.py::"
                      "test_the_qa_manager_creates_an_audit_for_a_pair",
     "auditors_must_be_trained": "tests/programme/test_allocation.py::"
@@ -114,8 +114,9 @@ BEHAVIOUR: dict[str, str] = {
                                 "reasons",
     "conflict_involved_with_case": "tests/audits/test_conflicts.py::"
                                    "test_each_rule_holds_on_every_path",
-    "conflict_line_management_depth": "tests/audits/test_new_audit.py::test_001_no_manager_"
-                                      "audits_their_own_practitioners_case_whatever_the_depth",
+    "conflict_line_management_depth": "tests/audits/test_conflicts.py::test_the_depth_"
+                                      "setting_reaches_further_up_the_line_and_never_below_"
+                                      "direct_reports",
     "auditor_may_ask_for_another_case": "tests/programme/test_allocation.py::"
                                         "test_auditors_may_not_decline_where_the_framework_"
                                         "says_so",
