@@ -8,11 +8,12 @@ from __future__ import annotations
 from django.db import models
 
 from auditloop.common.models import BaseModel
+from auditloop.common.workflow import Workflow, WorkflowModel
 from auditloop.people.models import Person
 from auditloop.people.roles import Role
 
 
-class Action(BaseModel):
+class Action(BaseModel, WorkflowModel):
     class Status(models.TextChoices):
         # 003: Red not started, Amber in progress, Green done.
         RED = "red", "Red: not started"
@@ -47,12 +48,33 @@ class Action(BaseModel):
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["status", "due_on"])]
 
+    # 003's RAG: the owner moves between red and amber (sending it for sign-off makes it
+    # amber); only a sign-off makes it green, and green is final.
+    workflow = Workflow(Status, noun="action", allowed_from={
+        Status.RED: {Status.RED, Status.AMBER},
+        Status.AMBER: {Status.RED, Status.AMBER},
+        Status.GREEN: {Status.AMBER},
+    }, groups={"done": {Status.GREEN}, "open": {Status.RED, Status.AMBER}},
+        history=lambda action, old, new, actor, reason, kind: ActionEvent.objects.create(
+            action=action, actor=actor, kind=kind, note=reason, from_status=old,
+            to_status=new))
+
     def __str__(self) -> str:
         return self.action[:80]
 
+    RAG_COLOURS = {Status.RED: "red", Status.AMBER: "orange", Status.GREEN: "green"}
+
+    @property
+    def is_done(self) -> bool:
+        return self.status_in("done")
+
+    @property
+    def rag_colour(self) -> str:
+        return self.RAG_COLOURS[self.Status(self.status)]
+
     @property
     def awaiting_sign_off(self) -> bool:
-        return self.completion_submitted_at is not None and self.status != self.Status.GREEN
+        return self.completion_submitted_at is not None and not self.is_done
 
     @property
     def current_owner_row(self) -> ActionOwner | None:
@@ -132,7 +154,7 @@ class LearningSource(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class ActionPlan(BaseModel):
+class ActionPlan(BaseModel, WorkflowModel):
     """A strategic lead's plan answering one recommendation (004 6.1): its own SMART
     actions, reviewed at the quarterly QA meeting by the strategic lead for QA."""
 
@@ -176,8 +198,18 @@ class ActionPlan(BaseModel):
             )
         ]
 
+    workflow = Workflow(Status, noun="action plan", allowed_from={
+        Status.CLOSED: {Status.OPEN},
+    }, groups={"open": {Status.OPEN}, "closed": {Status.CLOSED}},
+        history=lambda plan, old, new, actor, reason: ActionPlanEvent.objects.create(
+            plan=plan, actor=actor, kind=ActionPlanEvent.Kind.CLOSED, note=reason[:500]))
+
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status_in("open")
 
     @property
     def current_lead_row(self) -> ActionPlanLead | None:

@@ -99,7 +99,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.get_plan_for_user(request.user, plan_id)
     person = _person(request)
-    open_ = plan.status == ActionPlan.Status.OPEN
+    open_ = plan.is_open
     return render(request, "actions/plan_detail.html", {
         "plan": plan,
         "actions": [link.action for link in plan.action_links.all()],
@@ -124,7 +124,7 @@ def _plan_to_change(request: HttpRequest, plan_id: int, *, review: bool = False
 
 def _closed(request: HttpRequest, plan: ActionPlan) -> HttpResponse | None:
     """A form of a closed plan, opened from an old tab: back to the plan, saying why."""
-    if request.method == "GET" and plan.status != ActionPlan.Status.OPEN:
+    if request.method == "GET" and not plan.is_open:
         messages.error(request, "This action plan is closed, so it cannot be changed.")
         return redirect("actions:plan_detail", plan.pk)
     return None

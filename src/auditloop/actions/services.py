@@ -109,64 +109,56 @@ def action_set_progress(*, action: Action, actor: Person, status: str, note: str
     if status == S.GREEN:
         raise WorkflowError("An action turns green when it is signed off. Send it for "
                             "sign-off with your evidence instead.")
-    if action.status == S.GREEN:
+    if action.is_done:
         raise WorkflowError("This action is already signed off as done.")
     if actor != _current_owner(action) and actor.pk != action.created_by_id:
         raise DomainError("Only the action's owner can update its progress.")
     if status not in (S.RED, S.AMBER):
         raise DomainError("Choose red (not started) or amber (in progress).", field="status")
-    old = action.status
-    action.status = status
-    action.save(update_fields=["status", "updated_at"])
-    _event(action, actor, ActionEvent.Kind.PROGRESS, from_status=old, to_status=status,
-           note=note)
+    action.workflow.move(action, to=status, actor=actor, reason=note,
+                         kind=ActionEvent.Kind.PROGRESS)
     return action
 
 
 @transaction.atomic
 def action_submit_for_sign_off(*, action: Action, actor: Person, evidence: str) -> Action:
     action = _lock(action)
-    if action.status == S.GREEN:
+    if action.is_done:
         raise WorkflowError("This action is already signed off as done.")
     if actor != _current_owner(action):
         raise DomainError("Only the action's owner can send it for sign-off.")
     if not evidence.strip():
         raise DomainError("Say what was done and where the evidence is.", field="evidence")
-    old = action.status
     action.completion_evidence = evidence
     action.completion_submitted_at = timezone.now()
-    action.status = S.AMBER
-    action.save(update_fields=["completion_evidence", "completion_submitted_at", "status",
-                               "updated_at"])
-    _event(action, actor, ActionEvent.Kind.SUBMITTED, from_status=old, to_status=S.AMBER,
-           note=evidence)
+    action.workflow.move(action, to=S.AMBER, actor=actor, reason=evidence,
+                         also_save=["completion_evidence", "completion_submitted_at"],
+                         kind=ActionEvent.Kind.SUBMITTED)
     return action
 
 
 @transaction.atomic
 def action_sign_off(*, action: Action, actor: Person, note: str = "") -> Action:
     action = _lock(action)
-    if action.status == S.GREEN:
+    if action.is_done:
         raise WorkflowError("This action is already signed off.")
     if action.completion_submitted_at is None:
         raise WorkflowError("The owner has not sent this action for sign-off yet.")
     if not may_sign_off(action=action, person=actor):
         raise DomainError("You cannot sign off this action: it needs "
                           f"{action.sign_off_person or action.get_sign_off_role_display()}.")
-    old = action.status
-    action.status = S.GREEN
     action.signed_off_by = actor
     action.signed_off_at = timezone.now()
-    action.save(update_fields=["status", "signed_off_by", "signed_off_at", "updated_at"])
-    _event(action, actor, ActionEvent.Kind.SIGNED_OFF, from_status=old, to_status=S.GREEN,
-           note=note)
+    action.workflow.move(action, to=S.GREEN, actor=actor, reason=note,
+                         also_save=["signed_off_by", "signed_off_at"],
+                         kind=ActionEvent.Kind.SIGNED_OFF)
     return action
 
 
 @transaction.atomic
 def action_refuse_sign_off(*, action: Action, actor: Person, reason: str) -> Action:
     action = _lock(action)
-    if action.completion_submitted_at is None or action.status == S.GREEN:
+    if action.completion_submitted_at is None or action.is_done:
         raise WorkflowError("There is nothing waiting for sign-off on this action.")
     if not may_sign_off(action=action, person=actor):
         raise DomainError("You cannot sign off this action.")
@@ -385,7 +377,7 @@ def _lock_plan(plan: ActionPlan) -> ActionPlan:
 
 
 def _open(plan: ActionPlan) -> None:
-    if plan.status != ActionPlan.Status.OPEN:
+    if not plan.is_open:
         raise WorkflowError("This action plan is closed. Make a new plan if there is more "
                             "to do.")
 
@@ -579,13 +571,13 @@ def action_plan_close(*, plan: ActionPlan, actor: Person, summary: str,
             f"{still_open} of the plan's actions {'is' if still_open == 1 else 'are'} not "
             "signed off. Finish them first, or say why the plan closes with them open.",
             field="open_actions_reason")
-    plan.status = ActionPlan.Status.CLOSED
     plan.closed_at = timezone.now()
     plan.closed_by = actor
     plan.closing_summary = summary.strip()
     plan.open_actions_reason = open_actions_reason.strip() if still_open else ""
     plan.next_review_on = None
-    plan.save(update_fields=["status", "closed_at", "closed_by", "closing_summary",
-                             "open_actions_reason", "next_review_on", "updated_at"])
-    _plan_event(plan, actor, ActionPlanEvent.Kind.CLOSED, note=plan.closing_summary[:500])
+    plan.workflow.move(plan, to=ActionPlan.Status.CLOSED, actor=actor,
+                       reason=plan.closing_summary,
+                       also_save=["closed_at", "closed_by", "closing_summary",
+                                  "open_actions_reason", "next_review_on"])
     return plan

@@ -24,8 +24,8 @@ from auditloop.common.models import StatusChange
 # Who may make a move: (actor, object, to) -> allowed. None means any caller of the service.
 Guard = Callable[[Any, models.Model, str], bool]
 # Where a model keeps its own history (with facts of its own beside the move): called with
-# (object, from, to, actor, reason) instead of writing a StatusChange row.
-History = Callable[[Any, str, str, Any, str], object]
+# (object, from, to, actor, reason, **facts) instead of writing a StatusChange row.
+History = Callable[..., object]
 
 
 def _user_of(actor: Any) -> Any:
@@ -85,10 +85,10 @@ class Workflow:
 
     @transaction.atomic
     def move(self, obj: models.Model, *, to: str, actor: Any = None, reason: str = "",
-             also_save: Iterable[str] = ()) -> models.Model:
+             also_save: Iterable[str] = (), **facts: Any) -> models.Model:
         """Move `obj` to `to`. The row is locked and its state read afresh, so two moves at
         once cannot both start from the same state; fields the caller set on `obj` in
-        `also_save` are saved with the new state."""
+        `also_save` are saved with the new state. `facts` go to the model's own history."""
         model = type(obj)
         current = (model._default_manager.select_for_update()
                    .values_list(self.field, flat=True).get(pk=obj.pk))
@@ -100,8 +100,10 @@ class Workflow:
             fields.add("updated_at")
         obj.save(update_fields=sorted(fields))
         if self.history is not None:
-            self.history(obj, current, to, actor, reason)
+            self.history(obj, current, to, actor, reason, **facts)
             return obj
+        if facts:
+            raise ValueError(f"{self.noun} keeps no history of its own for {sorted(facts)}")
         StatusChange.objects.create(
             content_type=ContentType.objects.get_for_model(model), object_id=str(obj.pk),
             from_status=current, to_status=to,
