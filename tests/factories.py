@@ -184,7 +184,7 @@ def make_audit(*, case=None, auditors=None, tool_key: str = "002-six-key-areas",
 def make_quality_check(*, case=None, kind: str = "assessment_completed",
                        occurred_on: dt.date = dt.date(2026, 3, 2), **kwargs):  # type: ignore[no-untyped-def]
     """A Tier 1 quality check waiting in the queue, for a record of an Early Help case."""
-    from auditloop.audits.models import QualityCheck
+    from auditloop.quality.models import QualityCheck
 
     event = CaseEventFactory(case=case or CaseFactory(), kind=kind, occurred_on=occurred_on)
     return QualityCheck.objects.create(

@@ -12,8 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "auditloop"
-ORDER = ["common", "people", "notifications", "cases", "standards", "actions", "audits",
-         "programme", "moderation", "demo"]
+ORDER = ["common", "people", "notifications", "cases", "standards", "actions", "quality",
+         "audits", "programme", "moderation", "demo"]
 
 
 def contract() -> dict:

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "auditloop.cases",
     "auditloop.standards",
     "auditloop.actions",
+    "auditloop.quality",
     "auditloop.audits",
     "auditloop.programme",
     "auditloop.moderation",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("standards/", include("auditloop.standards.urls")),
     path("tray/", include("auditloop.notifications.urls")),
     path("actions/", include("auditloop.actions.urls")),
+    # Quality control kept the address it had inside the audits app; matched first.
+    path("audits/quality-control/", include("auditloop.quality.urls")),
     path("audits/", include("auditloop.audits.urls")),
     path("programme/", include("auditloop.programme.urls")),
     path("moderation/", include("auditloop.moderation.urls")),

@@ -11,9 +11,10 @@ import pytest
 import time_machine
 
 from auditloop.actions.deadline import ActionDeadline, action_deadline
-from auditloop.audits import quality, voices
+from auditloop.audits import voices
 from auditloop.common.errors import DomainError
 from auditloop.people.roles import Role
+from auditloop.quality import services as quality_services
 from auditloop.standards.selectors import framework_settings_row
 from tests.audits.tracker_factories import audited_case, council, proposal
 from tests.factories import (
@@ -88,13 +89,13 @@ def _quality_check(due: dt.date) -> None:
     lead = PersonFactory(roles=[Role.PRACTITIONER])
     event = CaseEventFactory(case=CaseFactory(service=ServiceFactory(), key_worker=lead),
                              kind="assessment_completed", occurred_on=TODAY)
-    from auditloop.audits.models import QualityCheck
+    from auditloop.quality.models import QualityCheck
 
     check = QualityCheck.objects.create(
         event=event, tool_version=shipped_tool_version("003-tier-1-quality-control"))
     answers = {f"assessment.{k}": {"value": "yes"} for k in (
         "consent", "caf_ids", "sections_complete", "child_voice", "smart_plan", "signatures")}
-    quality.quality_check_fail(check=check, actor=PersonFactory(roles=[Role.QA_MANAGER]),
+    quality_services.quality_check_fail(check=check, actor=PersonFactory(roles=[Role.QA_MANAGER]),
                                answers=answers, to_fix="Add the signatures.",
                                action_due_on=due)
 

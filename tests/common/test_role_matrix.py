@@ -121,12 +121,12 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     **ACTION_PLANS_EXPECTED,
     **LOOP_EXPECTED,
     # 003 Tier 1: the central team and the Early Help service managers (of their cases).
-    "audits:quality_queue": ("get", IMPORTERS | {R.SERVICE_MANAGER}),
-    "audits:quality_to_fix": ("get", ALL),
-    "audits:quality_check": ("get", IMPORTERS),
-    "audits:quality_check_confirm": ("post", IMPORTERS),
+    "quality:queue": ("get", IMPORTERS | {R.SERVICE_MANAGER}),
+    "quality:to_fix": ("get", ALL),
+    "quality:check": ("get", IMPORTERS),
+    "quality:check_confirm": ("post", IMPORTERS),
     # Only the lead professional it was sent back to.
-    "audits:quality_check_fixed": ("post", NOBODY),
+    "quality:check_fixed": ("post", NOBODY),
     # Voices, feedback and exports (audits/voice_views.py), on a stranger's submitted audit:
     # whoever sees every case reads the voices and the feedback; only the practitioner
     # fills in their form and only the auditors record conversations; the QA team sends
@@ -228,7 +228,7 @@ def world(db):  # type: ignore[no-untyped-def]
         **{name: {"item_id": supervision_item.pk}
            for name in ("audits:supervision_item", "audits:supervision_discussed")},
         **{name: {"check_id": quality_check.pk} for name in EXPECTED
-           if name.startswith("audits:quality_check")},
+           if name.startswith("quality:check")},
         "cases:import_detail": {"job_id": job.pk},
         "cases:import_status": {"job_id": job.pk},
         **{name: {"action_id": action.pk} for name in EXPECTED if name.startswith("actions:a")},

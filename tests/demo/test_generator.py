@@ -228,6 +228,16 @@ def test_demo_runs_the_chosen_preset_with_every_shipped_tool():
                  "--preset", "003-caf-tiered", "--history-months", "0", stdout=io.StringIO())
     assert framework_settings_row().preset_key == "003-caf-tiered"
     assert set(Tool.objects.values_list("key", flat=True)) == set(shipped_tool_keys())
+    # 003's Tier 1 tool is in the framework: the demo's Early Help records wait for a check.
+    from auditloop.cases.models import CaseEvent
+    from auditloop.quality.models import QualityCheck
+    from auditloop.quality.services import quality_checks_create_for_new_events
+
+    assert QualityCheck.objects.exists()
+    assert quality_checks_create_for_new_events() == 0
+    assert not CaseEvent.objects.filter(
+        kind__in=["assessment_completed", "taf_meeting", "closure"],
+        case__service__kind="early_help", quality_check__isnull=True).exists()
 
 
 def test_the_safeguarding_and_review_unit_has_one_service_manager_on_002s_panel(

@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from auditloop.audits.quality_findings import register_findings
 from auditloop.cases.models import CaseEvent
 from auditloop.people.roles import Role
+from auditloop.quality.findings import register_findings
 from auditloop.standards.services import framework_settings_set
 from tests.factories import CaseEventFactory, CaseFactory, ServiceFactory, make_quality_check
 
@@ -92,5 +92,5 @@ def test_the_check_page_shows_what_the_register_shows(role_client) -> None:  # t
     _set(taf_plan_current_weeks=6)
     check = _taf_check(weeks_after_last=7)
     client, _ = role_client(Role.QA_MANAGER)
-    page = client.get(reverse("audits:quality_check", args=[check.pk])).content.decode()
+    page = client.get(reverse("quality:check", args=[check.pk])).content.decode()
     assert "What the register shows" in page and "dated by 25 May 2026" in page

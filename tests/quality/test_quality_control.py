@@ -16,14 +16,15 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from auditloop.audits import quality
-from auditloop.audits.models import QualityCheck
 from auditloop.cases.models import CaseEvent
 from auditloop.common.errors import DomainError, WorkflowError
 from auditloop.common.models import AccessLog
 from auditloop.notifications.models import Notification
 from auditloop.people.models import Service
 from auditloop.people.roles import Role
+from auditloop.quality import checklist as tool
+from auditloop.quality import selectors, services
+from auditloop.quality.models import QualityCheck
 from auditloop.standards.selectors import framework_settings_row
 from auditloop.standards.services import tool_version_create
 from tests.factories import (
@@ -107,7 +108,7 @@ def test_assessments_tafs_and_closures_of_early_help_cases_join_the_queue(qc_too
         CaseEventFactory(case=eh, kind=kind, occurred_on=dt.date(2026, 3, 1 + i))
     CaseEventFactory(case=_cin_case(), kind="assessment_completed")
 
-    assert quality.quality_checks_create_for_new_events() == 3
+    assert services.quality_checks_create_for_new_events() == 3
 
     checks = QualityCheck.objects.select_related("event")
     assert sorted(c.event.kind for c in checks) == ["assessment_completed", "closure",
@@ -121,10 +122,10 @@ def test_assessments_tafs_and_closures_of_early_help_cases_join_the_queue(qc_too
 def test_filling_the_queue_twice_adds_nothing_the_second_time(qc_tool):
     case = _eh_case()
     CaseEventFactory(case=case, kind="closure")
-    assert quality.quality_checks_create_for_new_events() == 1
-    assert quality.quality_checks_create_for_new_events() == 0
+    assert services.quality_checks_create_for_new_events() == 1
+    assert services.quality_checks_create_for_new_events() == 0
     CaseEventFactory(case=case, kind="taf_meeting", occurred_on=dt.date(2026, 4, 1))
-    assert quality.quality_checks_create_for_new_events() == 1
+    assert services.quality_checks_create_for_new_events() == 1
     assert QualityCheck.objects.count() == 2
 
 
@@ -133,7 +134,7 @@ def test_nothing_joins_the_queue_without_a_quality_control_tool_in_the_framework
     shipped_tool_version("003-tier-2-caf-toolkit")
     _use_tools("003-tier-2-caf-toolkit")
     CaseEventFactory(case=_eh_case(), kind="assessment_completed")
-    assert quality.quality_checks_create_for_new_events() == 0
+    assert services.quality_checks_create_for_new_events() == 0
     assert not QualityCheck.objects.exists()
 
 
@@ -147,21 +148,23 @@ def test_only_the_kinds_the_tool_applies_to_join_the_queue():
     case = _eh_case()
     CaseEventFactory(case=case, kind="assessment_completed")
     closure = CaseEventFactory(case=case, kind="closure", occurred_on=dt.date(2026, 4, 1))
-    assert quality.quality_checks_create_for_new_events() == 1
+    assert services.quality_checks_create_for_new_events() == 1
     assert QualityCheck.objects.get().event == closure
     assert QualityCheck.objects.get().tool_version == version
 
 
-def test_the_queue_page_fills_the_queue_when_the_central_team_opens_it(qc_tool, role_client):
+def test_opening_the_queue_page_writes_no_check(qc_tool, role_client):
+    # Records join the queue as imports finish (tests/quality/test_queue_on_import.py) or
+    # from the command: a GET only reads.
     CaseEventFactory(case=_eh_case(), kind="taf_meeting")
     client, _ = role_client(Role.QA_MANAGER)
-    response = client.get(reverse("audits:quality_queue"))
+    response = client.get(reverse("quality:queue"))
     assert response.status_code == 200
-    assert QualityCheck.objects.count() == 1
-    assert "1 new record joined the queue" in response.content.decode()
+    assert not QualityCheck.objects.exists()
+    assert "joined the queue" not in response.content.decode()
 
 
-def test_the_page_looks_only_at_newer_records_and_the_command_at_every_record(role_client):
+def test_an_import_s_cases_join_the_queue_and_the_command_catches_up_on_every_record():
     text = (resources.files("auditloop.standards") / "tools" / f"{QC_KEY}.yaml").read_text()
     closures_only = text.replace(
         "key: 003-tier-1-quality-control", "key: closure-check").replace(
@@ -169,17 +172,16 @@ def test_the_page_looks_only_at_newer_records_and_the_command_at_every_record(ro
     tool_version_create(text=closures_only, filename="closure-check.yaml")
     shipped_tool_version(QC_KEY)
     _use_tools("closure-check")
-    case = _eh_case()
+    case, other = _eh_case(), _eh_case()
     taf = CaseEventFactory(case=case, kind="taf_meeting")
     CaseEventFactory(case=case, kind="closure", occurred_on=dt.date(2026, 4, 1))
-    assert quality.quality_checks_create_for_new_events(only_newer=True) == 1
-    # The framework now checks TAF meetings too: the TAF meeting is older than the queue.
+    elsewhere = CaseEventFactory(case=other, kind="closure")
+    assert services.quality_checks_create_for_cases(case_ids={case.pk}) == 1
+    assert not QualityCheck.objects.filter(event=elsewhere).exists()
+    # The framework now checks TAF meetings too: the command looks at every record.
     _use_tools(QC_KEY)
-    client, _ = role_client(Role.QA_MANAGER)
-    client.get(reverse("audits:quality_queue"))
-    assert not QualityCheck.objects.filter(event=taf).exists()
-    assert quality.quality_checks_create_for_new_events() == 1
-    assert QualityCheck.objects.filter(event=taf).exists()
+    assert services.quality_checks_create_for_new_events() == 2
+    assert QualityCheck.objects.filter(event__in=[taf, elsewhere]).count() == 2
 
 
 def test_the_command_fills_the_queue(qc_tool):
@@ -200,7 +202,7 @@ def test_two_runs_at_once_never_make_two_checks_of_one_record(qc_tool):
 
     def run() -> None:
         try:
-            results.append(quality.quality_checks_create_for_new_events())
+            results.append(services.quality_checks_create_for_new_events())
         finally:
             connection.close()
 
@@ -211,7 +213,7 @@ def test_two_runs_at_once_never_make_two_checks_of_one_record(qc_tool):
         for t in threads:
             t.join()
     else:
-        results = [quality.quality_checks_create_for_new_events() for _ in range(2)]
+        results = [services.quality_checks_create_for_new_events() for _ in range(2)]
     assert sorted(results) == [0, 20]
     assert QualityCheck.objects.count() == 20
 
@@ -223,7 +225,7 @@ def test_two_runs_at_once_never_make_two_checks_of_one_record(qc_tool):
 def test_the_check_page_shows_the_checklist_for_that_kind_of_record(qc_tool, role_client):
     check = make_quality_check(case=_eh_case(), kind="closure")
     client, _ = role_client(Role.QA_MANAGER)
-    page = client.get(reverse("audits:quality_check", args=[check.pk])).content.decode()
+    page = client.get(reverse("quality:check", args=[check.pk])).content.decode()
     assert "The reason for closure is recorded" in page
     assert "Each child is registered and has their own CAF ID" not in page
     assert "Returned to the Lead Professional to put right" in page
@@ -233,7 +235,7 @@ def test_the_check_page_shows_the_checklist_for_that_kind_of_record(qc_tool, rol
 def test_passing_records_the_ticks_and_who_checked(qc_tool, role_client):
     check = make_quality_check(case=_eh_case())
     client, checker = role_client(Role.QA_MANAGER)
-    response = client.post(reverse("audits:quality_check", args=[check.pk]),
+    response = client.post(reverse("quality:check", args=[check.pk]),
                            {**ASSESSMENT_YES, "outcome": "passed"})
     assert response.status_code == 302
     check.refresh_from_db()
@@ -249,7 +251,7 @@ def test_every_tick_must_be_answered(qc_tool, role_client):
     client, _ = role_client(Role.QA_MANAGER)
     data = {**ASSESSMENT_YES, "outcome": "passed"}
     del data["assessment__signatures"]
-    response = client.post(reverse("audits:quality_check", args=[check.pk]), data)
+    response = client.post(reverse("quality:check", args=[check.pk]), data)
     page = response.content.decode()
     assert response.status_code == 400
     assert "<title>Error:" in page
@@ -261,20 +263,20 @@ def test_every_tick_must_be_answered(qc_tool, role_client):
 def test_a_check_cannot_be_passed_twice(qc_tool, role_client):
     check = make_quality_check(case=_eh_case())
     client, checker = role_client(Role.QA_MANAGER)
-    url = reverse("audits:quality_check", args=[check.pk])
+    url = reverse("quality:check", args=[check.pk])
     client.post(url, {**ASSESSMENT_YES, "outcome": "passed"})
     again = client.post(url, {**ASSESSMENT_YES, "outcome": "passed"})
     assert again.status_code == 409
     assert "is passed already" in again.content.decode()
     with pytest.raises(WorkflowError):
-        quality.quality_check_pass(check=check, actor=checker, answers=_answers_yes())
+        services.quality_check_pass(check=check, actor=checker, answers=_answers_yes())
     assert check.transitions.count() == 1
 
 
 def test_sending_back_needs_what_to_fix(qc_tool, role_client, lead_case):
     check = make_quality_check(case=lead_case["case"])
     client, _ = role_client(Role.QA_MANAGER)
-    response = client.post(reverse("audits:quality_check", args=[check.pk]),
+    response = client.post(reverse("quality:check", args=[check.pk]),
                            {**ASSESSMENT_YES, "outcome": "returned", "to_fix": " "})
     assert response.status_code == 400
     assert "Say what the lead professional needs to put right" in response.content.decode()
@@ -288,14 +290,14 @@ def test_a_failure_goes_to_the_lead_professional_on_the_day_of_the_record(qc_too
     client, checker = role_client(Role.QA_MANAGER)
     data = {**ASSESSMENT_YES, "assessment__signatures": "no", "outcome": "returned",
             "to_fix": f"Case {lead_case['case'].reference}: the parent has not signed."}
-    response = client.post(reverse("audits:quality_check", args=[check.pk]), data)
+    response = client.post(reverse("quality:check", args=[check.pk]), data)
     assert response.status_code == 302
     check.refresh_from_db()
     assert check.status == QS.FAILED and check.sent_to == lead_case["a"]
     assert check.to_fix.endswith("the parent has not signed.")
     notice = Notification.objects.get()
     assert notice.recipient == lead_case["a"]
-    assert notice.link == reverse("audits:quality_check", args=[check.pk])
+    assert notice.link == reverse("quality:check", args=[check.pk])
     assert "Signatures are in the right places" in notice.body  # the check not met
     # No child's details: neither the case nor the free text what to fix travels.
     text = notice.subject + notice.body
@@ -307,7 +309,7 @@ def test_a_failure_goes_to_the_lead_professional_on_the_day_of_the_record(qc_too
 def test_a_record_after_the_handover_goes_to_the_new_lead_professional(qc_tool, lead_case):
     check = make_quality_check(case=lead_case["case"], occurred_on=dt.date(2026, 3, 20))
     checker = PersonFactory(roles=[Role.HEAD_OF_QA])
-    quality.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
+    services.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
                                to_fix="Add the TAF plan.")
     assert QualityCheck.objects.get().sent_to == lead_case["b"]
 
@@ -317,7 +319,7 @@ def test_sending_back_can_agree_an_action_owned_by_the_lead_professional(qc_tool
     check = make_quality_check(case=lead_case["case"])
     client, checker = role_client(Role.QA_MANAGER)
     with time_machine.travel(_at(dt.date(2026, 4, 1)), tick=False):
-        response = client.post(reverse("audits:quality_check", args=[check.pk]), {
+        response = client.post(reverse("quality:check", args=[check.pk]), {
             **ASSESSMENT_YES, "outcome": "returned", "to_fix": "Consent is not signed.",
             "agree_action": "on", "action_due_on": "15/4/2026"})
     assert response.status_code == 302
@@ -331,7 +333,7 @@ def test_sending_back_can_agree_an_action_owned_by_the_lead_professional(qc_tool
 def test_an_action_needs_its_date(qc_tool, role_client, lead_case):
     check = make_quality_check(case=lead_case["case"])
     client, _ = role_client(Role.QA_MANAGER)
-    response = client.post(reverse("audits:quality_check", args=[check.pk]), {
+    response = client.post(reverse("quality:check", args=[check.pk]), {
         **ASSESSMENT_YES, "outcome": "returned", "to_fix": "Sign it.", "agree_action": "on"})
     assert response.status_code == 400
     assert "Enter the date the action is to be done by" in response.content.decode()
@@ -342,15 +344,15 @@ def test_the_lead_professional_puts_it_right_and_the_central_team_confirms(
     checker = PersonFactory(roles=[Role.QA_MANAGER])
     check = make_quality_check(case=lead_case["case"])
     with time_machine.travel(_at(dt.date(2026, 4, 1)), tick=False):
-        quality.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
+        services.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
                                    to_fix="Add the signatures.",
                                    action_due_on=dt.date(2026, 4, 30))
     lead = client_for(lead_case["a"])
-    url = reverse("audits:quality_check", args=[check.pk])
+    url = reverse("quality:check", args=[check.pk])
     page = lead.get(url).content.decode()
     assert "Add the signatures." in page and "Tell the central team it is put right" in page
 
-    response = lead.post(reverse("audits:quality_check_fixed", args=[check.pk]),
+    response = lead.post(reverse("quality:check_fixed", args=[check.pk]),
                          {"note": "Signed by both parents on 3 April."})
     assert response.status_code == 302
     check.refresh_from_db()
@@ -358,7 +360,7 @@ def test_the_lead_professional_puts_it_right_and_the_central_team_confirms(
     assert check.action.awaiting_sign_off
     assert Notification.objects.filter(recipient=checker).exists()
 
-    response = client_for(checker).post(reverse("audits:quality_check_confirm",
+    response = client_for(checker).post(reverse("quality:check_confirm",
                                                 args=[check.pk]), {"decision": "fixed"})
     assert response.status_code == 302
     check.refresh_from_db()
@@ -370,10 +372,10 @@ def test_the_lead_professional_puts_it_right_and_the_central_team_confirms(
 def test_the_central_team_can_send_it_back_again(qc_tool, client_for, lead_case):
     checker = PersonFactory(roles=[Role.QA_MANAGER])
     check = make_quality_check(case=lead_case["case"])
-    quality.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
+    services.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
                                to_fix="Add the signatures.")
-    quality.quality_check_report_fixed(check=check, actor=lead_case["a"], note="Done.")
-    url = reverse("audits:quality_check_confirm", args=[check.pk])
+    services.quality_check_report_fixed(check=check, actor=lead_case["a"], note="Done.")
+    url = reverse("quality:check_confirm", args=[check.pk])
     client = client_for(checker)
     refused = client.post(url, {"decision": "send_back"})
     assert refused.status_code == 400
@@ -388,21 +390,21 @@ def test_the_central_team_can_send_it_back_again(qc_tool, client_for, lead_case)
 def test_putting_right_needs_a_note_and_happens_once(qc_tool, lead_case):
     checker = PersonFactory(roles=[Role.QA_MANAGER])
     check = make_quality_check(case=lead_case["case"])
-    quality.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
+    services.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
                                to_fix="Sign it.")
     with pytest.raises(DomainError, match="Say what you put right"):
-        quality.quality_check_report_fixed(check=check, actor=lead_case["a"], note=" ")
+        services.quality_check_report_fixed(check=check, actor=lead_case["a"], note=" ")
     with pytest.raises(DomainError, match="lead professional it was sent to"):
-        quality.quality_check_report_fixed(check=check, actor=lead_case["b"], note="Done")
-    quality.quality_check_report_fixed(check=check, actor=lead_case["a"], note="Done")
+        services.quality_check_report_fixed(check=check, actor=lead_case["b"], note="Done")
+    services.quality_check_report_fixed(check=check, actor=lead_case["a"], note="Done")
     with pytest.raises(WorkflowError):
-        quality.quality_check_report_fixed(check=check, actor=lead_case["a"], note="Done")
+        services.quality_check_report_fixed(check=check, actor=lead_case["a"], note="Done")
 
 
 def test_a_check_with_no_lead_professional_cannot_be_sent_back(qc_tool):
     check = make_quality_check(case=_eh_case())
     with pytest.raises(DomainError, match="Record the key worker"):
-        quality.quality_check_fail(check=check, actor=PersonFactory(roles=[Role.QA_MANAGER]),
+        services.quality_check_fail(check=check, actor=PersonFactory(roles=[Role.QA_MANAGER]),
                                    answers=_answers_yes(), to_fix="Sign it.")
     assert QualityCheck.objects.get().status == QS.WAITING
 
@@ -429,20 +431,20 @@ def test_counts_by_kind_and_team(qc_tool):
     closure_answers = {f"closure.{k}": {"value": "yes"} for k in
                        ("reason", "outcomes", "family_views", "signatures")}
     with time_machine.travel(_at(dt.date(2026, 3, 10)), tick=False):
-        quality.quality_check_pass(check=passed, actor=checker, answers=_answers_yes())
-        quality.quality_check_fail(check=failed, actor=checker, answers=_answers_yes(),
+        services.quality_check_pass(check=passed, actor=checker, answers=_answers_yes())
+        services.quality_check_fail(check=failed, actor=checker, answers=_answers_yes(),
                                    to_fix="Sign it.")
-        quality.quality_check_fail(check=fixed, actor=checker, answers=closure_answers,
+        services.quality_check_fail(check=fixed, actor=checker, answers=closure_answers,
                                    to_fix="Add the outcomes.")
     with time_machine.travel(_at(dt.date(2026, 3, 20)), tick=False):
         lead = QualityCheck.objects.get(pk=fixed.pk).sent_to
-        quality.quality_check_report_fixed(check=fixed, actor=lead, note="Done.")
-        quality.quality_check_confirm_fixed(check=fixed, actor=checker)
+        services.quality_check_report_fixed(check=fixed, actor=lead, note="Done.")
+        services.quality_check_confirm_fixed(check=fixed, actor=checker)
     with time_machine.travel(_at(dt.date(2026, 4, 3)), tick=False):
-        quality.quality_check_pass(check=checked_in_april, actor=checker,
+        services.quality_check_pass(check=checked_in_april, actor=checker,
                                    answers=_answers_yes())
 
-    march = quality.quality_control_counts(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    march = selectors.quality_control_counts(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
 
     def row(rows, label):  # type: ignore[no-untyped-def]
         r = next(r for r in rows if r.label == label)
@@ -459,7 +461,7 @@ def test_counts_by_kind_and_team(qc_tool):
     assert total.pass_rate == 33
     assert waiting.status == QS.WAITING
 
-    april = quality.quality_control_counts(start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30))
+    april = selectors.quality_control_counts(start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30))
     assert (april.total.checked, april.total.passed, april.total.waiting) == (1, 1, 2)
 
 
@@ -468,9 +470,9 @@ def test_the_queue_page_shows_this_month_and_the_year_so_far(qc_tool, role_clien
     check = _check_on(dt.date(2026, 3, 2), team=team)
     checker = PersonFactory(roles=[Role.QA_MANAGER])
     with time_machine.travel(_at(dt.date(2026, 5, 5)), tick=False):
-        quality.quality_check_pass(check=check, actor=checker, answers=_answers_yes())
+        services.quality_check_pass(check=check, actor=checker, answers=_answers_yes())
         client, _ = role_client(Role.QA_MANAGER)
-        page = client.get(reverse("audits:quality_queue")).content.decode()
+        page = client.get(reverse("quality:queue")).content.decode()
     assert "This month: 1 May 2026 to 5 May 2026" in page
     assert "Since 1 January 2026: 1 January 2026 to 5 May 2026" in page
     assert "Blackburn North" in page
@@ -486,7 +488,7 @@ def test_the_queue_shows_the_central_team_every_waiting_check_with_filters(qc_to
     a = make_quality_check(case=_eh_case(team=north), kind="taf_meeting")
     b = make_quality_check(case=_eh_case(team=south), kind="closure")
     client, _ = role_client(Role.HEAD_OF_QA)
-    url = reverse("audits:quality_queue")
+    url = reverse("quality:queue")
     assert set(client.get(url).context["rows"]) == {a, b}
     assert client.get(url, {"kind": "closure"}).context["rows"] == [b]
     assert client.get(url, {"team": north.pk}).context["rows"] == [a]
@@ -498,7 +500,7 @@ def test_the_queue_filters_by_the_age_of_the_record(qc_tool, role_client):
     new = make_quality_check(case=case, kind="taf_meeting", occurred_on=dt.date(2026, 5, 1))
     old = make_quality_check(case=case, kind="closure", occurred_on=dt.date(2026, 3, 1))
     client, _ = role_client(Role.QA_MANAGER)
-    url = reverse("audits:quality_queue")
+    url = reverse("quality:queue")
     with time_machine.travel(_at(dt.date(2026, 5, 5)), tick=False):
         assert client.get(url, {"age": "week"}).context["rows"] == [new]
         assert client.get(url, {"age": "older"}).context["rows"] == [old]
@@ -510,12 +512,12 @@ def test_a_service_manager_sees_and_checks_the_records_of_their_teams(qc_tool, c
     mine = make_quality_check(case=lead_case["case"])
     other = make_quality_check(case=_eh_case(key_worker=PersonFactory()))
     client = client_for(lead_case["manager"])
-    response = client.get(reverse("audits:quality_queue"))
+    response = client.get(reverse("quality:queue"))
     assert response.status_code == 200
     assert response.context["rows"] == [mine]
-    assert client.get(reverse("audits:quality_check", args=[mine.pk])).status_code == 200
-    assert client.get(reverse("audits:quality_check", args=[other.pk])).status_code == 404
-    response = client.post(reverse("audits:quality_check", args=[mine.pk]),
+    assert client.get(reverse("quality:check", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("quality:check", args=[other.pk])).status_code == 404
+    response = client.post(reverse("quality:check", args=[mine.pk]),
                            {**ASSESSMENT_YES, "outcome": "passed"})
     assert response.status_code == 302
     assert QualityCheck.objects.get(pk=mine.pk).checked_by == lead_case["manager"]
@@ -525,39 +527,39 @@ def test_a_service_manager_sees_and_checks_the_records_of_their_teams(qc_tool, c
                                   Role.EARLY_HELP_OFFICER, Role.DIRECTOR])
 def test_others_cannot_open_the_queue(qc_tool, role_client, role):
     client, _ = role_client(role)
-    assert client.get(reverse("audits:quality_queue")).status_code == 403
+    assert client.get(reverse("quality:queue")).status_code == 403
 
 
 def test_the_lead_professional_sees_only_their_own_returned_check(qc_tool, client_for,
                                                                   lead_case):
     checker = PersonFactory(roles=[Role.QA_MANAGER])
     returned = make_quality_check(case=lead_case["case"])
-    quality.quality_check_fail(check=returned, actor=checker, answers=_answers_yes(),
+    services.quality_check_fail(check=returned, actor=checker, answers=_answers_yes(),
                                to_fix="Sign it.")
     waiting = make_quality_check(case=lead_case["case"], kind="closure")
     lead, other_lead = client_for(lead_case["a"]), client_for(lead_case["b"])
-    assert lead.get(reverse("audits:quality_check", args=[returned.pk])).status_code == 200
+    assert lead.get(reverse("quality:check", args=[returned.pk])).status_code == 200
     # Not sent to them (yet): nothing to see.
-    assert lead.get(reverse("audits:quality_check", args=[waiting.pk])).status_code == 404
-    assert other_lead.get(reverse("audits:quality_check",
+    assert lead.get(reverse("quality:check", args=[waiting.pk])).status_code == 404
+    assert other_lead.get(reverse("quality:check",
                                   args=[returned.pk])).status_code == 404
     # The lead professional cannot record the check itself, nor confirm their own fix.
-    assert lead.post(reverse("audits:quality_check", args=[returned.pk]),
+    assert lead.post(reverse("quality:check", args=[returned.pk]),
                      {**ASSESSMENT_YES, "outcome": "passed"}).status_code == 403
-    assert lead.post(reverse("audits:quality_check_confirm", args=[returned.pk]),
+    assert lead.post(reverse("quality:check_confirm", args=[returned.pk]),
                      {"decision": "fixed"}).status_code == 403
-    page = lead.get(reverse("audits:quality_to_fix")).content.decode()
-    assert reverse("audits:quality_check", args=[returned.pk]) in page
-    assert reverse("audits:quality_check", args=[waiting.pk]) not in page
+    page = lead.get(reverse("quality:to_fix")).content.decode()
+    assert reverse("quality:check", args=[returned.pk]) in page
+    assert reverse("quality:check", args=[waiting.pk]) not in page
 
 
 def test_the_central_team_cannot_say_it_is_put_right_for_the_lead_professional(
         qc_tool, role_client, lead_case):
     client, checker = role_client(Role.QA_MANAGER)
     check = make_quality_check(case=lead_case["case"])
-    quality.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
+    services.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
                                to_fix="Sign it.")
-    response = client.post(reverse("audits:quality_check_fixed", args=[check.pk]),
+    response = client.post(reverse("quality:check_fixed", args=[check.pk]),
                            {"note": "Done"})
     assert response.status_code == 403
 
@@ -565,28 +567,28 @@ def test_the_central_team_cannot_say_it_is_put_right_for_the_lead_professional(
 def test_a_stranger_gets_not_found(qc_tool, role_client):
     check = make_quality_check(case=_eh_case(key_worker=PersonFactory()))
     client, _ = role_client(Role.PRACTITIONER)
-    for name in ("audits:quality_check", "audits:quality_check_fixed",
-                 "audits:quality_check_confirm"):
-        method = client.get if name == "audits:quality_check" else client.post
+    for name in ("quality:check", "quality:check_fixed",
+                 "quality:check_confirm"):
+        method = client.get if name == "quality:check" else client.post
         assert method(reverse(name, args=[check.pk])).status_code == 404
-    assert client.get(reverse("audits:quality_check", args=[check.pk + 100])).status_code == 404
+    assert client.get(reverse("quality:check", args=[check.pk + 100])).status_code == 404
 
 
 def test_wrong_methods_are_refused(qc_tool, role_client):
     check = make_quality_check(case=_eh_case())
     client, _ = role_client(Role.QA_MANAGER)
-    assert client.post(reverse("audits:quality_queue")).status_code == 405
-    assert client.post(reverse("audits:quality_to_fix")).status_code == 405
-    assert client.delete(reverse("audits:quality_check", args=[check.pk])).status_code == 405
-    assert client.get(reverse("audits:quality_check_fixed", args=[check.pk])).status_code == 405
-    assert client.get(reverse("audits:quality_check_confirm",
+    assert client.post(reverse("quality:queue")).status_code == 405
+    assert client.post(reverse("quality:to_fix")).status_code == 405
+    assert client.delete(reverse("quality:check", args=[check.pk])).status_code == 405
+    assert client.get(reverse("quality:check_fixed", args=[check.pk])).status_code == 405
+    assert client.get(reverse("quality:check_confirm",
                               args=[check.pk])).status_code == 405
 
 
 def test_confirming_a_check_that_was_never_sent_back_is_refused(qc_tool, role_client):
     check = make_quality_check(case=_eh_case())
     client, _ = role_client(Role.QA_MANAGER)
-    response = client.post(reverse("audits:quality_check_confirm", args=[check.pk]),
+    response = client.post(reverse("quality:check_confirm", args=[check.pk]),
                            {"decision": "fixed"})
     assert response.status_code == 400
     assert "cannot move to" in response.content.decode()
@@ -601,7 +603,7 @@ def test_two_checkers_passing_at_once_record_one_check(qc_tool):
 
     def attempt(person) -> None:  # type: ignore[no-untyped-def]
         try:
-            quality.quality_check_pass(check=check, actor=person, answers=_answers_yes())
+            services.quality_check_pass(check=check, actor=person, answers=_answers_yes())
             outcomes.append("passed")
         except WorkflowError:
             outcomes.append("refused")
@@ -629,36 +631,35 @@ def test_two_checkers_passing_at_once_record_one_check(qc_tool):
 def test_every_view_of_a_check_is_logged(qc_tool, role_client, client_for, lead_case):
     check = make_quality_check(case=lead_case["case"])
     client, checker = role_client(Role.QA_MANAGER)
-    client.get(reverse("audits:quality_check", args=[check.pk]))
-    client.get(reverse("audits:quality_queue"))
+    client.get(reverse("quality:check", args=[check.pk]))
+    client.get(reverse("quality:queue"))
     logged = AccessLog.objects.filter(object_type="quality_check", object_id=str(check.pk),
                                       user=checker.user)
     assert logged.count() == 2
-    quality.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
+    services.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
                                to_fix="Sign it.")
     lead = lead_case["a"]
     c = client_for(lead)
-    c.get(reverse("audits:quality_to_fix"))
-    c.post(reverse("audits:quality_check_fixed", args=[check.pk]), {"note": "Done"})
+    c.get(reverse("quality:to_fix"))
+    c.post(reverse("quality:check_fixed", args=[check.pk]), {"note": "Done"})
     assert AccessLog.objects.filter(object_type="quality_check", user=lead.user).count() == 2
 
 
 def test_the_queue_page_query_count_does_not_grow_with_rows(qc_tool, role_client,
                                                             django_assert_max_num_queries):
     client, _ = role_client(Role.QA_MANAGER)
-    url = reverse("audits:quality_queue")
+    url = reverse("quality:queue")
 
     def fill(n: int) -> None:
         for _ in range(n):
             case = _eh_case(team=TeamFactory(), key_worker=PersonFactory())
             CaseEventFactory(case=case, kind="taf_meeting")
+        services.quality_checks_create_for_new_events()
 
     fill(2)
-    client.get(url)  # the first visit fills the queue
     with django_assert_max_num_queries(21):
         assert client.get(url).status_code == 200
     fill(30)
-    client.get(url)
     with django_assert_max_num_queries(21):
         response = client.get(url)
     assert len(response.context["rows"]) == 32
@@ -671,7 +672,7 @@ def test_the_service_manager_queue_query_count_is_pinned(qc_tool, client_for, le
                            occurred_on=dt.date(2026, 3, day))
     client = client_for(lead_case["manager"])
     with django_assert_max_num_queries(22):
-        response = client.get(reverse("audits:quality_queue"))
+        response = client.get(reverse("quality:queue"))
     assert len(response.context["rows"]) == 10
 
 
@@ -681,13 +682,13 @@ def test_the_to_fix_list_query_count_is_pinned(qc_tool, client_for, lead_case,
     for day in range(1, 8):
         check = make_quality_check(case=lead_case["case"], kind="taf_meeting",
                                    occurred_on=dt.date(2026, 3, day))
-        quality.quality_check_fail(check=check, actor=checker, answers={
+        services.quality_check_fail(check=check, actor=checker, answers={
             f"taf.{k}": {"value": "yes"} for k in
             ("within_8_weeks", "progress_made", "rag_rated", "summary_of_meeting",
              "signatures")}, to_fix="Sign it.")
     client = client_for(lead_case["a"])
     with django_assert_max_num_queries(9):
-        response = client.get(reverse("audits:quality_to_fix"))
+        response = client.get(reverse("quality:to_fix"))
     assert len(response.context["rows"]) == 7
 
 
@@ -695,22 +696,22 @@ def test_the_home_page_lists_what_the_lead_professional_has_to_fix(qc_tool, clie
                                                                     lead_case):
     checker = PersonFactory(roles=[Role.QA_MANAGER])
     check = make_quality_check(case=lead_case["case"])
-    quality.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
+    services.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
                                to_fix="Sign it.")
     page = client_for(lead_case["a"]).get(reverse("home")).content.decode()
     assert "Quality control: to fix" in page
-    assert reverse("audits:quality_check", args=[check.pk]) in page
+    assert reverse("quality:check", args=[check.pk]) in page
     assert "Quality control: to fix" not in client_for(lead_case["b"]).get(
         reverse("home")).content.decode()
     home = client_for(checker).get(reverse("home")).content.decode()
-    assert "waiting for a check" in home and reverse("audits:quality_queue") in home
+    assert "waiting for a check" in home and reverse("quality:queue") in home
 
 
 def test_records_are_named_in_the_tools_words_else_the_registers(qc_tool):
-    labels = quality.kind_labels()
+    labels = tool.kind_labels()
     assert labels["assessment_completed"] == "CAF assessment"
     assert labels["review"] == CaseEvent.Kind.REVIEW.label
-    assert quality.with_article(labels["assessment_completed"]) == "a CAF assessment"
-    assert quality.with_article(labels["closure"]) == "a closure"
-    assert quality.in_sentence(labels["taf_meeting"]) == "Team Around the Family meeting"
-    assert quality.with_article("Assessment updated") == "an assessment updated"
+    assert tool.with_article(labels["assessment_completed"]) == "a CAF assessment"
+    assert tool.with_article(labels["closure"]) == "a closure"
+    assert tool.in_sentence(labels["taf_meeting"]) == "Team Around the Family meeting"
+    assert tool.with_article("Assessment updated") == "an assessment updated"

@@ -9,7 +9,6 @@ class AuditsConfig(AppConfig):
     def ready(self) -> None:
         # Each part of the audits app registers its navigation entries below.
         import auditloop.audits.attention  # noqa: F401 - home panel: audits to do
-        import auditloop.audits.quality_attention  # noqa: F401 - home panels
         from auditloop.audits import supervision_attention  # noqa: F401 - home panel
         from auditloop.common.navigation import NavEntry, register  # noqa: F401
         from auditloop.people.roles import Capability as _C

@@ -7,9 +7,10 @@ from typing import Any
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from auditloop.audits import quality
-from auditloop.audits.models import QualityCheck
 from auditloop.common.attention import AttentionItem, AttentionPanel, register
+from auditloop.quality import checklist as tool
+from auditloop.quality import selectors
+from auditloop.quality.models import QualityCheck
 
 QS = QualityCheck.Status
 SHOWN = 5
@@ -24,7 +25,7 @@ def _day(day: dt.date) -> str:
 
 
 def _queue_panel(counts: dict[str, int]) -> AttentionPanel:
-    href = reverse("audits:quality_queue")
+    href = reverse("quality:queue")
     items = [AttentionItem(f"{_plural(counts['waiting'], 'record')} waiting for a check",
                            href, counts["waiting"])]
     if counts["reported"]:
@@ -35,19 +36,19 @@ def _queue_panel(counts: dict[str, int]) -> AttentionPanel:
 
 
 def _to_fix_panel(person: Any) -> AttentionPanel | None:
-    rows = list(quality.quality_checks_to_fix(person)[:SHOWN + 1])
+    rows = list(selectors.quality_checks_to_fix(person)[:SHOWN + 1])
     if not rows:
         return None
     items = [
         AttentionItem(
-            f"{quality.kind_label(c)} of {_day(c.event.occurred_on)}, case "
+            f"{tool.kind_label(c)} of {_day(c.event.occurred_on)}, case "
             f"{c.event.case.reference}"
             + (": waiting for the central team" if c.status == QS.REPORTED else ""),
-            reverse("audits:quality_check", args=[c.pk]))
+            reverse("quality:check", args=[c.pk]))
         for c in rows[:SHOWN]
     ]
     if len(rows) > SHOWN:
-        items.append(AttentionItem("See them all", reverse("audits:quality_to_fix")))
+        items.append(AttentionItem("See them all", reverse("quality:to_fix")))
     return AttentionPanel(title="Quality control: to fix", items=items, order=12)
 
 
@@ -58,9 +59,9 @@ def quality_control(user: Any) -> list[AttentionPanel]:
         return []
     panels = []
     to_fix = Q(sent_to=person, status__in=[QS.FAILED, QS.REPORTED])
-    if quality.is_checker(person):
+    if selectors.is_checker(person):
         # One query for the queue's counts and whether anything was sent back to them.
-        scope = quality.checker_scope(person) or Q()
+        scope = selectors.checker_scope(person) or Q()
         counts = QualityCheck.objects.aggregate(
             waiting=Count("pk", filter=scope & Q(status=QS.WAITING)),
             reported=Count("pk", filter=scope & Q(status=QS.REPORTED)),

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from auditloop.audits.models import QualityCheck
 from auditloop.cases.models import CaseEvent
 from auditloop.common.dates import add_months
+from auditloop.quality.models import QualityCheck
 from auditloop.standards.models import FrameworkSettings
 from auditloop.standards.selectors import framework_settings_row
 

@@ -25,6 +25,7 @@ from auditloop.cases.services.register import (
     events_record,
     involvement_record,
 )
+from auditloop.cases.signals import register_imported
 from auditloop.common.errors import DomainError, ImportFileError
 from auditloop.people import importers as staff_importers
 from auditloop.people.models import Locality, Person, Service, User
@@ -233,7 +234,8 @@ class _Structure:
 
 
 def _apply(plan: CasePlan, parsed: ParsedCases, module: ModuleType, job: ImportJob
-           ) -> Counter[str]:
+           ) -> tuple[Counter[str], set[int]]:
+    """Write the plan; returns the counts and the ids of the cases it wrote to."""
     counts: Counter[str] = Counter()
     for key in ("cases_created", "cases_updated", "cases_closed", "involvements_created",
                 "involvements_ended", "events_created"):
@@ -288,21 +290,25 @@ def _apply(plan: CasePlan, parsed: ParsedCases, module: ModuleType, job: ImportJ
     counts["events_created"] += events_record(events=[
         *((case_for(ev.reference), ev.kind, ev.occurred_on, ev.detail) for ev in plan.events),
         *closures])
+    touched = {case.pk for case in cases.values()}
     if job.complete_snapshot:
-        counts["cases_closed"] += _close_absent(parsed.references, module, job, today)
-    return counts
+        closed = _close_absent(parsed.references, module, job, today)
+        counts["cases_closed"] += len(closed)
+        touched |= closed
+    return counts, touched
 
 
 def _close_absent(references: set[str], module: ModuleType, job: ImportJob,
-                  today: dt.date) -> int:
-    """A complete list closes the open cases of its services that it no longer has."""
-    closed = 0
+                  today: dt.date) -> set[int]:
+    """A complete list closes the open cases of its services that it no longer has; returns
+    the ids of the cases it closed."""
+    closed: set[int] = set()
     candidates = Case.objects.filter(status=Case.Status.OPEN, service__kind__in=module.SCOPE)
     for case in candidates.iterator():
-        if case.reference not in references:
-            closed += int(case_close(
+        if case.reference not in references and case_close(
                 case=case, closed_on=today, source=job.format,
-                detail=f"Not in the complete list of open cases (import {job.pk})"))
+                detail=f"Not in the complete list of open cases (import {job.pk})"):
+            closed.add(case.pk)
     return closed
 
 
@@ -321,7 +327,19 @@ def _run_cases(job: ImportJob, files: Sequence[UploadedFile]) -> None:
     if not _outcome(job, plan.problems, summary, anything):
         return
     with transaction.atomic():
-        counts = _apply(plan, parsed, module, job)
+        counts, touched = _apply(plan, parsed, module, job)
         status = ImportJob.Status.PARTIAL if plan.problems else ImportJob.Status.SUCCEEDED
         _finish(job, status, {**summary, **counts, "message": _done_message(plan.problems)},
                 plan.problems)
+    _tell_register_imported(job, touched)
+
+
+def _tell_register_imported(job: ImportJob, case_ids: set[int]) -> None:
+    """The import is written and finished: the apps that act on register changes (quality
+    control's queue) do so now. A receiver that fails is logged, not raised: the import
+    itself stands, and each receiver has its own catch-up (docs/operators-guide.md)."""
+    for receiver, outcome in register_imported.send_robust(
+            sender=ImportJob, job_id=job.pk, case_ids=frozenset(case_ids)):
+        if isinstance(outcome, BaseException):
+            logger.error("Import %s: %s failed after the import", job.pk,
+                         getattr(receiver, "__qualname__", receiver), exc_info=outcome)

@@ -99,6 +99,7 @@ class Command(BaseCommand):
             self._apply_presets(options["preset"])
             if options["history_months"] > 0:
                 self._build_history(summary, options["history_months"])
+            self._fill_quality_queue()
         self.stdout.write(f"Demo sign-ins (password '{DEMO_PASSWORD}'):")
         for username, name in summary.demo_users.items():
             self.stdout.write(f"  {username:<32} {name}")
@@ -124,6 +125,16 @@ class Command(BaseCommand):
             f"Audit history: {len(history.cycles)} monthly cycles, {len(history.audits)} "
             f"audits submitted and discussed ({time.monotonic() - started:.1f} seconds)."
         )
+
+    def _fill_quality_queue(self) -> None:
+        """The demo's records are written directly, not imported, so they join the Tier 1
+        queue here, as an operator's catch-up would put them (`auditloop quality_queue`)."""
+        from auditloop.quality.services import quality_checks_create_for_new_events
+
+        added = quality_checks_create_for_new_events()
+        if added:
+            self.stdout.write(f"Tier 1 quality control: {added:,} record"
+                              f"{'' if added == 1 else 's'} waiting for a check.")
 
     def _apply_presets(self, chosen: str) -> None:
         """Load every preset's tools, then the chosen preset's settings last."""

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from auditloop.audits.quality import quality_checks_create_for_new_events, quality_tools_by_kind
+from auditloop.quality.checklist import quality_tools_by_kind
+from auditloop.quality.services import quality_checks_create_for_new_events
 
 
 class Command(BaseCommand):
