@@ -1,17 +1,18 @@
 """Notice events whose recipients come from the framework's rules, each changed and seen to
-change who is told: feedback to the practitioner and the actions agreed."""
+change who is told: feedback to the practitioner, the actions agreed and the practitioner's
+perspective completed."""
 
 from __future__ import annotations
 
 import pytest
 
 from auditloop.audits import voices
-from auditloop.audits.models import Audit
+from auditloop.audits.models import Audit, WorkerPerspective
 from auditloop.notifications.models import Notification
 from auditloop.standards.selectors import framework_settings_row
-from auditloop.standards.services import framework_settings_set
+from auditloop.standards.services import framework_settings_set, preset_apply
 from tests.audits.test_feedback import frozen, six_areas  # noqa: F401
-from tests.factories import finish_audit
+from tests.factories import CaseFactory, PersonFactory, finish_audit, make_audit
 
 pytestmark = pytest.mark.django_db
 S = Audit.Status
@@ -47,3 +48,17 @@ def test_actions_created_goes_to_whom_the_framework_names(six_areas):  # noqa: F
     w.audit.refresh_from_db()
     voices.actions_agree(audit=w.audit, actor=w.tm)
     assert _told("Actions are agreed from an audit") == set()
+
+
+def test_worker_perspective_completed_goes_to_whom_the_framework_names(frozen):  # noqa: F811
+    preset_apply(key="001-early-help-domains")
+    tm = PersonFactory()
+    kw = PersonFactory(line_manager=tm)
+    auditor = PersonFactory(roles=["auditor"])
+    audit = make_audit(case=CaseFactory(key_worker=kw, team_manager=tm), auditors=[auditor])
+    _rule("worker_perspective_completed", ["case_team_manager"])
+    perspective = WorkerPerspective.objects.get(audit=audit)
+    answers = {f"perspective.{k}": {"value": "Seen"} for k in
+               ("situation", "work_done", "child_voice", "difference", "challenges")}
+    voices.perspective_save(perspective=perspective, actor=kw, send=True, answers=answers)
+    assert _told("The practitioner's perspective is ready to read") == {tm.pk}

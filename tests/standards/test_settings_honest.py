@@ -226,9 +226,9 @@ BEHAVIOUR: dict[str, str] = {
     "worker_perspective_requested": "tests/audits/test_voices.py::"
                                     "test_the_framework_can_name_more_people_to_tell_of_the_"
                                     "request",
-    "worker_perspective_completed": "tests/audits/test_voices.py::"
-                                    "test_the_practitioner_saves_then_sends_the_form_and_the_"
-                                    "auditors_are_told",
+    "worker_perspective_completed": "tests/audits/test_event_rules.py::"
+                                    "test_worker_perspective_completed_goes_to_whom_the_"
+                                    "framework_names",
     "immediate_concern": "tests/audits/test_immediate_concern.py::"
                          "test_the_framework_names_who_is_told_and_who_must_be_told_verbally",
     "past_unsafe_practice": "tests/audits/test_immediate_concern.py::"
