@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from auditloop.cases.models import CaseEvent, ImportJob
 from auditloop.people.roles import Role
+from auditloop.quality import services
 from auditloop.quality.models import QualityCheck
 from auditloop.standards.selectors import framework_settings_row
 from tests.cases.importing import DOCS_SAMPLES, csv_bytes, run_import
@@ -106,3 +107,15 @@ def test_after_an_import_the_queue_page_lists_its_records_and_a_get_adds_none(
     page = client.get(reverse("quality:queue")).content.decode()
     assert "EH-1001" in page
     assert QualityCheck.objects.count() == queued
+
+
+def test_a_case_that_moved_into_early_help_brings_its_earlier_records(qc_tool):
+    cin = ServiceFactory(name="Child in Need", kind="cin")
+    case = CaseFactory(service=cin)
+    earlier = CaseEventFactory(case=case, kind="assessment_completed")
+    assert services.quality_checks_create_for_cases(case_ids={case.pk}) == 0
+    case.service = ServiceFactory()  # Early Help
+    case.save(update_fields=["service"])
+    assert services.quality_checks_create_for_cases(case_ids={case.pk}) == 1
+    assert QualityCheck.objects.get().event == earlier
+
