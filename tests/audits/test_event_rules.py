@@ -62,3 +62,13 @@ def test_worker_perspective_completed_goes_to_whom_the_framework_names(frozen): 
                ("situation", "work_done", "child_voice", "difference", "challenges")}
     voices.perspective_save(perspective=perspective, actor=kw, send=True, answers=answers)
     assert _told("The practitioner's perspective is ready to read") == {tm.pk}
+
+
+def test_actions_are_signed_off_by_whom_the_framework_names(six_areas):  # noqa: F811
+    from auditloop.people.roles import Role
+
+    w = six_areas
+    framework_settings_set(values={"actions_signed_off_by": "case_team_manager"}, actor=None)
+    assert voices.sign_off_for(w.audit) == (Role.TEAM_MANAGER, w.tm)
+    framework_settings_set(values={"actions_signed_off_by": "case_service_manager"}, actor=None)
+    assert voices.sign_off_for(w.audit) == (Role.SERVICE_MANAGER, w.sm)

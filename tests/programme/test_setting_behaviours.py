@@ -126,3 +126,30 @@ def test_minutes_for_each_case_are_given_to_the_agenda(framework, council, audit
     submit(second)
     (later,) = services.agenda_build(cycle=cycle, actor=None)
     assert later.minutes_allotted is None
+
+
+def test_a_monthly_learning_session_is_held_only_where_the_framework_holds_one():
+    from auditloop.programme.models import LearningSession
+    from tests.programme.loop_factories import loop_framework, session, themed_cycle
+
+    loop_framework(monthly_learning_session=True)
+    cycle = themed_cycle(theme="Neglect", year=2026, number=2)
+    assert session(kind=LearningSession.Kind.REFLECTIVE, held_on=D(2026, 3, 10),
+                   cycles=[cycle]).pk
+    loop_framework(monthly_learning_session=False)
+    with pytest.raises(DomainError, match="does not hold"):
+        session(kind=LearningSession.Kind.REFLECTIVE, held_on=D(2026, 3, 17), cycles=[cycle])
+
+
+def test_the_drift_thresholds_are_the_frameworks(framework):
+    plan = drift.PlanFacts(plan_started_on=D(2025, 12, 1), last_meeting_on=D(2026, 4, 6))
+    on = D(2026, 5, 25)  # 7 weeks since the last meeting
+    set_framework(taf_interval_weeks_max=6, taf_interval_weeks_acceptable=None)
+    assert drift.drift(plan, thresholds(framework_settings_row()), on).audit_reasons
+    set_framework(taf_interval_weeks_max=8)
+    assert drift.drift(plan, thresholds(framework_settings_row()), on).audit_reasons == ()
+    set_framework(plan_open_audit_months=5)
+    [reason] = drift.drift(plan, thresholds(framework_settings_row()), on).audit_reasons
+    assert "open for 5 months (more than 5)" in reason or "more than 5" in reason
+    set_framework(plan_open_audit_months=9)
+    assert drift.drift(plan, thresholds(framework_settings_row()), on).audit_reasons == ()

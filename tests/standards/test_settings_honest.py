@@ -48,8 +48,9 @@ BEHAVIOUR: dict[str, str] = {
     "theme_plan": "tests/programme/test_cycles.py::test_the_theme_comes_from_the_years_plan",
     "next_theme_from_qa_meeting": "tests/programme/test_cycles.py::test_the_last_meetings_"
                                   "prevalent_issue_sets_the_theme_when_the_meeting_said_so",
-    "monthly_learning_session": "tests/programme/test_learning_sessions.py::"
-                                "test_a_session_the_framework_does_not_hold_is_refused",
+    "monthly_learning_session": "tests/programme/test_setting_behaviours.py::"
+                                "test_a_monthly_learning_session_is_held_only_where_the_"
+                                "framework_holds_one",
     # Choosing cases
     "sample_size_min": "tests/programme/test_selection.py::"
                        "test_a_range_of_cases_a_cycle_draws_a_number_within_it_from_the_seed",
@@ -81,8 +82,8 @@ BEHAVIOUR: dict[str, str] = {
     # Drift
     "taf_interval_weeks_min": "tests/quality/test_findings.py::"
                               "test_the_taf_interval_reads_the_frameworks_from_weeks",
-    "taf_interval_weeks_max": "tests/programme/test_drift.py::"
-                              "test_a_gap_longer_than_the_accepted_taf_interval_is_drift",
+    "taf_interval_weeks_max": "tests/programme/test_setting_behaviours.py::"
+                              "test_the_drift_thresholds_are_the_frameworks",
     "taf_interval_weeks_acceptable": "tests/quality/test_findings.py::"
                                      "test_the_taf_interval_reads_the_to_and_acceptable_weeks",
     "taf_plan_current_weeks": "tests/quality/test_findings.py::test_a_current_taf_plan_"
@@ -90,8 +91,8 @@ BEHAVIOUR: dict[str, str] = {
     "initial_review_weeks_after_taf": "tests/programme/test_setting_behaviours.py::"
                                       "test_the_initial_review_after_the_taf_meeting_is_drift_"
                                       "by_the_setting",
-    "plan_open_audit_months": "tests/programme/test_drift.py::test_a_plan_open_nine_months_is_"
-                              "audited_and_twelve_means_contacting_the_coordinator",
+    "plan_open_audit_months": "tests/programme/test_setting_behaviours.py::"
+                              "test_the_drift_thresholds_are_the_frameworks",
     "plan_open_contact_coordinator_months": "tests/programme/test_selection.py::"
                                             "test_drift_adds_cases_and_a_plan_open_too_long_"
                                             "means_contacting_its_coordinator",
@@ -189,8 +190,8 @@ BEHAVIOUR: dict[str, str] = {
     # Actions, re-audit and closing the loop
     "action_deadline_days": "tests/audits/test_action_deadline.py::"
                             "test_no_limit_is_shown_when_the_framework_sets_none",
-    "actions_signed_off_by": "tests/audits/test_feedback.py::"
-                             "test_the_team_manager_confirms_the_actions_agreed",
+    "actions_signed_off_by": "tests/audits/test_event_rules.py::"
+                             "test_actions_are_signed_off_by_whom_the_framework_names",
     "overdue_action_escalation": "tests/audits/test_overdue_escalation.py::"
                                  "test_changing_the_setting_changes_the_timing",
     "ri_actions_reviewed_at_next_qa_meeting": "tests/programme/test_ri_follow_ups.py::"
