@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from auditloop.audits.models import Audit, Disagreement
 from auditloop.common.models import BaseModel
+from auditloop.common.workflow import Workflow, WorkflowModel
 from auditloop.people.models import Person
 from auditloop.programme.models import Cycle
 from auditloop.standards.models import ToolVersion
@@ -63,7 +64,7 @@ class ModerationDraw(models.Model):
         return f"Draw {self.pk} of moderation sample {self.sample_id}"
 
 
-class SampledAudit(BaseModel):
+class SampledAudit(BaseModel, WorkflowModel):
     """An audit in the sample, why it is there, and its place on the panel's agenda."""
 
     class Source(models.TextChoices):
@@ -102,8 +103,19 @@ class SampledAudit(BaseModel):
         ]
         indexes = [models.Index(fields=["audit", "status"])]
 
+    # An audit is taken out of the sample once, and never comes back as the same row: it is
+    # added again as a new row.
+    S = Status
+    workflow = Workflow(Status, noun="audit in the sample", allowed_from={
+        S.REMOVED: {S.CURRENT},
+    }, groups={"current": {S.CURRENT}, "removed": {S.REMOVED}})
+
     def __str__(self) -> str:
         return f"Audit {self.audit_id} in moderation sample {self.sample_id}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status_in("current")
 
 
 class ModeratorAssignment(models.Model):
@@ -132,7 +144,7 @@ class ModeratorAssignment(models.Model):
         return f"{self.person} moderates sampled audit {self.sampled_id}"
 
 
-class ModerationReview(BaseModel):
+class ModerationReview(BaseModel, WorkflowModel):
     """One moderator's review of one audit: blind grades first (locked once saved), then,
     beside the auditor's, agree or change for each section and the overall grade."""
 
@@ -164,12 +176,45 @@ class ModerationReview(BaseModel):
             models.Index(fields=["audit", "status"]),
         ]
 
+    # Blind grades first, then the comparison, then complete; a review that is not complete
+    # ends when its audit is reassigned or taken out of the sample.
+    S = Status
+    workflow = Workflow(Status, noun="moderation review", allowed_from={
+        S.REVEALED: {S.BLIND},
+        S.COMPLETED: {S.REVEALED},
+        S.ENDED: {S.BLIND, S.REVEALED},
+    }, groups={
+        "blind": {S.BLIND},
+        "comparing": {S.REVEALED},
+        "in_progress": {S.BLIND, S.REVEALED},
+        "completed": {S.COMPLETED},
+    })
+    TAG_COLOURS = {S.BLIND: "purple", S.REVEALED: "blue", S.COMPLETED: "green",
+                   S.ENDED: "grey"}
+
     def __str__(self) -> str:
         return f"Review of audit {self.audit_id} by {self.moderator_id}"
 
     @property
     def is_blind(self) -> bool:
-        return self.status == self.Status.BLIND
+        return self.status_in("blind")
+
+    @property
+    def is_comparing(self) -> bool:
+        """The moderator's own grades are saved and shown beside the auditor's."""
+        return self.status_in("comparing")
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status_in("in_progress")
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status_in("completed")
+
+    @property
+    def tag_colour(self) -> str:
+        return self.TAG_COLOURS[self.Status(self.status)]
 
 
 class ModerationGrade(models.Model):
@@ -226,7 +271,7 @@ class ModerationMeeting(BaseModel):
         return f"Moderation meeting of sample {self.sample_id}"
 
 
-class CalibrationExercise(BaseModel):
+class CalibrationExercise(BaseModel, WorkflowModel):
     """Every auditor grades the same anonymised case, written as a vignette: never a real
     case record, so the exercise has no link to one."""
 
@@ -249,8 +294,18 @@ class CalibrationExercise(BaseModel):
     class Meta:
         ordering = ["-created_at"]
 
+    S = Status
+    workflow = Workflow(Status, noun="calibration exercise", allowed_from={
+        S.CLOSED: {S.OPEN},
+    }, groups={"open": {S.OPEN}, "closed": {S.CLOSED}})
+
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        """Open for grading: participants may still submit their grades."""
+        return self.status_in("open")
 
 
 class CalibrationParticipant(models.Model):

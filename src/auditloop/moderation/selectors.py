@@ -101,7 +101,8 @@ def blind_check(person: Any, audit_ids: Iterable[int] | None) -> set[int]:
 def waiting_count(person: Person) -> tuple[int, int]:
     """(blind, to decide) reviews waiting for this moderator."""
     counts = dict(ModerationReview.objects.filter(
-        moderator=person, status__in=[R.BLIND, R.REVEALED]).values("status")
+        moderator=person, status__in=ModerationReview.workflow.groups["in_progress"])
+        .values("status")
         .annotate(n=Count("pk")).values_list("status", "n"))
     return counts.get(R.BLIND, 0), counts.get(R.REVEALED, 0)
 

@@ -324,31 +324,33 @@ def _tell_moderators(people: Sequence[Person]) -> None:
            link=reverse("moderation:my_reviews"))
 
 
-def _end_current(row: SampledAudit, why: str) -> None:
+def _end_current(row: SampledAudit, actor: Person | None, why: str) -> None:
+    """End the audit's current assignment, and its review unless that is complete."""
     now = _now()
     for assignment in ModeratorAssignment.objects.select_for_update().filter(
             sampled=row, ended_at__isnull=True):
         assignment.ended_at = now
         assignment.end_reason = why[:500]
         assignment.save(update_fields=["ended_at", "end_reason"])
-        ModerationReview.objects.filter(assignment=assignment).exclude(
-            status=R.COMPLETED).update(status=R.ENDED, updated_at=now)
+        for review in ModerationReview.objects.filter(
+                assignment=assignment,
+                status__in=ModerationReview.workflow.groups["in_progress"]):
+            review.workflow.move(review, to=R.ENDED, actor=actor, reason=why)
 
 
 def _take_out(row: SampledAudit, actor: Person | None, why: str) -> None:
-    row.status = SampledAudit.Status.REMOVED
     row.removed_by = actor
     row.removed_at = _now()
     row.removed_reason = why[:500]
-    row.save(update_fields=["status", "removed_by", "removed_at", "removed_reason",
-                            "updated_at"])
-    _end_current(row, f"Taken out of the sample: {why}")
+    row.workflow.move(row, to=SampledAudit.Status.REMOVED, actor=actor, reason=why,
+                      also_save=["removed_by", "removed_at", "removed_reason"])
+    _end_current(row, actor, f"Taken out of the sample: {why}")
 
 
 def _lock_sampled(row: SampledAudit) -> SampledAudit:
     locked = SampledAudit.objects.select_for_update().select_related("audit", "sample").get(
         pk=row.pk)
-    if locked.status != SampledAudit.Status.CURRENT:
+    if not locked.is_current:
         raise WorkflowError("This audit has been taken out of the sample. Reload the page.")
     return locked
 
@@ -411,7 +413,7 @@ def moderator_reassign(*, sampled: SampledAudit, person: Person, actor: Person |
     current = row.assignments.filter(ended_at__isnull=True).first()
     if current is not None and current.person_id == person.pk:
         raise DomainError(f"{person.full_name} moderates this audit already.", field="person")
-    _end_current(row, f"Reassigned: {reason}")
+    _end_current(row, actor, f"Reassigned: {reason}")
     assignment = _assign(row, person, actor, reason)
     _tell_moderators([person])
     return assignment
@@ -456,7 +458,7 @@ def review_save_blind(*, review: ModerationReview, actor: Person, grades: Mappin
     """The moderator's own grades, saved before they see the auditor's. Once saved they are
     locked, and the auditor's grades are shown beside them."""
     locked = _lock_review(review, actor)
-    if locked.status != R.BLIND:
+    if not locked.may_become(R.REVEALED):
         raise WorkflowError("Your own grades for this audit are saved already and cannot be "
                             "changed. Carry on from the comparison.")
     sections = graded_sections(locked.audit.tool_version, audit=locked.audit)
@@ -470,11 +472,11 @@ def review_save_blind(*, review: ModerationReview, actor: Person, grades: Mappin
             auditor_rank=s.rank(theirs.get(s.key, "")))
         for i, s in enumerate(sections)
     ])
-    locked.status = R.REVEALED
     locked.blind_saved_at = _now()
     locked.blind_overall_evidence = evidence.strip()
-    locked.save(update_fields=["status", "blind_saved_at", "blind_overall_evidence",
-                               "updated_at"])
+    locked.workflow.move(locked, to=R.REVEALED, actor=actor,
+                         reason="The moderator's own grades are saved.",
+                         also_save=["blind_saved_at", "blind_overall_evidence"])
     return locked
 
 
@@ -492,10 +494,9 @@ def review_complete(*, review: ModerationReview, actor: Person,
     with a reason. A changed overall grade becomes the audit's final grade (both are kept);
     a disputed audit's disagreement is settled; the practitioner and TM are told."""
     locked = _lock_review(review, actor)
-    if locked.status == R.COMPLETED:
-        raise WorkflowError("This review is complete already.")
-    if locked.status != R.REVEALED:
-        raise WorkflowError("Save your own grades first.")
+    if not locked.may_become(R.COMPLETED):
+        raise WorkflowError("This review is complete already." if locked.is_completed
+                            else "Save your own grades first.")
     sections = {s.key: s for s in graded_sections(locked.audit.tool_version)}
     rows = list(locked.grades.all())
     changes: list[str] = []
@@ -548,11 +549,11 @@ def review_complete(*, review: ModerationReview, actor: Person,
                body=f"The moderation panel changed the overall grade of audit {audit.pk}. "
                     "Open the audit to see the grade and the reason.",
                link=reverse("audits:feedback", args=[audit.pk]))
-    locked.status = R.COMPLETED
     locked.completed_at = _now()
     locked.overall_changed = changed_overall
-    locked.save(update_fields=["status", "completed_at", "overall_changed", "settled",
-                               "updated_at"])
+    locked.workflow.move(locked, to=R.COMPLETED, actor=actor,
+                         reason=" ".join(changes) or "Agreed with the auditor's grades.",
+                         also_save=["completed_at", "overall_changed", "settled"])
     return locked
 
 
@@ -644,7 +645,7 @@ def calibration_submit(*, participant: CalibrationParticipant, actor: Person,
         raise DomainError("Only the person taking part can grade for themselves.")
     if locked.submitted_at is not None:
         raise WorkflowError("Your grades are in already and cannot be changed.")
-    if locked.exercise.status != CalibrationExercise.Status.OPEN:
+    if not locked.exercise.is_open:
         raise WorkflowError("This exercise is closed.")
     sections = graded_sections(locked.exercise.tool_version)
     _check_grades(sections, grades)
@@ -673,9 +674,7 @@ def calibration_reference_set(*, exercise: CalibrationExercise, actor: Person | 
 @transaction.atomic
 def calibration_close(*, exercise: CalibrationExercise, actor: Person | None
                       ) -> CalibrationExercise:
-    locked = CalibrationExercise.objects.select_for_update().get(pk=exercise.pk)
-    if locked.status == CalibrationExercise.Status.CLOSED:
-        raise WorkflowError("This exercise is closed already.")
-    locked.status = CalibrationExercise.Status.CLOSED
-    locked.save(update_fields=["status", "updated_at"])
-    return locked
+    row = CalibrationExercise.objects.get(pk=exercise.pk)
+    row.workflow.move(row, to=CalibrationExercise.Status.CLOSED, actor=actor,
+                      reason="Closed for grading.")
+    return row

@@ -32,7 +32,6 @@ from auditloop.programme.models import Cycle
 from auditloop.standards.selectors import framework_settings_row
 
 RUN = Capability.RUN_CYCLE
-R = ModerationReview.Status
 
 
 def _form_page(request: HttpRequest, form: Any, *, title: str, submit: str, cancel: str,
@@ -105,7 +104,7 @@ def _review_page(request: HttpRequest, review: ModerationReview, errors: dict[st
         "posted": request.POST if request.method == "POST" else {},
         "overall_key": OVERALL, "runs_cycle": user.has_capability(RUN),
     }
-    if review.status != R.BLIND:
+    if not review.is_blind:
         grades = list(review.grades.all())
         by_key = {s.key: s for s in services.graded_sections(audit.tool_version)}
         context["rows"] = [(g, by_key.get(g.section_key)) for g in grades]
@@ -268,7 +267,7 @@ def _current_sampled(request: HttpRequest, cycle_id: int, sampled_id: int, out: 
     if current is None:
         raise Http404
     row = selectors.get_sampled(current, sampled_id)
-    if row.status != row.Status.CURRENT:
+    if not row.is_current:
         return _sample_page(request, cycle_id, [out], status=400)
     return cycle, row
 
