@@ -23,6 +23,8 @@ INTRO = (
     '"–" is not set (no rule). For lists, the number of entries; the preset files hold them,\n'
     "each with the seed's words in a comment. \"(our choice)\" marks a value the preset gives\n"
     "where its seed gives none: the preset file says why, and so does the Framework page.\n"
+    "These tables are made from the settings' help (settings_spec.py) and the presets by\n"
+    "`scripts/settings_table.py`: change those and run it, rather than editing the tables.\n"
 )
 
 
