@@ -97,3 +97,25 @@ def test_re_audit_due_is_not_raised_when_the_framework_names_nobody(
     cycle, cases = _month(council, auditors, re_audit=True)
     _send(cycle, K.AUDIT_SELECTED, django_capture_on_commit_callbacks)
     assert not Notification.objects.filter(subject="A re-audit is due").exists()
+
+
+@time_machine.travel(dt.datetime(2026, 5, 20, 9), tick=False)
+def test_the_audit_report_goes_to_whom_the_framework_names(framework, council, auditors,
+                                                           fake_solver):
+    from auditloop.audits.models import Audit
+    from auditloop.programme.models import MeetingItem
+    from tests.programme.conftest import submit
+
+    set_framework(notification_rules={"audit_report_after_meeting": ["case_key_worker"]})
+    cycle, cases = _month(council, auditors)
+    audit = submit(Audit.objects.get(case=cases[0], status=Audit.Status.ALLOCATED))
+    services.agenda_build(cycle=cycle, actor=None)
+    item = MeetingItem.objects.get(audit=audit)
+    services.minutes_save(item=item, actor=None, impact="Better off", needs_met="Yes",
+                          strengths="Voice of the child", development="Chronology",
+                          discussed=True)
+    services.meeting_close(cycle=cycle, actor=None, open_confirmed=1)
+    services.notices_send(cycle_id=cycle.pk)
+    told = set(Notification.objects.filter(subject="An audit report is ready")
+               .values_list("recipient", flat=True))
+    assert told == {cases[0].key_worker_id}

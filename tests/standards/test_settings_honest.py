@@ -246,9 +246,8 @@ BEHAVIOUR: dict[str, str] = {
     "audit_submitted": "tests/audits/test_submitted_notices.py::"
                        "test_audit_submitted_tells_whom_the_framework_names_and_nobody_"
                        "otherwise",
-    "audit_report_after_meeting": "tests/programme/test_notices.py::"
-                                  "test_audit_reports_go_to_the_practitioners_managers_after_"
-                                  "the_meeting",
+    "audit_report_after_meeting": "tests/programme/test_framework_notices.py::"
+                                  "test_the_audit_report_goes_to_whom_the_framework_names",
     "feedback_to_practitioner": "tests/audits/test_event_rules.py::"
                                 "test_feedback_to_practitioner_goes_to_whom_the_framework_"
                                 "names",
