@@ -60,4 +60,5 @@ def test_two_swaps_of_one_case_swap_it_once(framework, council, slow_lock):
         lambda: services.selection_swap(cycle_case=row, actor=None, reason="Second"),
     ])
     assert sum(isinstance(r, CycleCase) for r in results) == 1
-    assert CycleCase.objects.filter(cycle=cycle, status__in=CycleCase.CURRENT).count() == 3
+    assert CycleCase.objects.filter(
+        cycle=cycle, status__in=CycleCase.workflow.groups["current"]).count() == 3

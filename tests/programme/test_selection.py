@@ -29,7 +29,8 @@ def cycle(framework):
 
 
 def current(cycle):
-    return list(CycleCase.objects.filter(cycle=cycle, status__in=CycleCase.CURRENT)
+    return list(CycleCase.objects.filter(cycle=cycle,
+                                         status__in=CycleCase.workflow.groups["current"])
                 .select_related("case").order_by("position"))
 
 

@@ -80,6 +80,11 @@ class Case(BaseModel):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def is_open(self) -> bool:
+        """Still open in the case management system (imports set it; no workflow moves it)."""
+        return self.status == self.Status.OPEN
+
 
 class Involvement(BaseModel):
     """Who held or oversaw a case, and when. Open-ended while ended_on is empty."""

@@ -15,7 +15,7 @@ from auditloop.common.models import AccessLog
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability
 from auditloop.programme import exports, forms, selectors, services
-from auditloop.programme.models import AllocationRun, Cycle, CycleNotice
+from auditloop.programme.models import Cycle, CycleNotice
 from auditloop.programme.services.allocation import build_problem, may_decline
 from auditloop.programme.services.notices import audit_link, is_late, late_message
 from auditloop.programme.views import _detail, form_error, person_of, posted, run_step
@@ -29,7 +29,7 @@ C = Cycle.Status
 @capability_required(RUN)
 def allocation(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
-    if cycle.status == C.PLANNING:
+    if cycle.is_planning:
         return _detail(request, cycle, ["Confirm the cases before allocating auditors."],
                        status=400)
     run = selectors.latest_run(cycle)
@@ -39,8 +39,7 @@ def allocation(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "short_of_minimum": selectors.short_of_minimum(lines),
         "settings": framework_settings_row(),
         "confirm_form": forms.ConfirmAllocationForm(),
-        "editable": run is not None and run.status == AllocationRun.Status.PROPOSED
-        and cycle.status == C.CASES_CONFIRMED,
+        "editable": run is not None and run.is_proposed and cycle.is_cases_confirmed,
     })
 
 
@@ -62,7 +61,7 @@ def allocation_override(request: HttpRequest, cycle_id: int, line_id: int) -> Ht
     if run is None:
         raise Http404
     line = selectors.get_line(run, line_id)
-    if run.status != AllocationRun.Status.PROPOSED or cycle.status != C.CASES_CONFIRMED:
+    if not run.is_proposed or not cycle.is_cases_confirmed:
         return _detail(request, cycle, ["This allocation is confirmed: it can no longer be "
                                         "changed here."], status=400)
     form = forms.OverrideForm(posted(request), choices=selectors.pool_choices(run),

@@ -63,8 +63,8 @@ def _revisit_page(request: HttpRequest, revisit: ThemeRevisit, errors: list[str]
     return render(request, "programme/loop_revisit.html", {
         "revisit": revisit, "rows": rows, "refs": refs, "candidates": candidates,
         "events": list(loop.revisit_events(revisit)), "errors": errors or [],
-        "is_due": revisit.status == ThemeRevisit.Status.SCHEDULED and revisit.due_on <= today,
-        "scheduled": revisit.status == ThemeRevisit.Status.SCHEDULED,
+        "is_due": revisit.is_scheduled and revisit.due_on <= today,
+        "scheduled": revisit.is_scheduled,
         "theme_slug": loop.theme_slug(revisit.theme),
     }, status=status)
 
@@ -75,11 +75,9 @@ def revisit_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = list(loop.revisits())
     return render(request, "programme/loop_revisits.html", {
-        "due": [r for r in rows if r.status == ThemeRevisit.Status.SCHEDULED
-                and r.due_on <= today],
-        "later": [r for r in rows if r.status == ThemeRevisit.Status.SCHEDULED
-                  and r.due_on > today],
-        "done": [r for r in rows if r.status != ThemeRevisit.Status.SCHEDULED],
+        "due": [r for r in rows if r.is_scheduled and r.due_on <= today],
+        "later": [r for r in rows if r.is_scheduled and r.due_on > today],
+        "done": [r for r in rows if not r.is_scheduled],
         "today": today,
     })
 
@@ -106,7 +104,7 @@ def revisit_start(request: HttpRequest, revisit_id: int) -> HttpResponse:
 def _reason_step(request: HttpRequest, revisit_id: int, form_class: type[forms.Form],
                  title: str, submit: str, run: Any, done: str) -> HttpResponse:
     revisit = loop.get_revisit(revisit_id)
-    if revisit.status != ThemeRevisit.Status.SCHEDULED:
+    if not revisit.is_scheduled:
         return _revisit_page(request, revisit, [
             f"This revisit is {revisit.get_status_display().lower()}, so it cannot change "
             "now."], status=400)

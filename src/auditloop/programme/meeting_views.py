@@ -43,7 +43,7 @@ def _meeting(request: HttpRequest, cycle: Cycle,
     return render(request, "programme/meeting.html", {
         "cycle": cycle, "items": items, "total_minutes": minutes,
         "ready": selectors.ready_for_agenda(cycle), "details_form": form,
-        "follow_ups": selectors.follow_ups(cycle), "open": cycle.status == C.ALLOCATED,
+        "follow_ups": selectors.follow_ups(cycle), "open": cycle.is_allocated,
         "discussed": sum(1 for i in items if i.discussed_at),
         "made": made_from(source_key=f"cycle:{cycle.pk}"),
         "may_make": may_make_plans(request.user),
@@ -51,7 +51,7 @@ def _meeting(request: HttpRequest, cycle: Cycle,
         "blind": blind_audit_ids(request.user.person_or_none,  # type: ignore[union-attr]
                                  [i.audit_id for i in items]),
         # Audits not submitted yet: marking the review done asks to confirm how many.
-        "still_open": still_open(cycle).count() if cycle.status == C.ALLOCATED else 0,
+        "still_open": still_open(cycle).count() if cycle.is_allocated else 0,
         "close_error": close_error, "page_has_errors": bool(close_error),
     }, status=status)
 
@@ -60,7 +60,7 @@ def _meeting(request: HttpRequest, cycle: Cycle,
 @capability_required(RUN)
 def meeting(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
-    if cycle.status in (C.PLANNING, C.CASES_CONFIRMED):
+    if cycle.is_before_allocation:
         return _detail(request, cycle, ["Allocate the audits before the meeting."], status=400)
     return _meeting(request, cycle)
 
@@ -92,7 +92,7 @@ def agenda_move(request: HttpRequest, cycle_id: int, item_id: int) -> HttpRespon
 def minutes(request: HttpRequest, cycle_id: int, item_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
     item = selectors.get_item(cycle, item_id)
-    if cycle.status != C.ALLOCATED:
+    if not cycle.is_allocated:
         return _detail(request, cycle, ["The meeting is over: its minutes can no longer "
                                         "change."], status=400)
     form = forms.MinutesForm(posted(request), initial={
@@ -119,7 +119,7 @@ def minutes(request: HttpRequest, cycle_id: int, item_id: int) -> HttpResponse:
 def meeting_details(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
     form = forms.MeetingDetailsForm(request.POST)
-    if cycle.status != C.ALLOCATED:
+    if not cycle.is_allocated:
         return _detail(request, cycle, ["The meeting is over: its record can no longer "
                                         "change."], status=400)
     if form.is_valid():
@@ -145,7 +145,7 @@ def meeting_close(request: HttpRequest, cycle_id: int) -> HttpResponse:
     try:
         services.meeting_close(cycle=cycle, actor=person_of(request), open_confirmed=confirmed)
     except DomainError as exc:
-        if cycle.status != C.ALLOCATED:
+        if not cycle.is_allocated:
             return _detail(request, selectors.get_cycle(cycle.pk), [exc.message], status=400)
         return _meeting(request, cycle, status=400, close_error=exc.message)
     messages.success(request, "The meeting is recorded. The audit reports are going to the "
@@ -170,7 +170,7 @@ def follow_up_escalate(request: HttpRequest, cycle_id: int, audit_id: int) -> Ht
 
 
 def _notes_ready(cycle: Cycle) -> bool:
-    return cycle.status in (C.REVIEWED, C.CLOSED)
+    return cycle.is_reviewed_or_later
 
 
 @require_GET

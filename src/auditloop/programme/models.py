@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from auditloop.audits.models import Audit
 from auditloop.cases.models import Case
@@ -19,7 +20,7 @@ from auditloop.people.models import Person
 from auditloop.standards.models import ToolVersion
 
 
-class Cycle(BaseModel):
+class Cycle(BaseModel, WorkflowModel):
     """One round of audits: a month of the council's programme, or a one-off programme
     (thematic, multi-agency, external, inspection preparation) with its own selection and
     allocation."""
@@ -77,6 +78,28 @@ class Cycle(BaseModel):
     created_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
 
+    # The cycle's steps: the list of cases may be opened again until auditors are allocated;
+    # after that it only moves on. Each move writes the cycle's history (a CycleEvent whose
+    # `what` the service gives, with the reason as its detail).
+    workflow = Workflow(Status, noun="cycle", allowed_from={
+        Status.CASES_CONFIRMED: {Status.PLANNING},
+        Status.PLANNING: {Status.CASES_CONFIRMED},
+        Status.ALLOCATED: {Status.CASES_CONFIRMED},
+        Status.REVIEWED: {Status.ALLOCATED},
+        Status.CLOSED: {Status.REVIEWED},
+    }, groups={
+        "planning": {Status.PLANNING},
+        "cases_confirmed": {Status.CASES_CONFIRMED},
+        # The list of cases may still change (add, swap, take off).
+        "before_allocation": {Status.PLANNING, Status.CASES_CONFIRMED},
+        "allocated": {Status.ALLOCATED},
+        "allocated_or_later": {Status.ALLOCATED, Status.REVIEWED, Status.CLOSED},
+        "reviewed": {Status.REVIEWED},
+        "reviewed_or_later": {Status.REVIEWED, Status.CLOSED},
+        "closed": {Status.CLOSED},
+    }, history=lambda cycle, old, new, actor, reason, what="": _cycle_history(
+        cycle, new, actor, reason, what))
+
     class Meta:
         ordering = ["-year", "-number", "-created_at"]
         constraints = [
@@ -99,6 +122,38 @@ class Cycle(BaseModel):
     def is_monthly(self) -> bool:
         return self.kind == self.Kind.MONTHLY
 
+    @property
+    def is_planning(self) -> bool:
+        return self.status_in("planning")
+
+    @property
+    def is_cases_confirmed(self) -> bool:
+        return self.status_in("cases_confirmed")
+
+    @property
+    def is_before_allocation(self) -> bool:
+        return self.status_in("before_allocation")
+
+    @property
+    def is_allocated(self) -> bool:
+        return self.status_in("allocated")
+
+    @property
+    def is_allocated_or_later(self) -> bool:
+        return self.status_in("allocated_or_later")
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.status_in("reviewed")
+
+    @property
+    def is_reviewed_or_later(self) -> bool:
+        return self.status_in("reviewed_or_later")
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status_in("closed")
+
 
 class CycleEvent(models.Model):
     """The cycle's history: each step, who took it and when."""
@@ -115,6 +170,12 @@ class CycleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle_id}: {self.what}"
+
+
+def _cycle_history(cycle: Cycle, new: str, actor: Person | None, reason: str,
+                   what: str) -> CycleEvent:
+    return CycleEvent.objects.create(
+        cycle=cycle, actor=actor, what=(what or Cycle.Status(new).label)[:300], detail=reason)
 
 
 class IndicatorTheme(BaseModel):
@@ -134,7 +195,7 @@ class IndicatorTheme(BaseModel):
         return self.theme
 
 
-class CaseRequest(BaseModel):
+class CaseRequest(BaseModel, WorkflowModel):
     """A request for a case to be audited, or a manager's nomination: never random."""
 
     class Kind(models.TextChoices):
@@ -162,6 +223,13 @@ class CaseRequest(BaseModel):
                               help_text="The cycle it is for; empty means the next one.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
 
+    # A request waits for a cycle until a confirmed list includes it or its maker withdraws
+    # it. Each move is kept as a status change.
+    workflow = Workflow(Status, noun="request", allowed_from={
+        Status.INCLUDED: {Status.OPEN},
+        Status.WITHDRAWN: {Status.OPEN},
+    }, groups={"open": {Status.OPEN}, "included": {Status.INCLUDED}})
+
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["status", "created_at"])]
@@ -172,6 +240,14 @@ class CaseRequest(BaseModel):
     @property
     def is_nomination(self) -> bool:
         return self.kind in (self.Kind.TEAM_MANAGER, self.Kind.SERVICE_MANAGER)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status_in("open")
+
+    @property
+    def is_included(self) -> bool:
+        return self.status_in("included")
 
 
 class SelectionDraw(models.Model):
@@ -202,7 +278,7 @@ class SelectionDraw(models.Model):
         return f"Draw {self.pk} for cycle {self.cycle_id}"
 
 
-class CycleCase(BaseModel):
+class CycleCase(BaseModel, WorkflowModel):
     """A case on a cycle's list, with the reason it is there."""
 
     class Source(models.TextChoices):
@@ -222,7 +298,6 @@ class CycleCase(BaseModel):
         # Its audit was not submitted when the cycle closed: the next cycle takes it up.
         CARRIED = "carried", "Carried into the next cycle"
 
-    CURRENT = (Status.PROPOSED, Status.CONFIRMED)
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="cases")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
@@ -246,6 +321,22 @@ class CycleCase(BaseModel):
     audit = models.ForeignKey(Audit, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+", help_text="The audit made at allocation.")
 
+    # A proposed case is confirmed with the list (and proposed again if the list is opened
+    # again); a case on the list may be swapped out or left out, and a confirmed case whose
+    # audit was not submitted when the cycle closed is carried. A move records on the row
+    # who made it, when and why.
+    workflow = Workflow(Status, noun="case on the list", allowed_from={
+        Status.CONFIRMED: {Status.PROPOSED},
+        Status.PROPOSED: {Status.CONFIRMED},
+        Status.SWAPPED_OUT: {Status.PROPOSED, Status.CONFIRMED},
+        Status.REMOVED: {Status.PROPOSED, Status.CONFIRMED},
+        Status.CARRIED: {Status.CONFIRMED},
+    }, groups={
+        "current": {Status.PROPOSED, Status.CONFIRMED},
+        "proposed": {Status.PROPOSED},
+        "left_the_list": {Status.SWAPPED_OUT, Status.REMOVED, Status.CARRIED},
+    }, history=lambda row, old, new, actor, reason: _cycle_case_history(row, actor, reason))
+
     class Meta:
         ordering = ["cycle", "position", "id"]
         constraints = [
@@ -258,8 +349,23 @@ class CycleCase(BaseModel):
     def __str__(self) -> str:
         return f"Case {self.case_id} in cycle {self.cycle_id}"
 
+    @property
+    def is_current(self) -> bool:
+        return self.status_in("current")
 
-class CoordinatorContact(BaseModel):
+    @property
+    def is_proposed(self) -> bool:
+        return self.status_in("proposed")
+
+
+def _cycle_case_history(row: CycleCase, actor: Person | None, reason: str) -> None:
+    row.change_reason = reason[:500]
+    row.changed_by = actor
+    row.changed_at = timezone.now()
+    row.save(update_fields=["change_reason", "changed_by", "changed_at", "updated_at"])
+
+
+class CoordinatorContact(BaseModel, WorkflowModel):
     """000: a plan open longer than the threshold means contacting its coordinator, not an
     audit. A task for the early help officers (or the QA manager)."""
 
@@ -278,6 +384,9 @@ class CoordinatorContact(BaseModel):
     done_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
 
+    workflow = Workflow(Status, noun="contact", allowed_from={Status.DONE: {Status.OPEN}},
+                        groups={"done": {Status.DONE}})
+
     class Meta:
         ordering = ["cycle", "case"]
         constraints = [models.UniqueConstraint(fields=["cycle", "case"],
@@ -286,8 +395,12 @@ class CoordinatorContact(BaseModel):
     def __str__(self) -> str:
         return f"Contact the coordinator of case {self.case_id}"
 
+    @property
+    def is_done(self) -> bool:
+        return self.status_in("done")
 
-class AllocationRun(models.Model):
+
+class AllocationRun(WorkflowModel):
     """One proposal of who audits what, from the solver: its seed, the problem it was given
     (so it can be solved again) and what it found."""
 
@@ -309,11 +422,26 @@ class AllocationRun(models.Model):
                                      related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
+    # A proposal is confirmed once, or replaced by a newer one (or by opening the list
+    # again); after either it is kept only as a record.
+    workflow = Workflow(Status, noun="proposal", allowed_from={
+        Status.CONFIRMED: {Status.PROPOSED},
+        Status.SUPERSEDED: {Status.PROPOSED},
+    }, groups={"proposed": {Status.PROPOSED}, "confirmed": {Status.CONFIRMED}})
+
     class Meta:
         ordering = ["cycle", "-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Allocation {self.pk} for cycle {self.cycle_id}"
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.status_in("proposed")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status_in("confirmed")
 
 
 class AllocationLine(models.Model):
@@ -356,7 +484,7 @@ class AllocationOverride(models.Model):
         return f"Override of line {self.line_id}"
 
 
-class CycleNotice(models.Model):
+class CycleNotice(WorkflowModel):
     """A batch of notices for a cycle, sent by a background task (the page polls it)."""
 
     class Kind(models.TextChoices):
@@ -384,6 +512,15 @@ class CycleNotice(models.Model):
     late_reason = models.TextField(blank=True, help_text="Why it went out late.")
     message = models.CharField(max_length=500, blank=True)
 
+    # The background task takes a waiting batch, then marks it sent or not sent; asking
+    # again queues a new batch.
+    workflow = Workflow(Status, noun="batch of notices", allowed_from={
+        Status.SENDING: {Status.QUEUED},
+        Status.SENT: {Status.SENDING},
+        Status.FAILED: {Status.SENDING},
+    }, groups={"waiting": {Status.QUEUED, Status.SENDING},
+               "finished": {Status.SENT, Status.FAILED}, "sent": {Status.SENT}})
+
     class Meta:
         ordering = ["cycle", "-queued_at", "-id"]
         indexes = [models.Index(fields=["cycle", "status"])]
@@ -393,7 +530,11 @@ class CycleNotice(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.SENT, self.Status.FAILED)
+        return self.status_in("finished")
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status_in("sent")
 
 
 class NoticeSent(models.Model):
@@ -485,6 +626,10 @@ class ThemeRevisit(BaseModel, WorkflowModel):
     def __str__(self) -> str:
         return f"Revisit of {self.theme} (cycle {self.cycle_id})"
 
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status_in("scheduled")
+
 
 class ThemeRevisitEvent(models.Model):
     """The revisit's history: scheduled, postponed, cancelled, started; who, when, why."""
@@ -537,7 +682,7 @@ class RevisitCase(models.Model):
         return f"Audit {self.earlier_audit_id} in revisit {self.revisit_id}"
 
 
-class LearningSession(BaseModel):
+class LearningSession(BaseModel, WorkflowModel):
     """002: "A reflective audit learning session will be planned each month to consider
     audit outcomes from earlier months", and "following each month's audit, a briefing will
     be delivered to all those involved in the previous months audits"."""
@@ -568,6 +713,12 @@ class LearningSession(BaseModel):
     created_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
 
+    # A session is recorded once it has been held; the record may be corrected later (each
+    # save is a move, kept as a status change with who made it).
+    workflow = Workflow(Status, noun="session", allowed_from={
+        Status.RECORDED: {Status.PLANNED, Status.RECORDED},
+    }, groups={"recorded": {Status.RECORDED}})
+
     class Meta:
         ordering = ["-held_on", "-id"]
         constraints = [models.UniqueConstraint(fields=["kind", "held_on"],
@@ -575,6 +726,10 @@ class LearningSession(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.held_on}"
+
+    @property
+    def is_recorded(self) -> bool:
+        return self.status_in("recorded")
 
 
 class LearningInvitation(models.Model):

@@ -30,7 +30,7 @@ from auditloop.standards.selectors import framework_settings_row
 
 def cycles() -> QuerySet[Cycle]:
     return Cycle.objects.annotate(
-        case_count=Count("cases", filter=Q(cases__status__in=CycleCase.CURRENT)),
+        case_count=Count("cases", filter=Q(cases__status__in=CycleCase.workflow.groups["current"])),
     ).order_by("-year", "-number", "-created_at")
 
 
@@ -65,7 +65,7 @@ def cycle_cases(cycle: Cycle, *, current_only: bool = True) -> QuerySet[CycleCas
                  queryset=AuditAssignment.objects.select_related("person").order_by("pk")),
     )
     if current_only:
-        qs = qs.filter(status__in=CycleCase.CURRENT)
+        qs = qs.filter(status__in=CycleCase.workflow.groups["current"])
     return qs.order_by("position", "pk")
 
 

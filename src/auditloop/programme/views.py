@@ -28,6 +28,7 @@ from auditloop.standards.selectors import framework_settings_row
 
 RUN = Capability.RUN_CYCLE
 C = Cycle.Status
+CANNOT_START = "Cannot start yet"
 
 
 def person_of(request: HttpRequest) -> Any:
@@ -47,38 +48,39 @@ def steps(cycle: Cycle, counts: dict[str, int], run: Any,
           has_meeting: bool) -> list[dict[str, Any]]:
     """The cycle's steps as a GOV.UK task list."""
     done = {
-        "cases": cycle.status != C.PLANNING,
-        "allocate": cycle.status in (C.ALLOCATED, C.REVIEWED, C.CLOSED),
-        "meeting": cycle.status in (C.REVIEWED, C.CLOSED),
+        "cases": not cycle.is_planning,
+        "allocate": cycle.is_allocated_or_later,
+        "meeting": cycle.is_reviewed_or_later,
     }
 
     def item(title: str, href: str | None, status: str, hint: str = "") -> dict[str, Any]:
-        return {"title": title, "href": href, "status": status, "hint": hint}
+        return {"title": title, "href": href, "status": status, "hint": hint,
+                "cannot_start": status == CANNOT_START}
 
     url = reverse
     pk = cycle.pk
     cases_status = ("Confirmed" if done["cases"]
                     else ("Proposed" if counts.get("proposed") else "Not started"))
     alloc_status = ("Confirmed" if done["allocate"]
-                    else "Proposed" if run else "Cannot start yet" if not done["cases"]
+                    else "Proposed" if run else CANNOT_START if not done["cases"]
                     else "Not started")
     return [
         item("Choose the cases", url("programme:propose", args=[pk])
-             if cycle.status == C.PLANNING else None, cases_status,
+             if cycle.is_planning else None, cases_status,
              f"{counts.get('current', 0)} on the list"),
         item("Allocate auditors", url("programme:allocation", args=[pk])
              if done["cases"] else None, alloc_status),
         item("Send notices", url("programme:notices", args=[pk])
              if done["allocate"] else None,
              "Sent" if counts.get("notices") else
-             ("Not started" if done["allocate"] else "Cannot start yet")),
+             ("Not started" if done["allocate"] else CANNOT_START)),
         item("Hold the QA meeting" if has_meeting else "Review the audits",
              url("programme:meeting", args=[pk]) if done["allocate"] else None,
              "Done" if done["meeting"] else
-             ("Not started" if done["allocate"] else "Cannot start yet")),
+             ("Not started" if done["allocate"] else CANNOT_START)),
         item("Export the case notes", url("programme:case_notes", args=[pk])
              if done["meeting"] else None,
-             "Ready" if done["meeting"] else "Cannot start yet"),
+             "Ready" if done["meeting"] else CANNOT_START),
     ]
 
 
@@ -145,8 +147,8 @@ def _detail(request: HttpRequest, cycle: Cycle, errors: list[str] | None = None,
     batches = list(selectors.notice_batches(cycle))
     row = framework_settings_row()
     counts = {"current": len(rows),
-              "proposed": sum(r.status == CycleCase.Status.PROPOSED for r in rows),
-              "notices": sum(b.status == "sent" for b in batches)}
+              "proposed": sum(r.is_proposed for r in rows),
+              "notices": sum(b.is_sent for b in batches)}
     return render(request, "programme/cycle_detail.html", {
         "cycle": cycle, "rows": rows, "changed": list(selectors.changed_cases(cycle)),
         "draw": selectors.latest_draw(cycle), "contacts": list(selectors.contacts(cycle)),
@@ -155,7 +157,7 @@ def _detail(request: HttpRequest, cycle: Cycle, errors: list[str] | None = None,
         "indicator_themes": list(cycle.indicator_themes.all()),
         "steps": steps(cycle, counts, run, bool(cycle.meeting_on)),
         "errors": errors or [], "page_has_errors": bool(errors),
-        "may_change": cycle.status in (C.PLANNING, C.CASES_CONFIRMED),
+        "may_change": cycle.is_before_allocation,
         "today": timezone.localdate(),
         # Where there is no QA meeting, recommendations are made from the cycle's page.
         "made": None if cycle.meeting_on else made_from(source_key=f"cycle:{cycle.pk}"),
@@ -187,7 +189,7 @@ def propose(request: HttpRequest, cycle_id: int) -> HttpResponse:
     row = framework_settings_row()
     form = forms.ProposeForm(posted(request), initial=proposal_initial(row),
                              size_range=sample_size_range(row))
-    if cycle.status != C.PLANNING:
+    if not cycle.is_planning:
         return _detail(request, cycle, ["The cases are confirmed. Open the list again to "
                                         "propose new ones."], status=400)
     if request.method == "POST" and form.is_valid():
@@ -221,8 +223,7 @@ def draw_check(request: HttpRequest, cycle_id: int, draw_id: int) -> HttpRespons
 def change_case(request: HttpRequest, cycle_id: int, cycle_case_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
     row = selectors.get_cycle_case(cycle, cycle_case_id)
-    if row.status not in CycleCase.CURRENT or cycle.status not in (C.PLANNING,
-                                                                   C.CASES_CONFIRMED):
+    if not row.is_current or not cycle.is_before_allocation:
         return _detail(request, cycle, ["This case can no longer be changed."], status=400)
     form = forms.ChangeCaseForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -251,7 +252,7 @@ def change_case(request: HttpRequest, cycle_id: int, cycle_case_id: int) -> Http
 @capability_required(RUN)
 def add_case(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
-    if cycle.status not in (C.PLANNING, C.CASES_CONFIRMED):
+    if not cycle.is_before_allocation:
         return _detail(request, cycle, ["Cases can no longer be added to this cycle."],
                        status=400)
     form = forms.AddCaseForm(posted(request))
@@ -281,7 +282,7 @@ def confirm_cases(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @capability_required(RUN)
 def reopen_cases(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
-    if cycle.status != C.CASES_CONFIRMED:
+    if not cycle.is_cases_confirmed:
         return _detail(request, cycle, ["The list can only be opened again before the "
                                         "allocation is confirmed."], status=400)
     form = forms.ReasonForm(posted(request))
@@ -303,7 +304,7 @@ def reopen_cases(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @capability_required(RUN)
 def themes(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
-    if cycle.status != C.PLANNING:
+    if not cycle.is_planning:
         return _detail(request, cycle, ["The theme can only change while cases are being "
                                         "chosen."], status=400)
     theme_form = forms.ThemeForm(initial={"theme": cycle.theme, "reason": cycle.theme_reason})
@@ -355,9 +356,9 @@ def contact_done(request: HttpRequest, cycle_id: int, contact_id: int) -> HttpRe
 def close_cycle(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """Close a reviewed cycle, saying what happens to each audit not submitted yet."""
     cycle = selectors.get_cycle(cycle_id)
-    if cycle.status != C.REVIEWED:
+    if not cycle.may_become(C.CLOSED):
         return _detail(request, cycle, [
-            "The cycle is closed already." if cycle.status == C.CLOSED else
+            "The cycle is closed already." if cycle.is_closed else
             "Finish the review of the cycle's audits before closing it."], status=400)
     form = forms.CloseCycleForm(posted(request), audits=list(still_open(cycle)))
     if request.method == "POST" and form.is_valid():

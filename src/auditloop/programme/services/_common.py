@@ -18,13 +18,24 @@ def lock(cycle: Cycle) -> Cycle:
     return Cycle.objects.select_for_update().get(pk=cycle.pk)
 
 
+def _refuse(cycle: Cycle, doing: str) -> WorkflowError:
+    return WorkflowError(
+        f"The {cycle.title} is at “{cycle.get_status_display().lower()}”, so you cannot "
+        f"{doing} now. Reload the page to see where it has got to."
+    )
+
+
 def require(cycle: Cycle, *states: str, doing: str) -> None:
     """Refuse a step the cycle's state does not allow, saying where it has got to."""
     if cycle.status not in states:
-        raise WorkflowError(
-            f"The {cycle.title} is at “{cycle.get_status_display().lower()}”, so you cannot "
-            f"{doing} now. Reload the page to see where it has got to."
-        )
+        raise _refuse(cycle, doing)
+
+
+def require_move(cycle: Cycle, to: str, *, doing: str) -> None:
+    """Refuse, before any work, a move the cycle's workflow does not allow from where it
+    is (the workflow checks again as it moves)."""
+    if not cycle.may_become(to):
+        raise _refuse(cycle, doing)
 
 
 def record(cycle: Cycle, actor: Person | None, what: str, detail: str = "") -> CycleEvent:
@@ -62,4 +73,4 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 
 __all__ = ["Role", "cycle_runners", "framework_tool_version", "lock", "people_with_roles",
-           "plural", "record", "require"]
+           "plural", "record", "require", "require_move"]

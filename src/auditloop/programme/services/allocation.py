@@ -45,6 +45,7 @@ from auditloop.programme.services._common import (
     plural,
     record,
     require,
+    require_move,
 )
 from auditloop.standards.models import FrameworkSettings
 from auditloop.standards.selectors import framework_settings_row
@@ -260,8 +261,10 @@ def allocation_propose(*, cycle: Cycle, actor: Person | None,
     started = time.perf_counter()
     result = _solve(built.problem, built.names)
     seconds = time.perf_counter() - started
-    AllocationRun.objects.filter(cycle=cycle, status=AllocationRun.Status.PROPOSED).update(
-        status=AllocationRun.Status.SUPERSEDED)
+    superseded = AllocationRun.Status.SUPERSEDED
+    AllocationRun.objects.filter(
+        cycle=cycle, status__in=AllocationRun.workflow.allowed_from[superseded]).update(
+        status=superseded)
     run = AllocationRun.objects.create(cycle=cycle, seed=seed, problem=problem_json(built.problem),
                                        objective=result.objective, seconds=seconds,
                                        created_by=actor)
@@ -357,9 +360,9 @@ def allocation_confirm(*, run: AllocationRun, actor: Person | None,
     """Make the audits: a new audit of each case with the framework's tool, or the planned
     re-audit or revisit allocated, each with its auditors (audits.services)."""
     cycle = lock(run.cycle)
-    require(cycle, C.CASES_CONFIRMED, doing="confirm the allocation")
+    require_move(cycle, C.ALLOCATED, doing="confirm the allocation")
     run = AllocationRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != AllocationRun.Status.PROPOSED:
+    if not run.may_become(AllocationRun.Status.CONFIRMED):
         raise WorkflowError("This proposal has been replaced or confirmed. Reload the page.")
     lines = list(run.lines.select_related("cycle_case__case", "cycle_case__planned_audit")
                  .order_by("cycle_case__position", "pk"))
@@ -380,12 +383,8 @@ def allocation_confirm(*, run: AllocationRun, actor: Person | None,
     for ln in lines:
         cc = ln.cycle_case
         if not ln.auditor_ids:
-            cc.status = CycleCase.Status.REMOVED
-            cc.change_reason = ("No auditor could be found: " + "; ".join(ln.blocked))[:500]
-            cc.changed_by = actor
-            cc.changed_at = timezone.now()
-            cc.save(update_fields=["status", "change_reason", "changed_by", "changed_at",
-                                   "updated_at"])
+            cc.workflow.move(cc, to=CycleCase.Status.REMOVED, actor=actor,
+                             reason="No auditor could be found: " + "; ".join(ln.blocked))
             continue
         choices = _choices(ln, cc, people, cycle.lead_auditor)
         if cc.planned_audit is not None:
@@ -403,16 +402,16 @@ def allocation_confirm(*, run: AllocationRun, actor: Person | None,
         cc.audit = audit
         cc.save(update_fields=["audit", "updated_at"])
         made.append(audit)
-    run.status = AllocationRun.Status.CONFIRMED
     run.confirmed_by = actor
     run.confirmed_at = timezone.now()
-    run.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    run.workflow.move(run, to=AllocationRun.Status.CONFIRMED, actor=actor,
+                      also_save=["confirmed_by", "confirmed_at"])
     if tool is not None and cycle.tool_version_id is None:
         cycle.tool_version = tool
-    cycle.status = C.ALLOCATED
-    cycle.save(update_fields=["status", "tool_version", "updated_at"])
-    record(cycle, actor, f"Allocation confirmed: {plural(len(made), 'audit')} made",
-           f"{plural(len(empty), 'case')} left out with no auditor." if empty else "")
+    cycle.workflow.move(cycle, to=C.ALLOCATED, actor=actor, also_save=["tool_version"],
+                        what=f"Allocation confirmed: {plural(len(made), 'audit')} made",
+                        reason=f"{plural(len(empty), 'case')} left out with no auditor."
+                        if empty else "")
     return made
 
 

@@ -201,12 +201,12 @@ def learning_session_record(
     session.good_practice = good_practice.strip()
     session.insight = insight.strip()
     session.process_feedback = process_feedback.strip()
-    session.status = LearningSession.Status.RECORDED
     session.recorded_by = actor
     session.recorded_at = timezone.now()
-    session.save(update_fields=["outcomes_summary", "good_practice", "insight",
-                                "process_feedback", "status", "recorded_by", "recorded_at",
-                                "updated_at"])
+    session.workflow.move(session, to=LearningSession.Status.RECORDED, actor=actor,
+                          reason="Record corrected" if session.is_recorded else "",
+                          also_save=["outcomes_summary", "good_practice", "insight",
+                                     "process_feedback", "recorded_by", "recorded_at"])
     return session
 
 

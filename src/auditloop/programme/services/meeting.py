@@ -20,7 +20,7 @@ from auditloop.common.errors import DomainError, WorkflowError
 from auditloop.notifications.services import notify
 from auditloop.people.models import Person
 from auditloop.programme.models import Cycle, CycleCase, CycleNotice, MeetingItem
-from auditloop.programme.services._common import lock, plural, record, require
+from auditloop.programme.services._common import lock, plural, record, require, require_move
 from auditloop.programme.services.cycles import set_next_theme
 from auditloop.programme.services.loop import revisit_schedule
 from auditloop.programme.services.notices import audit_link, notices_queue
@@ -144,7 +144,7 @@ def meeting_close(*, cycle: Cycle, actor: Person | None,
     still open, the person confirms how many they saw; a different number now (one was
     submitted or withdrawn meanwhile) asks again."""
     cycle = lock(cycle)
-    require(cycle, C.ALLOCATED, doing="finish the meeting")
+    require_move(cycle, C.REVIEWED, doing="finish the meeting")
     items = MeetingItem.objects.filter(cycle=cycle)
     done = items.filter(discussed_at__isnull=False).count()
     if not done:
@@ -157,13 +157,11 @@ def meeting_close(*, cycle: Cycle, actor: Person | None,
         raise DomainError(f"{_open_words(still)}{changed}. Confirm that the review is done "
                           "with them still open, or wait for them.", field="confirm_open")
     waiting = items.filter(discussed_at__isnull=True).count()
-    cycle.status = C.REVIEWED
-    cycle.save(update_fields=["status", "updated_at"])
     notes = [f"{plural(waiting, 'case')} on the agenda not discussed." if waiting else "",
              f"{_open_words(still)}." if still else ""]
-    record(cycle, actor, f"{'QA meeting held' if cycle.meeting_on else 'Audits reviewed'}: "
-                         f"{plural(done, 'case')} discussed",
-           " ".join(n for n in notes if n))
+    cycle.workflow.move(cycle, to=C.REVIEWED, actor=actor, reason=" ".join(n for n in notes if n),
+                        what=f"{'QA meeting held' if cycle.meeting_on else 'Audits reviewed'}: "
+                             f"{plural(done, 'case')} discussed")
     notices_queue(cycle=cycle, kinds=[CycleNotice.Kind.AUDIT_REPORT], actor=actor)
     revisit_schedule(cycle=cycle, actor=actor)  # 002: revisit the theme after the period
     return cycle
@@ -185,7 +183,7 @@ def cycle_close(*, cycle: Cycle, actor: Person | None,
     planned re-audit) or withdrawn with a reason: no audit stays allocated inside a closed
     cycle. The decisions must cover exactly the audits still open now."""
     cycle = lock(cycle)
-    require(cycle, C.REVIEWED, doing="close the cycle")
+    require_move(cycle, C.CLOSED, doing="close the cycle")
     decisions = dict(decisions or {})
     open_now = {a.pk: a for a in still_open(cycle).select_for_update(of=("self",))}
     if set(decisions) != set(open_now):
@@ -211,19 +209,18 @@ def cycle_close(*, cycle: Cycle, actor: Person | None,
             audit_services.audit_carry_over(audit=audit, actor=actor, reason=why)
             # The audit leaves this cycle (every "audits of the cycle" reads `audit`); the
             # row keeps which audit it handed on, as a planned audit, for the next list.
-            CycleCase.objects.filter(cycle=cycle, audit=audit).update(
-                status=CycleCase.Status.CARRIED, audit=None, planned_audit=audit,
-                change_reason=why[:500], changed_by=actor, changed_at=timezone.now())
+            for row in CycleCase.objects.filter(cycle=cycle, audit=audit):
+                row.audit, row.planned_audit = None, audit
+                row.workflow.move(row, to=CycleCase.Status.CARRIED, actor=actor, reason=why,
+                                  also_save=["audit", "planned_audit"])
         else:
             raise DomainError(f"Choose whether the audit of case {audit.case.reference} "
                               "carries into the next cycle or is withdrawn.", field=field)
-    cycle.status = C.CLOSED
-    cycle.save(update_fields=["status", "updated_at"])
     carried = sum(d.choice == CARRY for d in decisions.values())
     withdrawn = len(decisions) - carried
-    record(cycle, actor, "Cycle closed",
-           f"{plural(carried, 'audit')} carried into the next cycle, {withdrawn} withdrawn."
-           if decisions else "")
+    cycle.workflow.move(cycle, to=C.CLOSED, actor=actor, what="Cycle closed",
+                        reason=f"{plural(carried, 'audit')} carried into the next cycle, "
+                               f"{withdrawn} withdrawn." if decisions else "")
     return cycle
 
 

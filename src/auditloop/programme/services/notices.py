@@ -250,9 +250,8 @@ def notices_queue(*, cycle: Cycle, kinds: list[str], actor: Person | None,
         if cycle.status not in ALLOWED[kind]:
             raise DomainError(f"{K(kind).label} cannot be sent while the cycle is at "
                               f"“{cycle.get_status_display().lower()}”.", field="kinds")
-        waiting = CycleNotice.objects.filter(cycle=cycle, kind=kind,
-                                             status__in=[CycleNotice.Status.QUEUED,
-                                                         CycleNotice.Status.SENDING]).first()
+        waiting = CycleNotice.objects.filter(
+            cycle=cycle, kind=kind, status__in=CycleNotice.workflow.groups["waiting"]).first()
         late = waiting is None and is_late(cycle, kind, today)
         if late and not late_reason.strip():
             raise DomainError(late_message(cycle, kind), field="late_reason")
@@ -285,25 +284,24 @@ def notices_send(*, cycle_id: int, today: dt.date | None = None,
                       .order_by("queued_at", "pk").first())
             if notice is None:
                 return total
-            notice.status = CycleNotice.Status.SENDING
-            notice.save(update_fields=["status"])
+            notice.workflow.move(notice, to=CycleNotice.Status.SENDING)
         try:
             sent = _send(notice, today, reminder_days)
         except Exception as exc:  # noqa: BLE001 - recorded on the batch for the page
             logger.exception("Notices %s for cycle %s failed", notice.pk, cycle_id)
-            notice.status = CycleNotice.Status.FAILED
             notice.message = (f"Not sent ({type(exc).__name__}). Try again; if it fails "
                               "again, tell the service's operators.")[:500]
             notice.finished_at = timezone.now()
-            notice.save(update_fields=["status", "message", "finished_at"])
+            notice.workflow.move(notice, to=CycleNotice.Status.FAILED, reason=notice.message,
+                                 also_save=["message", "finished_at"])
             continue
         total += sent
-        notice.status = CycleNotice.Status.SENT
         notice.sent_count = sent
         notice.finished_at = timezone.now()
         notice.message = (f"{plural(sent, 'notice')} sent"
                           + (" (some had been sent before)" if sent == 0 else "") + ".")
-        notice.save(update_fields=["status", "sent_count", "finished_at", "message"])
+        notice.workflow.move(notice, to=CycleNotice.Status.SENT,
+                             also_save=["sent_count", "finished_at", "message"])
 
 
 def _send(notice: CycleNotice, today: dt.date, reminder_days: int) -> int:

@@ -42,6 +42,7 @@ from auditloop.programme.services._common import (
     plural,
     record,
     require,
+    require_move,
 )
 from auditloop.programme.services.cycles import previous_monthly
 from auditloop.standards.models import FrameworkSettings
@@ -258,7 +259,8 @@ def thresholds(row: FrameworkSettings) -> drift.Thresholds:
 def planned_audits_due(cycle: Cycle) -> list[Audit]:
     """Re-audits and revisits whose window has opened by the cycle's due date, and which no
     other cycle has taken."""
-    taken = CycleCase.objects.filter(status__in=CycleCase.CURRENT, planned_audit__isnull=False) \
+    taken = CycleCase.objects.filter(status__in=CycleCase.workflow.groups["current"],
+                                     planned_audit__isnull=False) \
         .exclude(cycle=cycle).values("planned_audit_id")
     return list(
         Audit.objects.filter(status=Audit.Status.PLANNED)
@@ -503,7 +505,7 @@ def latest_draw(cycle: Cycle) -> SelectionDraw | None:
 
 def _current(cycle_case: CycleCase) -> CycleCase:
     row = CycleCase.objects.select_for_update().select_related("case").get(pk=cycle_case.pk)
-    if row.status not in CycleCase.CURRENT:
+    if not row.is_current:
         raise DomainError("This case is no longer on the cycle's list. Reload the page.")
     return row
 
@@ -535,7 +537,7 @@ def selection_swap(*, cycle_case: CycleCase, actor: Person | None, reason: str,
         new_case_id = next_id
     else:
         if CycleCase.objects.filter(cycle=cycle, case=replacement,
-                                    status__in=CycleCase.CURRENT).exists():
+                                    status__in=CycleCase.workflow.groups["current"]).exists():
             raise DomainError(f"{replacement.reference} is already on the list.",
                               field="reference")
         source = Src.CHOSEN
@@ -543,11 +545,7 @@ def selection_swap(*, cycle_case: CycleCase, actor: Person | None, reason: str,
         new_case_id = replacement.pk
         draw = old.draw
     was = old.status
-    old.status = CycleCase.Status.SWAPPED_OUT
-    old.change_reason = reason.strip()[:500]
-    old.changed_by = actor
-    old.changed_at = timezone.now()
-    old.save(update_fields=["status", "change_reason", "changed_by", "changed_at", "updated_at"])
+    old.workflow.move(old, to=CycleCase.Status.SWAPPED_OUT, actor=actor, reason=reason.strip())
     new = CycleCase.objects.create(
         cycle=cycle, case_id=new_case_id, source=source,
         reason=f"{words}: {reason.strip()}"[:500], status=was, position=old.position,
@@ -559,8 +557,8 @@ def selection_swap(*, cycle_case: CycleCase, actor: Person | None, reason: str,
 
 
 def _status_for(cycle: Cycle) -> str:
-    return (CycleCase.Status.CONFIRMED if cycle.status != C.PLANNING
-            else CycleCase.Status.PROPOSED)
+    return (CycleCase.Status.PROPOSED if cycle.is_planning
+            else CycleCase.Status.CONFIRMED)
 
 
 @transaction.atomic
@@ -570,7 +568,8 @@ def selection_add(*, cycle: Cycle, case: Case, actor: Person | None, reason: str
     require(cycle, C.PLANNING, C.CASES_CONFIRMED, doing="add a case")
     if not reason.strip():
         raise DomainError("Say why this case is added.", field="reason")
-    if CycleCase.objects.filter(cycle=cycle, case=case, status__in=CycleCase.CURRENT).exists():
+    if CycleCase.objects.filter(cycle=cycle, case=case,
+                                status__in=CycleCase.workflow.groups["current"]).exists():
         raise DomainError(f"{case.reference} is already on the list.", field="reference")
     last = CycleCase.objects.filter(cycle=cycle).aggregate(m=Max("position"))["m"] or 0
     row = CycleCase.objects.create(cycle=cycle, case=case, source=Src.CHOSEN,
@@ -587,11 +586,7 @@ def selection_remove(*, cycle_case: CycleCase, actor: Person | None, reason: str
     row = _current(cycle_case)
     if not reason.strip():
         raise DomainError("Say why the case is taken off the list.", field="reason")
-    row.status = CycleCase.Status.REMOVED
-    row.change_reason = reason.strip()[:500]
-    row.changed_by = actor
-    row.changed_at = timezone.now()
-    row.save(update_fields=["status", "change_reason", "changed_by", "changed_at", "updated_at"])
+    row.workflow.move(row, to=CycleCase.Status.REMOVED, actor=actor, reason=reason.strip())
     record(cycle, actor, f"Case {row.case.reference} taken off the list", reason.strip())
     return row
 
@@ -607,15 +602,20 @@ def selection_confirm(*, cycle: Cycle, actor: Person | None) -> Cycle:
     """Confirm the list: requests are marked included, and the coordinators of plans open
     too long are to be contacted (a task in the early help officers' trays)."""
     cycle = lock(cycle)
-    require(cycle, C.PLANNING, doing="confirm the cases")
-    rows = CycleCase.objects.filter(cycle=cycle, status=CycleCase.Status.PROPOSED)
+    require_move(cycle, C.CASES_CONFIRMED, doing="confirm the cases")
+    # The whole list moves at once, so these are updates of the rows the workflows allow to
+    # move (CycleCase.workflow: proposed to confirmed; CaseRequest.workflow: open to included).
+    to = CycleCase.Status.CONFIRMED
+    rows = CycleCase.objects.filter(cycle=cycle,
+                                    status__in=CycleCase.workflow.allowed_from[to])
     count = rows.count()
     if not count:
         raise DomainError("There are no cases on the list. Propose cases first.")
-    rows.update(status=CycleCase.Status.CONFIRMED, updated_at=timezone.now())
+    rows.update(status=to, updated_at=timezone.now())
     CaseRequest.objects.filter(
-        pk__in=CycleCase.objects.filter(cycle=cycle, status=CycleCase.Status.CONFIRMED,
+        pk__in=CycleCase.objects.filter(cycle=cycle, status=to,
                                         request__isnull=False).values("request_id"),
+        status__in=CaseRequest.workflow.allowed_from[CaseRequest.Status.INCLUDED],
     ).update(status=CaseRequest.Status.INCLUDED, cycle=cycle, updated_at=timezone.now())
     draw = latest_draw(cycle)
     made = []
@@ -637,10 +637,9 @@ def selection_confirm(*, cycle: Cycle, actor: Person | None) -> Cycle:
                     "framework allows. Contact each coordinator: these cases are not audited "
                     "for it.",
                link=reverse("programme:cycle_detail", args=[cycle.pk]) + "#contacts")
-    cycle.status = C.CASES_CONFIRMED
-    cycle.save(update_fields=["status", "updated_at"])
-    record(cycle, actor, f"Cases confirmed: {plural(count, 'case')}",
-           f"{plural(len(made), 'coordinator')} to contact." if made else "")
+    cycle.workflow.move(cycle, to=C.CASES_CONFIRMED, actor=actor,
+                        what=f"Cases confirmed: {plural(count, 'case')}",
+                        reason=f"{plural(len(made), 'coordinator')} to contact." if made else "")
     return cycle
 
 
@@ -648,31 +647,33 @@ def selection_confirm(*, cycle: Cycle, actor: Person | None) -> Cycle:
 def selection_reopen(*, cycle: Cycle, actor: Person | None, reason: str) -> Cycle:
     """Go back to choosing cases, before any audit is made."""
     cycle = lock(cycle)
-    require(cycle, C.CASES_CONFIRMED, doing="change the cases")
+    require_move(cycle, C.PLANNING, doing="change the cases")
     if not reason.strip():
         raise DomainError("Say why the list is opened again.", field="reason")
-    CycleCase.objects.filter(cycle=cycle, status=CycleCase.Status.CONFIRMED).update(
-        status=CycleCase.Status.PROPOSED, updated_at=timezone.now())
+    to = CycleCase.Status.PROPOSED
+    CycleCase.objects.filter(cycle=cycle, status__in=CycleCase.workflow.allowed_from[to]).update(
+        status=to, updated_at=timezone.now())
     from auditloop.programme.models import AllocationRun
 
-    AllocationRun.objects.filter(cycle=cycle, status=AllocationRun.Status.PROPOSED).update(
-        status=AllocationRun.Status.SUPERSEDED)
-    cycle.status = C.PLANNING
-    cycle.save(update_fields=["status", "updated_at"])
-    record(cycle, actor, "Case list opened again", reason.strip())
+    superseded = AllocationRun.Status.SUPERSEDED
+    AllocationRun.objects.filter(
+        cycle=cycle, status__in=AllocationRun.workflow.allowed_from[superseded]).update(
+        status=superseded)
+    cycle.workflow.move(cycle, to=C.PLANNING, actor=actor, what="Case list opened again",
+                        reason=reason.strip())
     return cycle
 
 
 @transaction.atomic
 def contact_done(*, contact: CoordinatorContact, actor: Person, note: str) -> CoordinatorContact:
     contact = CoordinatorContact.objects.select_for_update().get(pk=contact.pk)
-    if contact.status == CoordinatorContact.Status.DONE:
+    if contact.is_done:
         return contact
-    contact.status = CoordinatorContact.Status.DONE
     contact.done_by = actor
     contact.done_at = timezone.now()
     contact.note = note.strip()
-    contact.save(update_fields=["status", "done_by", "done_at", "note", "updated_at"])
+    contact.workflow.move(contact, to=CoordinatorContact.Status.DONE, actor=actor,
+                          reason=contact.note, also_save=["done_by", "done_at", "note"])
     return contact
 
 
@@ -684,7 +685,7 @@ def case_request_create(*, case: Case, kind: str, reason: str, requested_by: Per
         raise DomainError("Choose what kind of request this is.", field="kind")
     if not reason.strip():
         raise DomainError("Say why this case should be audited.", field="reason")
-    if cycle is not None and cycle.status != C.PLANNING:
+    if cycle is not None and not cycle.is_planning:
         raise DomainError(f"The {cycle.title}'s cases are already confirmed: the request "
                           "will go to the next cycle.", field="cycle")
     if CaseRequest.objects.filter(case=case, status=CaseRequest.Status.OPEN).exists():
@@ -698,11 +699,10 @@ def case_request_create(*, case: Case, kind: str, reason: str, requested_by: Per
 @transaction.atomic
 def case_request_withdraw(*, request: CaseRequest, actor: Person) -> CaseRequest:
     request = CaseRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != CaseRequest.Status.OPEN:
+    if not request.may_become(CaseRequest.Status.WITHDRAWN):
         raise DomainError("This request has already been taken into a cycle.")
     if request.requested_by_id != actor.pk:
         raise DomainError("Only the person who put the case forward can withdraw it.")
-    request.status = CaseRequest.Status.WITHDRAWN
-    request.save(update_fields=["status", "updated_at"])
+    request.workflow.move(request, to=CaseRequest.Status.WITHDRAWN, actor=actor)
     return request
 

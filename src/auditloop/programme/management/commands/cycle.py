@@ -267,7 +267,7 @@ class Command(BaseCommand):
         cycle = self._cycle(o)
         case = self._case(o["case"])
         row = CycleCase.objects.filter(cycle=cycle, case=case,
-                                       status__in=CycleCase.CURRENT).first()
+                                       status__in=CycleCase.workflow.groups["current"]).first()
         if row is None:
             raise CommandError(f"{case.reference} is not on the cycle's list.")
         new = services.selection_swap(
