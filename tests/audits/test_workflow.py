@@ -9,6 +9,7 @@ from auditloop.audits import services
 from auditloop.audits.models import Answer, Audit
 from auditloop.common.dates import add_months
 from auditloop.common.errors import DomainError, WorkflowError
+from auditloop.common.models import StatusChange
 from tests.factories import PersonFactory, make_audit
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,7 @@ def test_saving_the_same_thing_twice_is_harmless():
 def test_transitions_check_the_source_state():
     audit = make_audit()
     actor = PersonFactory()
-    with pytest.raises(WorkflowError, match="cannot be"):
+    with pytest.raises(WorkflowError, match="allocated, so it cannot become closed"):
         services.transition(audit=audit, actor=actor, to=S.CLOSED)
     services.audit_withdraw(audit=audit, actor=actor, reason="Case transferred out")
     audit.refresh_from_db()
@@ -111,3 +112,45 @@ def test_a_re_audit_is_planned_with_its_window_and_allocated_later():
     planned.refresh_from_db()
     assert planned.status == S.ALLOCATED
     assert services.current_auditors(planned) == [senior]
+
+
+def test_the_audit_workflow_refuses_a_move_its_table_does_not_allow():
+    audit = make_audit()
+    with pytest.raises(WorkflowError, match="This audit is allocated, so it cannot become "
+                                            "feedback sent now"):
+        audit.workflow.move(audit, to=S.FEEDBACK_SENT, actor=PersonFactory())
+    audit.refresh_from_db()
+    assert audit.status == S.ALLOCATED
+    assert list(audit.transitions.values_list("to_status", flat=True)) == [S.ALLOCATED]
+    assert not audit.may_become(S.CLOSED) and audit.may_become(S.IN_PROGRESS)
+
+
+def test_a_move_writes_the_audits_own_transition_row():
+    audit, actor = make_audit(), PersonFactory()
+    audit.workflow.move(audit, to=S.WITHDRAWN, actor=actor, reason="Case closed early")
+    row = audit.transitions.order_by("id").last()
+    assert (row.from_status, row.to_status, row.actor, row.reason) == (
+        S.ALLOCATED, S.WITHDRAWN, actor, "Case closed early")
+    # The audit keeps its own history: no generic status change is written beside it.
+    assert not StatusChange.objects.exists()
+
+
+@pytest.mark.parametrize(("status", "editing", "submitted", "findings_open", "ended"), [
+    (S.PLANNED, False, False, False, False),
+    (S.ALLOCATED, True, False, False, False),
+    (S.IN_PROGRESS, True, False, False, False),
+    (S.SUBMITTED, False, True, True, False),
+    (S.IN_MODERATION, False, True, True, False),
+    (S.DISCUSSED, False, True, True, False),
+    (S.FEEDBACK_SENT, False, True, True, False),
+    (S.ACTIONS_AGREED, False, True, True, False),
+    (S.CLOSED, False, True, False, True),
+    (S.WITHDRAWN, False, False, False, True),
+])
+def test_the_audits_status_groups(status, editing, submitted, findings_open, ended):
+    audit = Audit(status=status)
+    assert (audit.is_open_for_editing, audit.is_submitted_or_later, audit.is_findings_open,
+            audit.is_ended) == (editing, submitted, findings_open, ended)
+    assert audit.status_in("discussed_or_later") == (
+        status in {S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED, S.CLOSED})
+    assert audit.status_in("ready_for_meeting") == (status in {S.SUBMITTED, S.IN_MODERATION})

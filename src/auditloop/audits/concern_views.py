@@ -203,7 +203,7 @@ def concern_new(request: HttpRequest, audit_id: int) -> HttpResponse:
     """The Immediate Concern Audit Review form (002)."""
     audit = selectors.get_audit_for_user(request.user, audit_id)
     person = _person(request)
-    if audit.status == Audit.Status.WITHDRAWN:
+    if audit.is_withdrawn:
         log_access(request, object_type="audit", object_id=audit.pk)
         return render(request, "audits/concern_new.html",
                       {"audit": audit, "withdrawn": True}, status=409)

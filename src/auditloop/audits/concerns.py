@@ -73,7 +73,7 @@ def _is_current_auditor(audit: Audit, person: Person) -> bool:
 
 def may_raise(*, audit: Audit, person: Person | None) -> bool:
     """The audit's auditors and the QA team, in every state but withdrawn."""
-    if person is None or not person.is_active or audit.status == Audit.Status.WITHDRAWN:
+    if person is None or not person.is_active or audit.is_withdrawn:
         return False
     return _is_current_auditor(audit, person) or is_qa_team(person)
 
@@ -154,7 +154,7 @@ def immediate_concern_raise(
     withdrawn. Everyone the framework names is told before this returns (their tray now,
     e-mail after commit)."""
     locked = Audit.objects.select_for_update().select_related("case").get(pk=audit.pk)
-    if locked.status == Audit.Status.WITHDRAWN:
+    if locked.is_withdrawn:
         raise WorkflowError("This audit was withdrawn, so a concern cannot be raised on it. "
                             "Tell the team manager and follow your safeguarding procedure.")
     if not may_raise(audit=locked, person=actor):

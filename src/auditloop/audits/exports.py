@@ -32,8 +32,6 @@ DEFAULT_CASE_NOTE_TEXT = (
     "This case was audited on {audit_date} as part of the Early Help Quality Assurance "
     "process. Original audit has been sent to manager."
 )
-# Exports are of a finished audit: from submission on.
-EXPORTABLE = voices.FINISHED
 RAG_COLOURS = {"red": "D4351C", "amber": "F47738", "green": "00703C"}
 
 
@@ -272,8 +270,6 @@ def _actions(audit: Audit) -> list[ActionOut]:
 
 # Audits discussed at the QA meeting have this transition on record.
 _DISCUSSED = Audit.Status.DISCUSSED
-_AFTER_SUBMIT = {Audit.Status.SUBMITTED, Audit.Status.IN_MODERATION, Audit.Status.DISCUSSED,
-                 Audit.Status.FEEDBACK_SENT, Audit.Status.ACTIONS_AGREED, Audit.Status.CLOSED}
 
 
 def case_note_not_yet(audit: Audit) -> str:
@@ -283,7 +279,7 @@ def case_note_not_yet(audit: Audit) -> str:
     when = framework_settings_row().case_note_when
     W = FrameworkSettings.CaseNoteWhen
     if when == W.ON_SUBMIT:
-        if audit.status in _AFTER_SUBMIT:
+        if audit.is_submitted_or_later:
             return ""
         return "The case note is written when the audit is submitted."
     if when == W.AFTER_QA_MEETING:

@@ -9,11 +9,12 @@ from django.db.models import Q
 from auditloop.actions.models import Action
 from auditloop.cases.models import Case
 from auditloop.common.models import BaseModel
+from auditloop.common.workflow import Workflow, WorkflowModel
 from auditloop.people.models import Person
 from auditloop.standards.models import ToolVersion
 
 
-class Audit(BaseModel):
+class Audit(BaseModel, WorkflowModel):
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
         ALLOCATED = "allocated", "Allocated"
@@ -73,12 +74,66 @@ class Audit(BaseModel):
             models.Index(fields=["case", "status"]),
         ]
 
+    # The states each move may start from. A carried-over audit (not submitted when its
+    # cycle closed) goes back to planned and waits for the next allocation. Every move
+    # writes an AuditTransition: who, when, from, to and why.
+    workflow = Workflow(Status, noun="audit", allowed_from={
+        Status.ALLOCATED: {Status.PLANNED},
+        Status.IN_PROGRESS: {Status.ALLOCATED},
+        Status.SUBMITTED: {Status.ALLOCATED, Status.IN_PROGRESS},
+        Status.IN_MODERATION: {Status.SUBMITTED, Status.DISCUSSED, Status.FEEDBACK_SENT,
+                               Status.ACTIONS_AGREED},
+        Status.DISCUSSED: {Status.SUBMITTED, Status.IN_MODERATION},
+        Status.FEEDBACK_SENT: {Status.SUBMITTED, Status.IN_MODERATION, Status.DISCUSSED},
+        Status.ACTIONS_AGREED: {Status.FEEDBACK_SENT, Status.DISCUSSED},
+        Status.CLOSED: {Status.ACTIONS_AGREED, Status.FEEDBACK_SENT, Status.DISCUSSED},
+        Status.WITHDRAWN: {Status.PLANNED, Status.ALLOCATED, Status.IN_PROGRESS},
+        Status.PLANNED: {Status.ALLOCATED, Status.IN_PROGRESS},
+    }, groups={
+        # Its auditors may still answer, record and submit.
+        "open_for_editing": {Status.ALLOCATED, Status.IN_PROGRESS},
+        # Submitted, so graded: its findings exist from here on.
+        "submitted_or_later": {Status.SUBMITTED, Status.IN_MODERATION, Status.DISCUSSED,
+                               Status.FEEDBACK_SENT, Status.ACTIONS_AGREED, Status.CLOSED},
+        # Submitted and not yet closed: the practice may still reply or disagree.
+        "findings_open": {Status.SUBMITTED, Status.IN_MODERATION, Status.DISCUSSED,
+                          Status.FEEDBACK_SENT, Status.ACTIONS_AGREED},
+        # Past the QA meeting's (or the QA team's) look.
+        "discussed_or_later": {Status.DISCUSSED, Status.FEEDBACK_SENT, Status.ACTIONS_AGREED,
+                               Status.CLOSED},
+        # Submitted and waiting for the QA meeting.
+        "ready_for_meeting": {Status.SUBMITTED, Status.IN_MODERATION},
+        # Nothing more happens to it.
+        "ended": {Status.CLOSED, Status.WITHDRAWN},
+    }, history=lambda audit, old, new, actor, reason: AuditTransition.objects.create(
+        audit=audit, actor=actor, from_status=old, to_status=new, reason=reason))
+
     def __str__(self) -> str:
         return f"Audit {self.pk} of case {self.case_id}"
 
     @property
     def is_open_for_editing(self) -> bool:
-        return self.status in (self.Status.ALLOCATED, self.Status.IN_PROGRESS)
+        return self.status_in("open_for_editing")
+
+    @property
+    def is_submitted_or_later(self) -> bool:
+        return self.status_in("submitted_or_later")
+
+    @property
+    def is_findings_open(self) -> bool:
+        return self.status_in("findings_open")
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status_in("ended")
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
 
 
 class AuditAssignment(models.Model):

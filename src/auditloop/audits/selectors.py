@@ -16,14 +16,12 @@ from auditloop.standards.models import FrameworkSettings
 from auditloop.standards.selectors import framework_settings_row
 
 S = Audit.Status
-# Once the practitioner may see a finished audit, by the framework's setting.
-_VISIBLE_TO_PRACTICE: dict[str, set[str]] = {
-    FrameworkSettings.PractitionerSees.ON_SUBMIT: {
-        S.SUBMITTED, S.IN_MODERATION, S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED, S.CLOSED},
-    FrameworkSettings.PractitionerSees.AFTER_QA_REVIEW: {
-        S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED, S.CLOSED},
-    FrameworkSettings.PractitionerSees.AFTER_QA_MEETING: {
-        S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED, S.CLOSED},
+# Once the practitioner may see a finished audit, by the framework's setting: the
+# audit's workflow group.
+_VISIBLE_TO_PRACTICE: dict[str, str] = {
+    FrameworkSettings.PractitionerSees.ON_SUBMIT: "submitted_or_later",
+    FrameworkSettings.PractitionerSees.AFTER_QA_REVIEW: "discussed_or_later",
+    FrameworkSettings.PractitionerSees.AFTER_QA_MEETING: "discussed_or_later",
 }
 
 
@@ -40,7 +38,7 @@ def with_people(qs: QuerySet[Audit]) -> QuerySet[Audit]:
 def audits_for_auditor(*, person: Any) -> QuerySet[Audit]:
     return with_people(
         Audit.objects.filter(assignments__person=person, assignments__ended_at__isnull=True)
-        .exclude(status__in=[S.WITHDRAWN, S.CLOSED])
+        .exclude(status__in=Audit.workflow.groups["ended"])
     ).order_by("due_on", "id")
 
 
@@ -54,8 +52,8 @@ def may_see_as_practice(user: Any, audit: Audit) -> bool:
     person = user.person_or_none
     if person is None:
         return False
-    visible = _VISIBLE_TO_PRACTICE.get(framework_settings_row().practitioner_sees_audit, set())
-    if audit.status not in visible:
+    group = _VISIBLE_TO_PRACTICE.get(framework_settings_row().practitioner_sees_audit)
+    if group is None or not audit.status_in(group):
         return False
     involved = Involvement.objects.filter(case=audit.case, person=person).exists()
     holders = {audit.case.key_worker_id, audit.case.team_manager_id} - {None}
@@ -99,7 +97,7 @@ def audits_of_case(case_id: int) -> QuerySet[Audit]:
 
 
 def open_audits() -> QuerySet[Audit]:
-    return with_people(Audit.objects.exclude(status__in=[S.CLOSED, S.WITHDRAWN]))
+    return with_people(Audit.objects.exclude(status__in=Audit.workflow.groups["ended"]))
 
 
 def audits_matching(*, status: str | None = None, q: Q | None = None) -> QuerySet[Audit]:
@@ -118,14 +116,15 @@ def audits_to_do(*, person: Any) -> QuerySet[Audit]:
     """A person's audits still to finish (allocated or in progress)."""
     return Audit.objects.filter(
         assignments__person=person, assignments__ended_at__isnull=True,
-        status__in=[S.ALLOCATED, S.IN_PROGRESS],
+        status__in=Audit.workflow.groups["open_for_editing"],
     )
 
 
 def audits_for_qa_team(*, status: str | None = None) -> QuerySet[Audit]:
     """Every open audit (or those in one state) for the QA team's list, soonest due first."""
     qs = with_people(Audit.objects.all())
-    qs = qs.filter(status=status) if status else qs.exclude(status__in=[S.CLOSED, S.WITHDRAWN])
+    qs = (qs.filter(status=status) if status
+          else qs.exclude(status__in=Audit.workflow.groups["ended"]))
     return qs.order_by("due_on", "id")
 
 

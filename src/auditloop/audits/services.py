@@ -1,6 +1,6 @@
 """Writes to audits: creating them, who audits, answers (with conflict detection) and the
-workflow's transitions. Each transition locks the audit, checks the source state and the
-actor, and records who, when, from, to and why."""
+workflow's moves. Each move goes through Audit.workflow, which locks the audit, checks the
+source state and records who, when, from, to and why."""
 
 from __future__ import annotations
 
@@ -24,38 +24,14 @@ from auditloop.standards.services import tool_version_mark_in_use
 
 S = Audit.Status
 
-# The audit's workflow: the states each transition may start from.
-ALLOWED_FROM: dict[str, set[str]] = {
-    S.ALLOCATED: {S.PLANNED},
-    S.IN_PROGRESS: {S.ALLOCATED},
-    S.SUBMITTED: {S.ALLOCATED, S.IN_PROGRESS},
-    S.IN_MODERATION: {S.SUBMITTED, S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED},
-    S.DISCUSSED: {S.SUBMITTED, S.IN_MODERATION},
-    S.FEEDBACK_SENT: {S.SUBMITTED, S.IN_MODERATION, S.DISCUSSED},
-    S.ACTIONS_AGREED: {S.FEEDBACK_SENT, S.DISCUSSED},
-    S.CLOSED: {S.ACTIONS_AGREED, S.FEEDBACK_SENT, S.DISCUSSED},
-    S.WITHDRAWN: {S.PLANNED, S.ALLOCATED, S.IN_PROGRESS},
-    # Carried over: not submitted when its cycle closed, it waits for the next allocation.
-    S.PLANNED: {S.ALLOCATED, S.IN_PROGRESS},
-}
-
-
 def _lock(audit: Audit) -> Audit:
     return Audit.objects.select_for_update().get(pk=audit.pk)
 
 
 def transition(*, audit: Audit, actor: Person | None, to: str, reason: str = "") -> Audit:
-    """Move an audit to `to` if its current state allows it. Callers hold the lock."""
-    if audit.status not in ALLOWED_FROM[to]:
-        raise WorkflowError(
-            f"This audit is {audit.get_status_display().lower()}, so it cannot be "
-            f"{S(to).label.lower()} now. Reload the page to see where it has got to."
-        )
-    old = audit.status
-    audit.status = to
-    audit.save(update_fields=["status", "updated_at"])
-    AuditTransition.objects.create(audit=audit, actor=actor, from_status=old, to_status=to,
-                                   reason=reason)
+    """Move an audit to `to` if its workflow allows it (Audit.workflow), writing its
+    AuditTransition."""
+    Audit.workflow.move(audit, to=to, actor=actor, reason=reason)
     return audit
 
 
@@ -140,7 +116,7 @@ def audit_allocate(*, audit: Audit, auditors: Iterable[AuditorChoice | Person],
                    actor: Person | None, due_on: dt.date | None = None) -> Audit:
     """Allocate a planned audit (a re-audit or revisit) to its auditors."""
     audit = _lock(audit)
-    transition(audit=audit, actor=actor, to=S.ALLOCATED, reason="Allocated")
+    audit.workflow.move(audit, to=S.ALLOCATED, actor=actor, reason="Allocated")
     tool_version_mark_in_use(version=audit.tool_version)
     _assign(audit, list(auditors), actor)
     if due_on:
@@ -197,7 +173,8 @@ def answer_save(
         raise WorkflowError(f"This audit is {locked.get_status_display().lower()}: "
                             "it can no longer be changed.")
     if locked.status == S.ALLOCATED:
-        transition(audit=locked, actor=actor, to=S.IN_PROGRESS, reason="First answer saved")
+        locked.workflow.move(locked, to=S.IN_PROGRESS, actor=actor,
+                             reason="First answer saved")
     key = {"audit": locked, "section_key": section_key, "item": item,
            "question_key": question_key}
     existing = Answer.objects.filter(**key).first()
@@ -220,7 +197,8 @@ def audit_withdraw(*, audit: Audit, actor: Person, reason: str) -> Audit:
     if not reason.strip():
         raise DomainError("Say why the audit is withdrawn.", field="reason")
     audit = _lock(audit)
-    return transition(audit=audit, actor=actor, to=S.WITHDRAWN, reason=reason)
+    audit.workflow.move(audit, to=S.WITHDRAWN, actor=actor, reason=reason)
+    return audit
 
 
 @transaction.atomic
@@ -231,7 +209,7 @@ def audit_carry_over(*, audit: Audit, actor: Person | None, reason: str) -> Audi
     if not reason.strip():
         raise DomainError("Say why the audit is carried over.", field="reason")
     audit = _lock(audit)
-    transition(audit=audit, actor=actor, to=S.PLANNED, reason=reason)
+    audit.workflow.move(audit, to=S.PLANNED, actor=actor, reason=reason)
     audit.assignments.filter(ended_at__isnull=True).update(
         ended_at=timezone.now(), end_reason="Carried into the next cycle")
     audit.due_on = None
@@ -326,8 +304,7 @@ def audit_submit(*, audit: Audit, actor: Person) -> Audit:
         raise DomainError("Only the audit's auditors can submit it.")
     if locked.status == S.SUBMITTED:
         return locked
-    if locked.status not in ALLOWED_FROM[S.SUBMITTED]:
-        transition(audit=locked, actor=actor, to=S.SUBMITTED)  # raises the plain message
+    Audit.workflow.check(locked, S.SUBMITTED)  # before the sheet: the plain message
     sheet = Sheet.for_audit(locked)
     problems = sheet.problems() + audit_actions.action_row_problems(
         sheet, agreed_on=timezone.localdate())
@@ -342,11 +319,11 @@ def audit_submit(*, audit: Audit, actor: Person) -> Audit:
     locked.submitted_by = actor
     locked.completed_alone_reason = completed_alone_reason(
         audit=locked, actor=actor, on=timezone.localdate())[:300]
-    locked.save(update_fields=["overall_grade", "final_grade", "overall_reason",
-                               "impact_score", "submitted_at", "submitted_by",
-                               "completed_alone_reason", "updated_at"])
-    transition(audit=locked, actor=actor, to=S.SUBMITTED,
-               reason=locked.completed_alone_reason or "Submitted")
+    locked.workflow.move(locked, to=S.SUBMITTED, actor=actor,
+                         reason=locked.completed_alone_reason or "Submitted",
+                         also_save=["overall_grade", "final_grade", "overall_reason",
+                                    "impact_score", "submitted_at", "submitted_by",
+                                    "completed_alone_reason"])
     escalations.on_submit(audit=locked, actor=actor)
     audit_actions.audit_actions_track(audit=locked, actor=actor, sheet=sheet)
     submitted_notices(audit=locked, sheet=sheet, actor=actor)

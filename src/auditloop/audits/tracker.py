@@ -32,8 +32,7 @@ S = Audit.Status
 A = Action.Status
 # Audits the tracker lists: finished (submitted or later), or with an action agreed early
 # (an immediate concern's actions never wait for the audit to be finished, 002).
-AUDITED = (S.SUBMITTED, S.IN_MODERATION, S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED,
-           S.CLOSED)
+AUDITED = Audit.workflow.groups["submitted_or_later"]
 # Who opens the tracker: the QA team (every case) and managers (their people's cases, for
 # the monthly performance meeting, 002).
 READERS = (Capability.VIEW_ALL_CASES, Capability.VIEW_TEAM_CASES)

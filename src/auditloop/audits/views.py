@@ -57,6 +57,7 @@ def _sections(audit: Audit, sheet: Sheet) -> list[dict[str, Any]]:
         text, colour = STATUS_TEXT[status]
         found.append({
             "section": s, "number": number, "status": status, "status_text": text,
+            "does_not_apply": status == "does_not_apply",
             "colour": colour, "href": reverse("audits:audit_section", args=[audit.pk, s["key"]]),
             "title": f"{s['ref']}. {s['title']}" if s.get("ref") else s["title"],
         })

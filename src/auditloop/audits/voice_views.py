@@ -155,8 +155,8 @@ def voices_page(request: HttpRequest, audit_id: int) -> HttpResponse:
         "expected": expected,
         "earlier": earlier,
         "may_send_earlier": is_auditor and settings.feedback_to_previous_practitioner
-        and audit.status != S.WITHDRAWN,
-        "may_export": _may_export(request, audit) and audit.status in exports.EXPORTABLE,
+        and not audit.is_withdrawn,
+        "may_export": _may_export(request, audit) and audit.is_submitted_or_later,
     })
 
 
@@ -468,7 +468,7 @@ def _feedback_page(request: HttpRequest, audit: Audit, *, status: int = 200,
                    **forms_given: Any) -> HttpResponse:
     person = _person(request)
     settings = framework_settings_row()
-    finished = audit.status in voices.FINISHED
+    finished = audit.is_submitted_or_later
     holder = voices.is_practice_holder(audit, person)
     tm = person is not None and person.pk in {p.pk for p in voices.team_managers(audit)}
     disagreement = voices.open_disagreement(audit)
@@ -489,11 +489,11 @@ def _feedback_page(request: HttpRequest, audit: Audit, *, status: int = 200,
         "open_disagreement": disagreement,
         "may_settle": disagreement is not None and voices.may_settle(disagreement, person),
         "may_send": voices.is_qa_team(person) and audit.status in voices.feedback_send_states(),
-        "may_reply": holder and finished and audit.status != S.CLOSED,
-        "may_propose": holder and finished and audit.status not in (S.CLOSED,
-                                                                    S.ACTIONS_AGREED),
+        "may_reply": holder and audit.is_findings_open,
+        "may_propose": holder and audit.is_findings_open
+        and audit.status != S.ACTIONS_AGREED,
         "may_agree": tm and audit.status == S.FEEDBACK_SENT and disagreement is None,
-        "may_export": _may_export(request, audit) and audit.status in exports.EXPORTABLE,
+        "may_export": _may_export(request, audit) and audit.is_submitted_or_later,
         "asked_to_reply": settings.practitioner_replies_to_feedback,
         "reply_form": reply_form,
         "errors": errors,
@@ -722,7 +722,7 @@ def _export_audit(request: HttpRequest, audit_id: int) -> Audit | HttpResponse:
     audit = selectors.get_audit_for_user(request.user, audit_id)
     if not _may_export(request, audit):
         raise PermissionDenied
-    if audit.status not in exports.EXPORTABLE:
+    if not audit.is_submitted_or_later:
         _log(request, audit.pk)
         messages.error(request, "There is nothing to export until the audit is submitted.")
         return redirect("audits:voices", audit.pk)

@@ -66,9 +66,6 @@ OUTCOMES: dict[str, list[str]] = {
     K.TEAM_MANAGER: [O.BOOKED, O.HELD, O.NOT_REACHED],
     K.FAMILY: [O.HELD, O.DECLINED, O.NOT_REACHED],
 }
-# Once feedback has gone out the practice may reply until the audit is closed.
-FINISHED = {S.SUBMITTED, S.IN_MODERATION, S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED,
-            S.CLOSED}
 
 
 # Reads -------------------------------------------------------------------------------------
@@ -245,7 +242,7 @@ def perspective_save(*, perspective: WorkerPerspective, actor: Person,
         raise DomainError("Only the practitioner who holds the case fills in this form.")
     if locked.submitted_at is not None:
         raise WorkflowError("You have already sent this form to the auditors.")
-    if locked.audit.status in (S.WITHDRAWN, S.CLOSED):
+    if locked.audit.is_ended:
         raise WorkflowError(f"This audit is {locked.audit.get_status_display().lower()}: "
                             "the form can no longer be sent.")
     known = {answer_key(s, q): q for s, q in perspective_questions(locked.tool_version)}
@@ -447,8 +444,8 @@ def feedback_send(*, audit: Audit, actor: Person) -> Audit:
                                 "feedback goes out.")
         raise WorkflowError(f"This audit is {locked.get_status_display().lower()}: feedback "
                             "is sent once an audit is submitted, and only once.")
-    services.transition(audit=locked, actor=actor, to=S.FEEDBACK_SENT,
-                        reason="Feedback sent to the practitioner and team manager")
+    locked.workflow.move(locked, to=S.FEEDBACK_SENT, actor=actor,
+                         reason="Feedback sent to the practitioner and team manager")
     told = recipients_for(locked, "feedback_to_practitioner",
                           default=["case_key_worker", "case_team_manager"])
     ask = (" You are asked to reply with your comments and actions."
@@ -545,9 +542,9 @@ def actions_agree(*, audit: Audit, actor: Person) -> Audit:
         raise WorkflowError("A disagreement about this audit is waiting to be settled: "
                             "confirm the actions once it is.")
     count = locked.action_links.count()
-    services.transition(audit=locked, actor=actor, to=S.ACTIONS_AGREED,
-                        reason=f"The team manager confirmed {count} action"
-                               f"{'' if count == 1 else 's'}")
+    locked.workflow.move(locked, to=S.ACTIONS_AGREED, actor=actor,
+                         reason=f"The team manager confirmed {count} action"
+                                f"{'' if count == 1 else 's'}")
     told = recipients_for(locked, "actions_created")
     notify(recipients=told.people, subject="Actions are agreed from an audit",
            body=f"The team manager has confirmed the actions from audit {locked.pk}.",
@@ -559,7 +556,7 @@ def actions_agree(*, audit: Audit, actor: Person) -> Audit:
 
 def _send_to_panel(audit: Audit, actor: Person, why: str) -> None:
     if audit.status != S.IN_MODERATION:
-        services.transition(audit=audit, actor=actor, to=S.IN_MODERATION, reason=why)
+        audit.workflow.move(audit, to=S.IN_MODERATION, actor=actor, reason=why)
 
 
 def _raise_disagreement(audit: Audit, actor: Person, reason: str) -> Disagreement:
@@ -567,7 +564,7 @@ def _raise_disagreement(audit: Audit, actor: Person, reason: str) -> Disagreemen
     if open_disagreement(audit) is not None:
         raise WorkflowError("A disagreement about this audit is already waiting to be "
                             "settled.")
-    if audit.status not in FINISHED - {S.CLOSED}:
+    if not audit.is_findings_open:
         raise WorkflowError(f"This audit is {audit.get_status_display().lower()}: there is "
                             "nothing to disagree with yet, or it is closed.")
     route = framework_settings_row().disagreement_settled_by
@@ -710,7 +707,7 @@ def disagreement_settle(*, disagreement: Disagreement, actor: Person, outcome: s
     if row.settled_by_route == SettledBy.HEAD_OF_QA and route == SettledBy.BOTH:
         _refer_to_panel(audit, row, actor)
     elif row.settled_by_route == SettledBy.MODERATION_PANEL and audit.status == S.IN_MODERATION:
-        services.transition(audit=audit, actor=actor, to=S.FEEDBACK_SENT,
+        audit.workflow.move(audit, to=S.FEEDBACK_SENT, actor=actor,
                             reason=f"Disagreement settled: {row.get_outcome_display().lower()}")
     _tell_outcome(audit, row)
     return row

@@ -35,7 +35,7 @@ def audit_cycle(user: Any) -> list[AttentionPanel]:
     overdue = Audit.objects.filter(
         pk__in=CycleCase.objects.filter(cycle__in=cycles, audit__isnull=False)
         .values("audit_id"),
-        status__in=[Audit.Status.ALLOCATED, Audit.Status.IN_PROGRESS], due_on__lt=today,
+        status__in=Audit.workflow.groups["open_for_editing"], due_on__lt=today,
     ).count() if cycles else 0
     if overdue:
         items.insert(0, AttentionItem(f"{overdue} overdue audit{'s' if overdue != 1 else ''}",

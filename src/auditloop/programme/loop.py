@@ -39,8 +39,7 @@ from auditloop.standards.models import ToolVersion
 
 S = Audit.Status
 # Audits whose grade stands: submitted, and every step after it.
-GRADED = (S.SUBMITTED, S.IN_MODERATION, S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED,
-          S.CLOSED)
+GRADED = Audit.workflow.groups["submitted_or_later"]
 
 
 # ------------------------------------------------------------------------- pure arithmetic

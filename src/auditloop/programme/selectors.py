@@ -218,7 +218,7 @@ def ready_for_agenda(cycle: Cycle) -> int:
     on = MeetingItem.objects.filter(cycle=cycle).values("audit_id")
     return Audit.objects.filter(
         pk__in=CycleCase.objects.filter(cycle=cycle, audit__isnull=False).values("audit_id"),
-        status__in=(Audit.Status.SUBMITTED, Audit.Status.IN_MODERATION),
+        status__in=Audit.workflow.groups["ready_for_meeting"],
     ).exclude(pk__in=on).count()
 
 

@@ -510,7 +510,7 @@ def allocation_decline(*, assignment: AuditAssignment, actor: Person,
     assignment = AuditAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.ended_at is not None:
         raise WorkflowError("You no longer audit this case.")
-    if audit.status not in (Audit.Status.ALLOCATED, Audit.Status.IN_PROGRESS):
+    if not audit.is_open_for_editing:
         raise WorkflowError(f"This audit is {audit.get_status_display().lower()}: it can no "
                             "longer be declined.")
     cc = cycle_case_of(audit)
@@ -538,7 +538,7 @@ def assignment_absent(*, assignment: AuditAssignment, actor: Person | None,
         pk=assignment.pk)
     if assignment.ended_at is not None:
         raise WorkflowError("This auditor no longer audits the case.")
-    if audit.status not in (Audit.Status.ALLOCATED, Audit.Status.IN_PROGRESS):
+    if not audit.is_open_for_editing:
         raise WorkflowError(f"This audit is {audit.get_status_display().lower()}: its "
                             "auditors can no longer change.")
     partners = [a.person for a in audit.assignments.select_related("person")
@@ -579,7 +579,7 @@ def assignment_choose(*, audit: Audit, person: Person, actor: Person | None,
     cc = cycle_case_of(audit)
     if cc is None:
         raise DomainError("This audit is not part of a cycle.")
-    if audit.status not in (Audit.Status.ALLOCATED, Audit.Status.IN_PROGRESS):
+    if not audit.is_open_for_editing:
         raise WorkflowError(f"This audit is {audit.get_status_display().lower()}: its "
                             "auditors can no longer change.")
     if audit_services.is_current_auditor(audit, person):

@@ -28,9 +28,9 @@ from auditloop.standards.selectors import framework_settings_row
 
 C = Cycle.Status
 S = Audit.Status
-READY = (S.SUBMITTED, S.IN_MODERATION)
+READY = Audit.workflow.groups["ready_for_meeting"]
 # Audits of the cycle not submitted yet: the review and the close ask about them.
-STILL_OPEN = (S.ALLOCATED, S.IN_PROGRESS)
+STILL_OPEN = Audit.workflow.groups["open_for_editing"]
 CARRY, WITHDRAW = "carry", "withdraw"
 # 002: non-compliance goes to senior management, where the framework names nobody.
 DEFAULT_NON_COMPLIANCE = ["case_service_manager"]
@@ -78,7 +78,7 @@ def minutes_save(*, item: MeetingItem, actor: Person | None, impact: str, needs_
                  strengths: str, development: str, actions_agreed: str = "",
                  discussed: bool = False) -> MeetingItem:
     """Record the minutes for one case; marking it discussed moves the audit on
-    (audits.services.transition)."""
+    (its workflow writes the audit's transition)."""
     cycle = lock(item.cycle)
     require(cycle, C.ALLOCATED, doing="take minutes")
     item = MeetingItem.objects.select_for_update().get(pk=item.pk)
@@ -93,9 +93,9 @@ def minutes_save(*, item: MeetingItem, actor: Person | None, impact: str, needs_
             raise DomainError("Record the minutes before marking the case discussed.",
                               field="impact")
         audit = Audit.objects.select_for_update().get(pk=item.audit_id)
-        if audit.status not in (S.DISCUSSED, S.FEEDBACK_SENT, S.ACTIONS_AGREED, S.CLOSED):
-            audit_services.transition(audit=audit, actor=actor, to=S.DISCUSSED,
-                                      reason=f"Discussed in the {cycle.title}")
+        if not audit.status_in("discussed_or_later"):
+            audit.workflow.move(audit, to=S.DISCUSSED, actor=actor,
+                                reason=f"Discussed in the {cycle.title}")
         item.discussed_at = timezone.now()
         fields.append("discussed_at")
     item.save(update_fields=fields)
@@ -199,9 +199,9 @@ def cycle_close(*, cycle: Cycle, actor: Person | None,
             if not decision.reason.strip():
                 raise DomainError(f"Say why the audit of case {audit.case.reference} is "
                                   "withdrawn.", field=f"reason-{pk}")
-            audit_services.transition(audit=audit, actor=actor, to=S.WITHDRAWN,
-                                      reason=f"Withdrawn when the {cycle.title} closed: "
-                                             f"{decision.reason.strip()}")
+            audit.workflow.move(audit, to=S.WITHDRAWN, actor=actor,
+                                reason=f"Withdrawn when the {cycle.title} closed: "
+                                       f"{decision.reason.strip()}")
         elif decision.choice == CARRY:
             why = f"Not submitted when the {cycle.title} closed: carried into the next cycle"
             if decision.reason.strip():

@@ -40,7 +40,7 @@ S = Audit.Status
 DEFAULT_SELECTED = ["case_key_worker", "case_team_manager", "case_service_manager", "case_iro"]
 # 001: "the audit report will be sent to the practitioner's manager".
 DEFAULT_REPORT = ["case_team_manager"]
-NOT_DONE = (S.ALLOCATED, S.IN_PROGRESS)
+NOT_DONE = Audit.workflow.groups["open_for_editing"]
 # The states each kind of notice may be sent in.
 ALLOWED: dict[str, set[str]] = {
     K.ALLOCATION: {C.ALLOCATED, C.REVIEWED},
@@ -91,7 +91,7 @@ def _allocation(cycle: Cycle, today: dt.date, days: int) -> Iterator[Outgoing]:
     mine: dict[int, list[Audit]] = defaultdict(list)
     people: dict[int, Person] = {}
     for audit in cycle_audits(cycle):
-        if audit.status in (S.WITHDRAWN,):
+        if audit.is_withdrawn:
             continue
         for person in _current(audit):
             mine[person.pk].append(audit)
@@ -113,7 +113,7 @@ def _allocation_made(cycle: Cycle, auditors: set[int]) -> Iterator[Outgoing]:
     """Besides the auditors (told their own audits above), whoever else the framework names
     for "allocation_made" hears that each case's audit is allocated."""
     for audit in cycle_audits(cycle):
-        if audit.status == S.WITHDRAWN:
+        if audit.is_withdrawn:
             continue
         for person in recipients_for(audit, "allocation_made").people:
             if person.pk in auditors:
@@ -143,7 +143,7 @@ def _re_audit_due(cycle: Cycle, audit: Audit, auditors: set[int]) -> Iterator[Ou
 
 def _selected(cycle: Cycle, today: dt.date, days: int) -> Iterator[Outgoing]:
     for audit in cycle_audits(cycle):
-        if audit.status == S.WITHDRAWN:
+        if audit.is_withdrawn:
             continue
         found = recipients_for(audit, "audit_selected", default=DEFAULT_SELECTED)
         auditors = {p.pk for p in _current(audit)}
