@@ -8,6 +8,7 @@ row's own change fields, or a status change), and the pages ask the model, not a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,14 @@ def test_recording_a_session_writes_a_status_change_each_time(framework):
     assert session.is_recorded and session.recorded_by == qa
     assert moves(session) == [("planned", "recorded", ""),
                               ("recorded", "recorded", "Record corrected")]
+
+
+# The pages ask the model -------------------------------------------------------------------
+
+
+def test_no_programme_template_compares_a_status_string():
+    pattern = re.compile(r"status *(==|!=|not in|in) *[\(\[\"']")
+    found = [f"{path.name}:{n}" for path in TEMPLATES.rglob("*.html")
+             for n, line in enumerate(path.read_text().splitlines(), 1)
+             if pattern.search(line)]
+    assert found == []

@@ -50,7 +50,7 @@ def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
 def _demo_cycles() -> list[Cycle]:
     return list(Cycle.objects.filter(kind=Cycle.Kind.MONTHLY,
                                      cases__case__source=DEMO_SOURCE,
-                                     status__in=[Cycle.Status.REVIEWED, Cycle.Status.CLOSED])
+                                     status__in=Cycle.workflow.groups["reviewed_or_later"])
                 .distinct().order_by("period_start"))
 
 

@@ -478,7 +478,7 @@ def cycles_for_learning(*, on: dt.date) -> list[Cycle]:
     """The cycles a session on `on` may cover, newest first: those with audits submitted
     (allocated or later) whose period ended before the session."""
     return list(Cycle.objects.filter(
-        status__in=[Cycle.Status.ALLOCATED, Cycle.Status.REVIEWED, Cycle.Status.CLOSED],
+        status__in=Cycle.workflow.groups["allocated_or_later"],
         period_start__lt=on).order_by("-period_end", "-pk")[:12])
 
 

@@ -31,6 +31,12 @@ def require(cycle: Cycle, *states: str, doing: str) -> None:
         raise _refuse(cycle, doing)
 
 
+def require_in(cycle: Cycle, group: str, *, doing: str) -> None:
+    """Refuse a step taken only while the cycle's state is in one of its workflow's groups."""
+    if not cycle.status_in(group):
+        raise _refuse(cycle, doing)
+
+
 def require_move(cycle: Cycle, to: str, *, doing: str) -> None:
     """Refuse, before any work, a move the cycle's workflow does not allow from where it
     is (the workflow checks again as it moves)."""
@@ -73,4 +79,4 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 
 __all__ = ["Role", "cycle_runners", "framework_tool_version", "lock", "people_with_roles",
-           "plural", "record", "require", "require_move"]
+           "plural", "record", "require", "require_in", "require_move"]

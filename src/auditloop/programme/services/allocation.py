@@ -307,7 +307,7 @@ def allocation_override(*, line: AllocationLine, auditor_ids: list[int], actor: 
     run = line.run
     cycle = lock(run.cycle)
     require(cycle, C.CASES_CONFIRMED, doing="change the allocation")
-    if run.status != AllocationRun.Status.PROPOSED:
+    if not run.is_proposed:
         raise WorkflowError("This proposal has been replaced or confirmed. Reload the page.")
     chosen = list(dict.fromkeys(int(p) for p in auditor_ids))
     problem, slot = _slot(run, line)

@@ -141,7 +141,7 @@ def learning_invitations_send(*, session: LearningSession, actor: Person | None)
     """Invite those not invited yet (after a cycle is added, or audits submitted late):
     nobody is invited or told twice."""
     session = _lock(session)
-    if session.status != LearningSession.Status.PLANNED:
+    if session.is_recorded:
         raise WorkflowError("The session has been recorded: nobody more can be invited.")
     people = invitees(session.kind, session_audits(session.cycles.all()))
     already = set(session.invitations.values_list("person_id", flat=True))

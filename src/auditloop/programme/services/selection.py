@@ -42,6 +42,7 @@ from auditloop.programme.services._common import (
     plural,
     record,
     require,
+    require_in,
     require_move,
 )
 from auditloop.programme.services.cycles import previous_monthly
@@ -516,7 +517,7 @@ def selection_swap(*, cycle_case: CycleCase, actor: Person | None, reason: str,
     """Swap a case for another: the next case in the draw, or one the manager names. The
     swap and its reason stay on record."""
     cycle = lock(cycle_case.cycle)
-    require(cycle, C.PLANNING, C.CASES_CONFIRMED, doing="swap a case")
+    require_in(cycle, "before_allocation", doing="swap a case")
     old = _current(cycle_case)
     if not reason.strip():
         raise DomainError("Say why the case is swapped.", field="reason")
@@ -565,7 +566,7 @@ def _status_for(cycle: Cycle) -> str:
 def selection_add(*, cycle: Cycle, case: Case, actor: Person | None, reason: str) -> CycleCase:
     """Add a case by hand (a request heard of today, say), with the reason."""
     cycle = lock(cycle)
-    require(cycle, C.PLANNING, C.CASES_CONFIRMED, doing="add a case")
+    require_in(cycle, "before_allocation", doing="add a case")
     if not reason.strip():
         raise DomainError("Say why this case is added.", field="reason")
     if CycleCase.objects.filter(cycle=cycle, case=case,
@@ -582,7 +583,7 @@ def selection_add(*, cycle: Cycle, case: Case, actor: Person | None, reason: str
 @transaction.atomic
 def selection_remove(*, cycle_case: CycleCase, actor: Person | None, reason: str) -> CycleCase:
     cycle = lock(cycle_case.cycle)
-    require(cycle, C.PLANNING, C.CASES_CONFIRMED, doing="take a case off the list")
+    require_in(cycle, "before_allocation", doing="take a case off the list")
     row = _current(cycle_case)
     if not reason.strip():
         raise DomainError("Say why the case is taken off the list.", field="reason")

@@ -32,7 +32,7 @@ from auditloop.common.errors import DomainError
 from auditloop.people.models import Person
 from auditloop.programme import exports, selectors, services
 from auditloop.programme.coverage import coverage
-from auditloop.programme.models import AllocationRun, Cycle, CycleCase, CycleNotice, MeetingItem
+from auditloop.programme.models import Cycle, CycleCase, CycleNotice, MeetingItem
 from auditloop.programme.services.selection import sample_size_range
 from auditloop.standards.selectors import framework_settings_row
 
@@ -296,7 +296,7 @@ class Command(BaseCommand):
     def do_override(self, o: dict[str, Any]) -> dict[str, Any]:
         cycle = self._cycle(o)
         run = selectors.latest_run(cycle)
-        if run is None or run.status != AllocationRun.Status.PROPOSED:
+        if run is None or not run.is_proposed:
             raise CommandError("There is no proposed allocation: run `cycle allocate` first.")
         case = self._case(o["case"])
         line = run.lines.filter(cycle_case__case=case).first()
@@ -377,7 +377,7 @@ class Command(BaseCommand):
 
     def do_export_case_notes(self, o: dict[str, Any]) -> dict[str, Any] | None:
         cycle = self._cycle(o)
-        if cycle.status not in (Cycle.Status.REVIEWED, Cycle.Status.CLOSED):
+        if not cycle.is_reviewed_or_later:
             raise CommandError("The case notes are ready after the meeting.")
         if o["output"]:
             try:
