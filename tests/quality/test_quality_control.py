@@ -591,7 +591,7 @@ def test_confirming_a_check_that_was_never_sent_back_is_refused(qc_tool, role_cl
     response = client.post(reverse("quality:check_confirm", args=[check.pk]),
                            {"decision": "fixed"})
     assert response.status_code == 400
-    assert "cannot move to" in response.content.decode()
+    assert "cannot become fixed and passed now" in response.content.decode()
     assert QualityCheck.objects.get().status == QS.WAITING
 
 
@@ -622,6 +622,82 @@ def test_two_checkers_passing_at_once_record_one_check(qc_tool):
             attempt(p)
     assert sorted(outcomes) == ["passed", "refused"]
     assert QualityCheck.objects.get().transitions.count() == 1
+
+
+# ---------------------------------------------------------------------------------------
+# The workflow: one table of moves, groups of states, the history
+
+
+# Every move the table allows; every other (from, to) is refused.
+ALLOWED_MOVES = {(QS.WAITING, QS.PASSED), (QS.WAITING, QS.FAILED), (QS.REPORTED, QS.FAILED),
+                 (QS.FAILED, QS.REPORTED), (QS.REPORTED, QS.FIXED)}
+
+
+@pytest.mark.parametrize("current", list(QS))
+def test_the_workflow_refuses_every_move_its_table_does_not_allow(qc_tool, current):
+    check = make_quality_check(case=_eh_case(), status=current)
+    actor = PersonFactory(roles=[Role.QA_MANAGER])
+    for to in QS:
+        assert check.may_become(to) == ((current, to) in ALLOWED_MOVES)
+        if (current, to) in ALLOWED_MOVES:
+            continue
+        with pytest.raises(WorkflowError, match=f"cannot become {QS(to).label.lower()}"):
+            QualityCheck.workflow.move(check, to=to, actor=actor, reason="Wrong move")
+        check.refresh_from_db()
+        assert check.status == current
+    assert not check.transitions.exists()
+
+
+def test_a_move_writes_the_check_s_own_history_row(qc_tool):
+    check = make_quality_check(case=_eh_case())
+    actor = PersonFactory(roles=[Role.QA_MANAGER])
+    QualityCheck.workflow.move(check, to=QS.FAILED, actor=actor, reason="Sign it.")
+    check.refresh_from_db()
+    assert check.status == QS.FAILED
+    assert [(t.quality_check, t.actor, t.from_status, t.to_status, t.reason)
+            for t in check.transitions.all()] == [(check, actor, QS.WAITING, QS.FAILED,
+                                                    "Sign it.")]
+    assert not check.status_history().exists()  # its own table, not a generic status change
+
+
+def test_each_service_writes_who_moved_the_check_from_where_to_where_and_why(qc_tool,
+                                                                            lead_case):
+    checker = PersonFactory(roles=[Role.QA_MANAGER])
+    lead = lead_case["a"]
+    check = make_quality_check(case=lead_case["case"])
+    services.quality_check_fail(check=check, actor=checker, answers=_answers_yes(),
+                               to_fix=" Sign it. ")
+    services.quality_check_report_fixed(check=check, actor=lead, note="Signed.")
+    services.quality_check_send_back(check=check, actor=checker, to_fix="Date it too.")
+    services.quality_check_report_fixed(check=check, actor=lead, note="Dated.")
+    services.quality_check_confirm_fixed(check=check, actor=checker, note="Looks right.")
+    assert [(t.actor, t.from_status, t.to_status, t.reason)
+            for t in check.transitions.all()] == [
+        (checker, QS.WAITING, QS.FAILED, "Sign it."),
+        (lead, QS.FAILED, QS.REPORTED, "Signed."),
+        (checker, QS.REPORTED, QS.FAILED, "Date it too."),
+        (lead, QS.FAILED, QS.REPORTED, "Dated."),
+        (checker, QS.REPORTED, QS.FIXED, "Looks right."),
+    ]
+    check.refresh_from_db()
+    assert (check.status, check.to_fix, check.fix_note) == (QS.FIXED, "Date it too.", "Dated.")
+
+
+@pytest.mark.parametrize(("status", "waiting", "checked", "sent_back", "being_put_right",
+                          "to_confirm", "tag"), [
+    (QS.WAITING, True, False, False, False, False, ("Waiting", "blue")),
+    (QS.PASSED, False, True, False, False, False, ("Passed", "green")),
+    (QS.FAILED, False, True, True, True, False, ("Sent back", "red")),
+    (QS.REPORTED, False, True, True, True, True, ("Put right: to confirm", "yellow")),
+    (QS.FIXED, False, True, True, False, False, ("Fixed", "green")),
+])
+def test_the_groups_of_states_are_asked_of_the_check(status, waiting, checked, sent_back,
+                                                      being_put_right, to_confirm, tag):
+    check = QualityCheck(status=status)
+    assert (check.is_waiting, check.is_checked, check.was_sent_back, check.is_being_put_right,
+            check.awaits_confirmation) == (waiting, checked, sent_back, being_put_right,
+                                           to_confirm)
+    assert (check.tag_text, check.tag_colour) == tag
 
 
 # ---------------------------------------------------------------------------------------
@@ -657,10 +733,10 @@ def test_the_queue_page_query_count_does_not_grow_with_rows(qc_tool, role_client
         services.quality_checks_create_for_new_events()
 
     fill(2)
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(17):
         assert client.get(url).status_code == 200
     fill(30)
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(17):
         response = client.get(url)
     assert len(response.context["rows"]) == 32
 
@@ -671,7 +747,7 @@ def test_the_service_manager_queue_query_count_is_pinned(qc_tool, client_for, le
         make_quality_check(case=lead_case["case"], kind="taf_meeting",
                            occurred_on=dt.date(2026, 3, day))
     client = client_for(lead_case["manager"])
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("quality:queue"))
     assert len(response.context["rows"]) == 10
 

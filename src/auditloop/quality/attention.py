@@ -43,7 +43,7 @@ def _to_fix_panel(person: Any) -> AttentionPanel | None:
         AttentionItem(
             f"{tool.kind_label(c)} of {_day(c.event.occurred_on)}, case "
             f"{c.event.case.reference}"
-            + (": waiting for the central team" if c.status == QS.REPORTED else ""),
+            + (": waiting for the central team" if c.awaits_confirmation else ""),
             reverse("quality:check", args=[c.pk]))
         for c in rows[:SHOWN]
     ]
@@ -58,7 +58,8 @@ def quality_control(user: Any) -> list[AttentionPanel]:
     if person is None or not person.is_active:
         return []
     panels = []
-    to_fix = Q(sent_to=person, status__in=[QS.FAILED, QS.REPORTED])
+    to_fix = Q(sent_to=person,
+               status__in=QualityCheck.workflow.groups["being_put_right"])
     if selectors.is_checker(person):
         # One query for the queue's counts and whether anything was sent back to them.
         scope = selectors.checker_scope(person) or Q()

@@ -10,11 +10,12 @@ from django.db import models
 
 from auditloop.actions.models import Action
 from auditloop.common.models import BaseModel
+from auditloop.common.workflow import Workflow, WorkflowModel
 from auditloop.people.models import Person
 from auditloop.standards.models import ToolVersion
 
 
-class QualityCheck(BaseModel):
+class QualityCheck(BaseModel, WorkflowModel):
     """Tier 1 quality control (003): every CAF assessment, TAF and closure that reaches the
     register is checked by the central team against the Tier 1 checklist."""
 
@@ -50,8 +51,65 @@ class QualityCheck(BaseModel):
             models.Index(fields=["sent_to", "status"]),
         ]
 
+    # 003: the central team passes a record or sends it back to its lead professional, who
+    # says it is put right; the central team then confirms it or sends it back again.
+    workflow = Workflow(Status, noun="quality check", allowed_from={
+        Status.PASSED: {Status.WAITING},
+        Status.FAILED: {Status.WAITING, Status.REPORTED},
+        Status.REPORTED: {Status.FAILED},
+        Status.FIXED: {Status.REPORTED},
+    }, groups={
+        "waiting": {Status.WAITING},
+        "checked": {Status.PASSED, Status.FAILED, Status.REPORTED, Status.FIXED},
+        # Sent back at some time, whether or not it is put right since.
+        "sent_back": {Status.FAILED, Status.REPORTED, Status.FIXED},
+        # Sent back and not yet confirmed as put right: on the lead professional's list.
+        "being_put_right": {Status.FAILED, Status.REPORTED},
+        "reported_fixed": {Status.REPORTED},
+    }, history=lambda check, old, new, actor, reason: QualityCheckTransition.objects.create(
+        quality_check=check, actor=actor, from_status=old, to_status=new, reason=reason))
+
+    # The short words and colour of each state's tag in lists and on the check's page.
+    TAGS = {
+        Status.WAITING: ("Waiting", "blue"),
+        Status.PASSED: ("Passed", "green"),
+        Status.FAILED: ("Sent back", "red"),
+        Status.REPORTED: ("Put right: to confirm", "yellow"),
+        Status.FIXED: ("Fixed", "green"),
+    }
+
     def __str__(self) -> str:
         return f"Quality check of event {self.event_id}: {self.status}"
+
+    @property
+    def is_waiting(self) -> bool:
+        """Not checked yet: the checklist is still to be answered."""
+        return self.status_in("waiting")
+
+    @property
+    def is_checked(self) -> bool:
+        return self.status_in("checked")
+
+    @property
+    def was_sent_back(self) -> bool:
+        return self.status_in("sent_back")
+
+    @property
+    def is_being_put_right(self) -> bool:
+        return self.status_in("being_put_right")
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """The lead professional says it is put right; the central team is to confirm."""
+        return self.status_in("reported_fixed")
+
+    @property
+    def tag_text(self) -> str:
+        return self.TAGS[self.Status(self.status)][0]
+
+    @property
+    def tag_colour(self) -> str:
+        return self.TAGS[self.Status(self.status)][1]
 
 
 class QualityCheckTransition(models.Model):

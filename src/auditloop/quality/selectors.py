@@ -136,7 +136,7 @@ def quality_checks_to_fix(person: Person) -> QuerySet[QualityCheck]:
     """The lead professional's checks sent back to them, still to put right or waiting for
     the central team to confirm."""
     return _with_case(QualityCheck.objects.filter(
-        sent_to=person, status__in=[QS.FAILED, QS.REPORTED])).order_by(
+        sent_to=person, status__in=QualityCheck.workflow.groups["being_put_right"])).order_by(
         "status", "checked_at", "id")
 
 
@@ -208,7 +208,8 @@ def quality_control_counts(*, start: dt.date, end: dt.date,
     measures = {
         "checked": Count("pk", filter=checked),
         "passed": Count("pk", filter=checked & Q(status=QS.PASSED)),
-        "failed": Count("pk", filter=checked & ~Q(status=QS.PASSED)),
+        "failed": Count("pk", filter=checked & Q(
+            status__in=QualityCheck.workflow.groups["sent_back"])),
         "fixed": Count("pk", filter=checked & Q(status=QS.FIXED)),
         "waiting": Count("pk", filter=waiting),
     }

@@ -37,21 +37,12 @@ from auditloop.quality.checklist import (
     unmet_items,
     with_article,
 )
-from auditloop.quality.models import QualityCheck, QualityCheckTransition
+from auditloop.quality.models import QualityCheck
 from auditloop.quality.selectors import lead_professional_for, may_check
 from auditloop.standards.models import ToolVersion
 from auditloop.standards.services import tool_version_mark_in_use
 
 QS = QualityCheck.Status
-
-# The transitions of a check: the states each may start from.
-ALLOWED_FROM: dict[str, set[str]] = {
-    QS.PASSED: {QS.WAITING},
-    QS.FAILED: {QS.WAITING, QS.REPORTED},
-    QS.REPORTED: {QS.FAILED},
-    QS.FIXED: {QS.REPORTED},
-}
-
 
 # Cases per INSERT when an import's cases are queued: SQLite limits how many values one
 # query may carry.
@@ -135,22 +126,6 @@ def _lock(check: QualityCheck) -> QualityCheck:
         "event", "event__case", "tool_version").get(pk=check.pk)
 
 
-def _allowed(check: QualityCheck, to: str) -> None:
-    if check.status not in ALLOWED_FROM[to]:
-        raise WorkflowError(
-            f"This check is at “{check.get_status_display().lower()}”, so it cannot move to "
-            f"“{QS(to).label.lower()}” now. Reload the page to see where it has got to.")
-
-
-def _move(check: QualityCheck, *, actor: Person, to: str, reason: str = "") -> None:
-    """Move a locked check to `to` if its state allows it, and record the move."""
-    _allowed(check, to)
-    old = check.status
-    check.status = to
-    QualityCheckTransition.objects.create(quality_check=check, actor=actor, from_status=old,
-                                          to_status=to, reason=reason)
-
-
 def _require_checker(check: QualityCheck, actor: Person) -> None:
     if not may_check(actor, check):
         raise DomainError("Only the central team and the Early Help service managers over "
@@ -204,11 +179,11 @@ def quality_check_pass(*, check: QualityCheck, actor: Person,
     """The record passes the Tier 1 checklist."""
     check = _lock(check)
     _require_checker(check, actor)
-    _allowed(check, QS.PASSED)
+    check.workflow.check(check, QS.PASSED, actor)  # before the answers: the state decides
     check.answers = _clean_answers(checklist_for(check), answers)
-    _move(check, actor=actor, to=QS.PASSED)
     check.checked_by, check.checked_at = actor, timezone.now()
-    check.save(update_fields=["status", "answers", "checked_by", "checked_at", "updated_at"])
+    check.workflow.move(check, to=QS.PASSED, actor=actor,
+                        also_save=["answers", "checked_by", "checked_at"])
     return check
 
 
@@ -219,7 +194,7 @@ def quality_check_fail(*, check: QualityCheck, actor: Person, answers: dict[str,
     event) with what to put right; optionally agree a SMART action they own."""
     check = _lock(check)
     _require_checker(check, actor)
-    if check.status != QS.WAITING:  # recorded once; quality_check_send_back sends it again
+    if not check.is_waiting:  # recorded once; quality_check_send_back sends it again
         raise WorkflowError(f"This check is {check.get_status_display().lower()} already. "
                             "Reload the page to see where it has got to.")
     if not to_fix.strip():
@@ -235,12 +210,10 @@ def quality_check_fail(*, check: QualityCheck, actor: Person, answers: dict[str,
         action_deadline().check(action_due_on, agreed_on=timezone.localdate(),
                                 field="action_due_on")
     check.answers = _clean_answers(checklist_for(check), answers)
-    _move(check, actor=actor, to=QS.FAILED, reason=to_fix.strip())
     check.to_fix = to_fix.strip()
     check.checked_by, check.checked_at = actor, timezone.now()
     check.sent_to = lead
-    fields = ["status", "answers", "to_fix", "checked_by", "checked_at", "sent_to",
-              "updated_at"]
+    also_save = ["answers", "to_fix", "checked_by", "checked_at", "sent_to"]
     if action_due_on is not None:
         label = in_sentence(kind_label(check))
         check.action = action_create(
@@ -252,8 +225,9 @@ def quality_check_fail(*, check: QualityCheck, actor: Person, answers: dict[str,
             success_measure="The central team confirms it is put right",
             sign_off_role=_sign_off_role(actor), sign_off_person=actor, created_by=actor,
         )
-        fields.append("action")
-    check.save(update_fields=fields)
+        also_save.append("action")
+    check.workflow.move(check, to=QS.FAILED, actor=actor, reason=check.to_fix,
+                        also_save=also_save)
     _tell_lead_professional(check, again=False)
     return check
 
@@ -266,13 +240,13 @@ def quality_check_report_fixed(*, check: QualityCheck, actor: Person, note: str)
         raise DomainError("Only the lead professional it was sent to can say it is put right.")
     if not note.strip():
         raise DomainError("Say what you put right.", field="note")
-    _move(check, actor=actor, to=QS.REPORTED, reason=note.strip())
     check.fix_note = note.strip()
-    check.save(update_fields=["status", "fix_note", "updated_at"])
+    check.workflow.move(check, to=QS.REPORTED, actor=actor, reason=check.fix_note,
+                        also_save=["fix_note"])
     if check.action_id:
         action = check.action
         assert action is not None
-        if action.completion_submitted_at is None and action.status != action.Status.GREEN:
+        if action.completion_submitted_at is None and not action.is_done:
             action_submit_for_sign_off(action=action, actor=actor, evidence=note.strip())
     if check.checked_by is not None and check.checked_by.is_active:
         notify(recipients=[check.checked_by],
@@ -289,8 +263,7 @@ def quality_check_confirm_fixed(*, check: QualityCheck, actor: Person,
     """The central team confirms the record is put right: it counts as fixed."""
     check = _lock(check)
     _require_checker(check, actor)
-    _move(check, actor=actor, to=QS.FIXED, reason=note.strip())
-    check.save(update_fields=["status", "updated_at"])
+    check.workflow.move(check, to=QS.FIXED, actor=actor, reason=note.strip())
     action = check.action
     if action is not None and action.awaiting_sign_off and may_sign_off(action=action,
                                                                          person=actor):
@@ -310,8 +283,8 @@ def quality_check_send_back(*, check: QualityCheck, actor: Person, to_fix: str) 
     _require_checker(check, actor)
     if not to_fix.strip():
         raise DomainError("Say what still needs to be put right.", field="note")
-    _move(check, actor=actor, to=QS.FAILED, reason=to_fix.strip())
     check.to_fix = to_fix.strip()
-    check.save(update_fields=["status", "to_fix", "updated_at"])
+    check.workflow.move(check, to=QS.FAILED, actor=actor, reason=check.to_fix,
+                        also_save=["to_fix"])
     _tell_lead_professional(check, again=True)
     return check

@@ -137,11 +137,11 @@ def _check_page(request: HttpRequest, check: QualityCheck, *, status: int = 200,
     checklist = tool.checklist_for(check)
     may_check = selectors.may_check(person, check)
     is_lead = person is not None and check.sent_to_id == person.pk
-    if form is None and may_check and check.status == QS.WAITING:
+    if form is None and may_check and check.is_waiting:
         form = ChecklistForm(checklist, initial=_initial_due())
-    if fix_form is None and is_lead and check.status == QS.FAILED:
+    if fix_form is None and is_lead and check.may_become(QS.REPORTED):
         fix_form = FixForm()
-    if confirm_form is None and may_check and check.status == QS.REPORTED:
+    if confirm_form is None and may_check and check.may_become(QS.FIXED):
         confirm_form = ConfirmForm()
     errors = any(f is not None and f.errors for f in (form, fix_form, confirm_form))
     return render(request, "quality/check.html", {
@@ -149,7 +149,7 @@ def _check_page(request: HttpRequest, check: QualityCheck, *, status: int = 200,
         "label": tool.kind_label(check), "checklist": checklist,
         "lead": selectors.lead_professional_for(check.event),
         "register": register_findings(check),
-        "answers": _answer_rows(check, checklist) if check.status != QS.WAITING else [],
+        "answers": _answer_rows(check, checklist) if check.is_checked else [],
         "history": selectors.quality_check_history(check),
         "form": form, "fix_form": fix_form, "confirm_form": confirm_form,
         "may_check": may_check, "is_lead": is_lead, "problem": problem,
@@ -174,7 +174,7 @@ def quality_check(request: HttpRequest, check_id: int) -> HttpResponse:
     person = _person(request)
     if person is None or not selectors.may_check(person, check):
         raise PermissionDenied
-    if check.status != QS.WAITING:
+    if not check.is_waiting:
         return _check_page(request, check, status=409, problem=(
             f"This check is {check.get_status_display().lower()} already: it was recorded by "
             f"{check.checked_by or 'someone else'}. Nothing you entered was saved."))
