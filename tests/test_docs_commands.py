@@ -140,6 +140,8 @@ RUNS: dict[str, list[tuple[str, str]]] = {
         ("spc xmr --rebase 2026-01 < {samples}/impact-scores.csv", R)],
     "auditloop spc p": [("spc p --direction increase < {samples}/good-or-better.csv", R)],
     "auditloop spc xmr": [("spc xmr --no-screen-outliers < {samples}/impact-scores.csv", R)],
+    "auditloop spc xmr|p": [("spc xmr < {samples}/impact-scores.csv", R),
+                            ("spc p < {samples}/good-or-better.csv", R)],
     # --- Daily jobs and the worker.
     "auditloop quality_queue": [("quality_queue", R)],
     "auditloop escalate_actions": [("escalate_actions", R)],

@@ -9,6 +9,7 @@ from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
 from auditloop.common.dates import gds_date
+from auditloop.common.statistics import RULE_WORDS, Rule, percent
 from auditloop.people import entra
 
 
@@ -37,6 +38,9 @@ def environment(**options: Any) -> Environment:
             "entra_login_url": entra.login_url,
         }
     )
-    env.filters.update({"gds_date": gds_date, "intcomma": intcomma})
+    env.filters.update({
+        "gds_date": gds_date, "intcomma": intcomma, "pct": percent,
+        "rule_words": lambda rule: RULE_WORDS[Rule(rule)],
+    })
     return env
 

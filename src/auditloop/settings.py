@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "auditloop.audits",
     "auditloop.programme",
     "auditloop.moderation",
+    "auditloop.insight",
     "auditloop.demo",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("audits/", include("auditloop.audits.urls")),
     path("programme/", include("auditloop.programme.urls")),
     path("moderation/", include("auditloop.moderation.urls")),
+    path("reports/", include("auditloop.insight.urls")),
     path("accounts/", include("allauth.urls")),
     path("operator/", admin.site.urls),
 ]

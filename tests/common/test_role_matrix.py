@@ -120,6 +120,11 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     **TRACKER_EXPECTED,
     **ACTION_PLANS_EXPECTED,
     **LOOP_EXPECTED,
+    # Reports: figures only, for whoever reads QA reports (leaders, managers, the QA team).
+    "insight:monthly": ("get", frozenset({
+        R.QA_MANAGER, R.HEAD_OF_QA, R.EARLY_HELP_OFFICER, R.ASSISTANT_DIRECTOR, R.DIRECTOR,
+        R.PRINCIPAL_SOCIAL_WORKER, R.SENIOR_LEADER, R.SENIOR_MANAGER, R.SERVICE_MANAGER,
+        R.STRATEGIC_LEAD})),
     # 003 Tier 1: the central team and the Early Help service managers (of their cases).
     "quality:queue": ("get", IMPORTERS | {R.SERVICE_MANAGER}),
     "quality:to_fix": ("get", ALL),

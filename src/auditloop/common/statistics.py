@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile: a two-sided 95% interval
@@ -140,7 +140,7 @@ class Point:
 class Chart:
     kind: str  # "xmr" or "p"
     direction: Direction
-    points: list[Point] = field(default_factory=list)
+    points: tuple[Point, ...] = ()
 
     @property
     def has_limits(self) -> bool:
@@ -317,7 +317,7 @@ def xmr(series: Sequence[tuple[str, float]], *, direction: Direction = Direction
                              centre + near)] * n
         points.extend(_points(periods=[periods[i] for i in idx], values=ys, centre=centre,
                               limits=limits, direction=direction, group=g))
-    return Chart(kind="xmr", direction=direction, points=points)
+    return Chart(kind="xmr", direction=direction, points=tuple(points))
 
 
 def p_chart(series: Sequence[tuple[str, int, int]], *,
@@ -359,4 +359,4 @@ def p_chart(series: Sequence[tuple[str, int, int]], *,
         points.extend(_points(periods=[p for p, _, _ in rows], values=ys, centre=centre,
                               limits=limits, direction=direction, group=g,
                               counts=[(k, n) for _, k, n in rows]))
-    return Chart(kind="p", direction=direction, points=points)
+    return Chart(kind="p", direction=direction, points=tuple(points))

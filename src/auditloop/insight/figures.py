@@ -1,0 +1,349 @@
+"""What the audits found, for a period and an area: the figures every report is built from.
+
+Every figure carries its count and every proportion its 95% Wilson interval
+(common.statistics); trends are SPC charts, so a change is called a signal only when the
+rules say so. Reads only, through a handful of queries whatever the number of audits.
+
+An audit counts in the month it was submitted, with the grade that counts (the moderator's
+where moderation or a settled disagreement changed it), and in the area (service, team,
+locality) its case is in now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics as pystats
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from auditloop.actions.models import Action
+from auditloop.audits.models import Audit, AuditAction, ImmediateConcern
+from auditloop.common.dates import add_months
+from auditloop.common.statistics import (
+    Chart,
+    Direction,
+    Proportion,
+    p_chart,
+    wilson,
+    xmr,
+)
+from auditloop.moderation.models import ModerationReview
+from auditloop.programme.loop import Scale, scales_for
+from auditloop.programme.models import CycleCase
+
+GRADED = Audit.workflow.groups["submitted_or_later"]
+
+
+def month_key(day: dt.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def month_label(key: str) -> str:
+    return dt.date.fromisoformat(f"{key}-01").strftime("%B %Y")
+
+
+def months_between(start: dt.date, end: dt.date) -> list[str]:
+    """Each month from start's to end's, as YYYY-MM."""
+    out, day = [], start.replace(day=1)
+    while day <= end:
+        out.append(month_key(day))
+        day = add_months(day, 1)
+    return out
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The period (inclusive) and the area a report covers. Empty filters mean all."""
+
+    start: dt.date
+    end: dt.date
+    service_id: int | None = None
+    team_id: int | None = None
+    locality_id: int | None = None
+    tool_key: str = ""
+    theme: str = ""
+
+    def area_q(self) -> Q:
+        """The area as a filter on audits, whenever they were done."""
+        q = Q()
+        if self.service_id:
+            q &= Q(case__service_id=self.service_id)
+        if self.team_id:
+            q &= Q(case__team_id=self.team_id)
+        if self.locality_id:
+            q &= Q(case__locality_id=self.locality_id)
+        if self.tool_key:
+            q &= Q(tool_version__tool__key=self.tool_key)
+        if self.theme:
+            q &= Q(pk__in=CycleCase.objects.filter(cycle__theme__iexact=self.theme)
+                   .values("audit_id"))
+        return q
+
+    def area_audits(self) -> QuerySet[Audit]:
+        return Audit.objects.filter(self.area_q())
+
+    def audits(self) -> QuerySet[Audit]:
+        """The area's audits submitted in the period (and not withdrawn since)."""
+        return self.area_audits().filter(
+            status__in=GRADED, submitted_at__date__gte=self.start,
+            submitted_at__date__lte=self.end)
+
+    def earlier(self, months: int) -> Scope:
+        """The same area over the `months` months that end with this scope's month."""
+        start = add_months(self.end.replace(day=1), -(months - 1))
+        return Scope(start=start, end=self.end, service_id=self.service_id,
+                     team_id=self.team_id, locality_id=self.locality_id,
+                     tool_key=self.tool_key, theme=self.theme)
+
+
+@dataclass(frozen=True)
+class GradedAudit:
+    """One audit as the reports count it."""
+
+    id: int
+    month: str
+    grade: str
+    scale: Scale
+    service: str
+    team: str
+    locality: str
+    kind: str
+    impact_score: int | None
+
+    @property
+    def good(self) -> bool | None:
+        return self.scale.is_good(self.grade)
+
+
+def graded_audits(scope: Scope) -> list[GradedAudit]:
+    """The scope's submitted audits with a grade on their tool's scale. Two queries."""
+    rows = list(scope.audits().values_list(
+        "pk", "submitted_at", "final_grade", "overall_grade", "tool_version_id",
+        "case__service__name", "case__team__name", "case__locality__name", "kind",
+        "impact_score").order_by("submitted_at", "pk"))
+    scales = scales_for({r[4] for r in rows})
+    out = []
+    for pk, at, final, overall, version, service, team, locality, kind, impact in rows:
+        grade = final or overall
+        if at is None:  # a submitted audit always has its time; never counted without it
+            continue
+        scale = scales.get(version, Scale(keys=()))
+        if scale.rank(grade) is None:
+            continue
+        out.append(GradedAudit(
+            id=pk, month=month_key(timezone.localdate(at)), grade=grade, scale=scale,
+            service=service or "No service", team=team or "No team",
+            locality=locality or "No locality", kind=kind, impact_score=impact))
+    return out
+
+
+# --------------------------------------------------------------------------- grades
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    key: str
+    label: str
+    share: Proportion
+
+    @property
+    def count(self) -> int:
+        return self.share.k
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """The grades on one scale (tools that share a scale are counted together)."""
+
+    rows: list[GradeRow]
+    good: Proportion
+
+    @property
+    def total(self) -> int:
+        return self.good.n
+
+
+def distributions(audits: Sequence[GradedAudit]) -> list[Distribution]:
+    by_scale: dict[tuple[str, ...], list[GradedAudit]] = defaultdict(list)
+    scales: dict[tuple[str, ...], Scale] = {}
+    for a in audits:
+        by_scale[a.scale.keys].append(a)
+        scales.setdefault(a.scale.keys, a.scale)
+    out = []
+    for keys, group in sorted(by_scale.items(), key=lambda kv: -len(kv[1])):
+        scale = scales[keys]
+        counts = Counter(a.grade for a in group)
+        n = len(group)
+        out.append(Distribution(
+            rows=[GradeRow(key=k, label=scale.label(k), share=wilson(counts[k], n))
+                  for k in keys],
+            good=wilson(sum(1 for a in group if a.good), n)))
+    return out
+
+
+def good_or_better(audits: Sequence[GradedAudit]) -> Proportion:
+    return wilson(sum(1 for a in audits if a.good), len(audits))
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    name: str
+    good: Proportion
+
+
+def good_by(audits: Sequence[GradedAudit],
+            area: Callable[[GradedAudit], str]) -> list[AreaRow]:
+    """Good or better in each area (service, team or locality), fewest good first so the
+    areas that need help lead."""
+    groups: dict[str, list[GradedAudit]] = defaultdict(list)
+    for a in audits:
+        groups[area(a)].append(a)
+    rows = [AreaRow(name=name, good=good_or_better(group)) for name, group in groups.items()]
+    return sorted(rows, key=lambda r: ((r.good.value or 0), -r.good.n, r.name))
+
+
+# --------------------------------------------------------------------------- trends
+
+
+def good_trend(audits: Sequence[GradedAudit], months: Sequence[str]) -> Chart:
+    """A p-chart of the share good or better each month (months with no audits are left
+    out: a proportion of nothing is not a point)."""
+    k: Counter[str] = Counter()
+    n: Counter[str] = Counter()
+    for a in audits:
+        n[a.month] += 1
+        k[a.month] += bool(a.good)
+    return p_chart([(m, k[m], n[m]) for m in months], direction=Direction.INCREASE)
+
+
+@dataclass(frozen=True)
+class ImpactSummary:
+    """000's impact score out of 10."""
+
+    n: int
+    mean: float | None
+    sd: float | None
+    low: int | None
+    high: int | None
+
+
+def impact(audits: Sequence[GradedAudit]) -> ImpactSummary:
+    scores = [a.impact_score for a in audits if a.impact_score is not None]
+    if not scores:
+        return ImpactSummary(n=0, mean=None, sd=None, low=None, high=None)
+    return ImpactSummary(
+        n=len(scores), mean=pystats.fmean(scores),
+        sd=pystats.stdev(scores) if len(scores) > 1 else None,
+        low=min(scores), high=max(scores))
+
+
+def impact_trend(audits: Sequence[GradedAudit], months: Sequence[str]) -> Chart:
+    """An XmR chart of each month's mean impact score (months with no score left out)."""
+    by_month: dict[str, list[int]] = defaultdict(list)
+    for a in audits:
+        if a.impact_score is not None:
+            by_month[a.month].append(a.impact_score)
+    return xmr([(m, pystats.fmean(by_month[m])) for m in months if by_month[m]],
+               direction=Direction.INCREASE)
+
+
+# --------------------------------------------------------------------------- the rest
+
+
+@dataclass(frozen=True)
+class ModerationFigures:
+    completed: int
+    changed: Proportion  # of completed reviews, how many changed the overall grade
+
+
+def moderation(scope: Scope) -> ModerationFigures:
+    """Moderation reviews completed in the period on the area's audits (whenever those were
+    submitted: a month's audits are moderated the month after)."""
+    rows = list(ModerationReview.objects.filter(
+        status__in=ModerationReview.workflow.groups["completed"],
+        completed_at__date__gte=scope.start, completed_at__date__lte=scope.end,
+        audit__in=scope.area_audits()).values_list("overall_changed", flat=True))
+    return ModerationFigures(completed=len(rows), changed=wilson(sum(rows), len(rows)))
+
+
+@dataclass(frozen=True)
+class ActionFigures:
+    agreed: int
+    signed_off: int
+    open_at_end: int
+    overdue_at_end: int
+
+
+def actions(scope: Scope) -> ActionFigures:
+    """Actions agreed from the area's audits: agreed and signed off within the period, and
+    open and overdue on its last day."""
+    qs = Action.objects.filter(pk__in=AuditAction.objects.filter(
+        audit__in=scope.area_audits()).values("action_id"))
+    end = scope.end
+    open_at_end = qs.filter(created_at__date__lte=end).filter(
+        Q(signed_off_at__isnull=True) | Q(signed_off_at__date__gt=end))
+    return ActionFigures(
+        agreed=qs.filter(created_at__date__gte=scope.start, created_at__date__lte=end).count(),
+        signed_off=qs.filter(signed_off_at__date__gte=scope.start,
+                             signed_off_at__date__lte=end).count(),
+        open_at_end=open_at_end.count(),
+        overdue_at_end=open_at_end.filter(due_on__lt=end).count())
+
+
+def immediate_concerns(scope: Scope) -> int:
+    """Immediate safeguarding concerns raised in the period on the area's audits (raised
+    at any moment of an audit, so whether or not it was submitted)."""
+    return ImmediateConcern.objects.filter(
+        created_at__date__gte=scope.start, created_at__date__lte=scope.end,
+        audit__in=scope.area_audits()).count()
+
+
+@dataclass
+class MonthlyFigures:
+    """The monthly QA and impact report's figures (002; 001's monthly reports; 000's
+    monthly dip sample)."""
+
+    scope: Scope
+    audits: list[GradedAudit] = field(default_factory=list)
+    distributions: list[Distribution] = field(default_factory=list)
+    good: Proportion = field(default_factory=lambda: wilson(0, 0))
+    by_service: list[AreaRow] = field(default_factory=list)
+    by_team: list[AreaRow] = field(default_factory=list)
+    by_locality: list[AreaRow] = field(default_factory=list)
+    impact: ImpactSummary = field(default_factory=lambda: impact([]))
+    good_trend: Chart | None = None
+    impact_trend: Chart | None = None
+    moderation: ModerationFigures | None = None
+    actions: ActionFigures | None = None
+    immediate_concerns: int = 0
+
+    @property
+    def month(self) -> str:
+        return month_key(self.scope.end)
+
+
+TREND_MONTHS = 24  # two years: enough points for SPC limits without the short-series warning
+
+
+def monthly(scope: Scope) -> MonthlyFigures:
+    """Everything the monthly report shows, for the scope's month and area."""
+    history = scope.earlier(TREND_MONTHS)
+    over_time = graded_audits(history)
+    start_key = month_key(scope.start)
+    this_month = [a for a in over_time if a.month >= start_key]
+    months = months_between(history.start, history.end)
+    return MonthlyFigures(
+        scope=scope, audits=this_month, distributions=distributions(this_month),
+        good=good_or_better(this_month),
+        by_service=good_by(this_month, lambda a: a.service),
+        by_team=good_by(this_month, lambda a: a.team),
+        by_locality=good_by(this_month, lambda a: a.locality),
+        impact=impact(this_month),
+        good_trend=good_trend(over_time, months),
+        impact_trend=impact_trend(over_time, months),
+        moderation=moderation(scope), actions=actions(scope),
+        immediate_concerns=immediate_concerns(scope))
