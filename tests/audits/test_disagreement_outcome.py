@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from auditloop.audits import exports, voices
 from auditloop.audits.models import Answer, Audit, AuditTransition, Disagreement, SectionGradeChange
-from auditloop.common.errors import DomainError
+from auditloop.common.errors import DomainError, WorkflowError
+from auditloop.common.models import StatusChange
 from auditloop.people.roles import Role
 from auditloop.standards.services import preset_apply
 from tests.factories import CaseFactory, PersonFactory, finish_audit, make_audit
@@ -123,3 +124,19 @@ def test_the_settle_page_refuses_other_methods_and_a_second_outcome(w, client_fo
                                                "note": "Second thoughts"})
     assert again.status_code == 400 and "already been settled" in again.content.decode()
     assert not SectionGradeChange.objects.exists()
+
+
+def test_a_disagreement_is_settled_once_through_its_workflow(w):
+    d = _raise(w)
+    assert d.is_open and not d.is_settled
+    settled = voices.disagreement_settle(disagreement=d, actor=w.moderator, outcome=D.UPHELD,
+                                         note="Grade stands")
+    assert settled.is_settled and not settled.is_open
+    change = StatusChange.objects.get(object_id=str(d.pk), from_status=D.OPEN)
+    assert (change.to_status, change.actor, change.reason) == (
+        D.UPHELD, w.moderator.user, "Grade stands")
+    # The table allows no move out of a settled outcome.
+    with pytest.raises(WorkflowError, match="cannot become the findings were changed"):
+        settled.workflow.move(settled, to=D.CHANGED, actor=w.moderator)
+    settled.refresh_from_db()
+    assert settled.outcome == D.UPHELD

@@ -382,7 +382,7 @@ class FeedbackReply(BaseModel):
         return f"Reply by {self.person} to audit {self.audit_id}"
 
 
-class Disagreement(BaseModel):
+class Disagreement(BaseModel, WorkflowModel):
     """A disagreement with the audit's findings and how it was settled (001, 002)."""
 
     class Outcome(models.TextChoices):
@@ -403,8 +403,23 @@ class Disagreement(BaseModel):
     class Meta:
         ordering = ["-created_at"]
 
+    # Settled once: the findings stand or change. Each settling writes a status change with
+    # who settled it and what was decided.
+    workflow = Workflow(Outcome, noun="disagreement", field="outcome", allowed_from={
+        Outcome.UPHELD: {Outcome.OPEN},
+        Outcome.CHANGED: {Outcome.OPEN},
+    }, groups={"open": {Outcome.OPEN}, "settled": {Outcome.UPHELD, Outcome.CHANGED}})
+
     def __str__(self) -> str:
         return f"Disagreement on audit {self.audit_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status_in("open")
+
+    @property
+    def is_settled(self) -> bool:
+        return self.status_in("settled")
 
 
 class SectionGradeChange(BaseModel):

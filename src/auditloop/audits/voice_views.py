@@ -600,7 +600,7 @@ def disagreement_settle(request: HttpRequest, disagreement_id: int) -> HttpRespo
            .filter(pk=disagreement_id).first())
     if row is None:
         raise Http404
-    settled = row.outcome != Disagreement.Outcome.OPEN
+    settled = row.is_settled
 
     def allow(audit: Audit, person: Person | None) -> bool:
         row.audit = audit

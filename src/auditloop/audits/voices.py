@@ -662,11 +662,11 @@ def disagreement_settle(*, disagreement: Disagreement, actor: Person, outcome: s
     audit = _lock(disagreement.audit)
     row = Disagreement.objects.select_for_update().get(pk=disagreement.pk)
     row.audit = audit
-    if row.outcome != Disagreement.Outcome.OPEN:
+    if row.is_settled:
         raise WorkflowError("This disagreement has already been settled.")
     if not may_settle(row, actor):
         raise DomainError("You cannot settle this disagreement.")
-    if outcome not in (Disagreement.Outcome.UPHELD, Disagreement.Outcome.CHANGED):
+    if outcome not in Disagreement.workflow.groups["settled"]:
         raise DomainError("Choose whether the findings stand or change.", field="outcome")
     note = note.strip()
     if outcome == Disagreement.Outcome.CHANGED and not note:
@@ -698,11 +698,10 @@ def disagreement_settle(*, disagreement: Disagreement, actor: Person, outcome: s
         AuditTransition.objects.create(
             audit=audit, actor=actor, from_status=audit.status, to_status=audit.status,
             reason=f"Disagreement settled. {row.outcome_note}")
-    row.outcome = outcome
     row.settled_by = actor
     row.settled_at = timezone.now()
-    row.save(update_fields=["outcome", "outcome_note", "settled_by", "settled_at",
-                            "updated_at"])
+    row.workflow.move(row, to=outcome, actor=actor, reason=row.outcome_note,
+                      also_save=["outcome_note", "settled_by", "settled_at"])
     route = framework_settings_row().disagreement_settled_by
     if row.settled_by_route == SettledBy.HEAD_OF_QA and route == SettledBy.BOTH:
         _refer_to_panel(audit, row, actor)
