@@ -337,3 +337,119 @@ def test_submitting_an_inadequate_audit_runs_the_escalations(frozen):
     assert (re_audit.earliest_start_on, re_audit.due_on) == (dt.date(2026, 8, 15),
                                                              dt.date(2026, 9, 15))
     assert notices_to(x.sm)
+
+
+# Each setting read two ways: the same audit, a different outcome.
+
+
+def _alerted(grade: str, escalation_grades: list[str]) -> bool:
+    x = build()
+    framework_settings_set(values={"escalation_grades": escalation_grades}, actor=None)
+    submit_with(x.audit, x.auditor, grade)
+    return any("inadequate" in n.subject for n in notices_to(x.sm))
+
+
+def test_escalation_grades_decide_which_grades_raise_the_alert(frozen):
+    assert _alerted("inadequate", ["inadequate"])
+    assert not _alerted("inadequate", [])
+    assert not _alerted("inadequate", ["requires_improvement"])
+
+
+def _re_audits(grade: str, re_audit_grades: list[str]) -> int:
+    x = build()
+    framework_settings_set(values={"re_audit_grades": re_audit_grades}, actor=None)
+    submit_with(x.audit, x.auditor, grade)
+    return x.audit.re_audits.count()
+
+
+def test_re_audit_grades_decide_which_grades_plan_a_re_audit(frozen):
+    assert _re_audits("requires_improvement", ["requires_improvement"]) == 1
+    assert _re_audits("requires_improvement", ["inadequate"]) == 0
+    assert _re_audits("inadequate", ["inadequate"]) == 1
+    assert _re_audits("inadequate", []) == 0
+
+
+def _re_audit_after(**values: Any) -> Audit:
+    x = build()
+    framework_settings_set(values={"re_audit_grades": ["inadequate"], **values}, actor=None)
+    submit_with(x.audit, x.auditor, "inadequate")
+    return x.audit.re_audits.get()
+
+
+def test_re_audit_after_months_min_sets_the_earliest_start(frozen):
+    window = {"re_audit_after_months_max": 6}
+    assert _re_audit_after(re_audit_after_months_min=2, **window).earliest_start_on \
+        == dt.date(2026, 8, 15)
+    assert _re_audit_after(re_audit_after_months_min=4, **window).earliest_start_on \
+        == dt.date(2026, 10, 15)
+
+
+def test_re_audit_after_months_max_sets_the_due_date(frozen):
+    window = {"re_audit_after_months_min": 2}
+    assert _re_audit_after(re_audit_after_months_max=3, **window).due_on \
+        == dt.date(2026, 9, 15)
+    assert _re_audit_after(re_audit_after_months_max=6, **window).due_on \
+        == dt.date(2026, 12, 15)
+
+
+def test_re_audit_by_roles_names_who_re_audits(frozen):
+    head = _re_audit_after(re_audit_by_roles=["head_of_qa"]).reason
+    senior = _re_audit_after(re_audit_by_roles=["senior_manager"]).reason
+    assert "head of service for qa" in head and "head of service for qa" not in senior
+    assert "senior manager" in senior.lower()
+
+
+def _told_of(grade: str, rules: dict[str, list[str]]) -> set[Any]:
+    x = build()
+    framework_settings_set(values={"escalation_grades": ["inadequate"],
+                                   "notification_rules": rules}, actor=None)
+    submit_with(x.audit, x.auditor, grade)
+    people = {x.sm.pk: "sm", x.tm.pk: "tm", x.kw.pk: "kw"}
+    return {people.get(n.recipient_id) for n in Notification.objects.all()}
+
+
+def test_the_inadequate_rule_names_who_is_alerted(frozen):
+    assert _told_of("inadequate", {"inadequate": ["case_team_manager"]}) == {"tm"}
+    assert _told_of("inadequate", {"inadequate": ["case_key_worker",
+                                                  "case_service_manager"]}) == {"kw", "sm"}
+
+
+def test_the_requires_improvement_rule_names_who_is_asked_for_smart_actions(frozen):
+    assert _told_of("requires_improvement",
+                    {"requires_improvement": ["case_team_manager"]}) == {"tm"}
+    assert _told_of("requires_improvement",
+                    {"requires_improvement": ["case_service_manager"]}) == {"sm"}
+    assert _told_of("requires_improvement", {}) == set()
+
+
+def test_ri_discussion_recorded_in_is_the_place_the_notice_names(frozen):
+    bodies = []
+    for place in ("a supervision note", "the management oversight case note"):
+        x = build()
+        framework_settings_set(values={"ri_discussion_recorded_in": place,
+                                       "notification_rules": {}}, actor=None)
+        submit_with(x.audit, x.auditor, "requires_improvement")
+        bodies.append(notices_to(x.tm)[0].body)
+    assert "supervision note" in bodies[0] and "management oversight" not in bodies[0]
+    assert "management oversight case note" in bodies[1]
+
+
+def test_reflective_discussion_setting_decides_whether_supervision_has_one(frozen):
+    found = []
+    for value in ("none", "next_supervision"):
+        x = build()
+        framework_settings_set(values={"reflective_discussion": value}, actor=None)
+        submit_with(x.audit, x.auditor, "good")
+        found.append(SupervisionItem.objects.filter(
+            supervisee=x.kw, reason=SupervisionItem.Reason.REFLECTIVE_DISCUSSION).exists())
+    assert found == [False, True]
+
+
+def test_the_unresolved_safeguarding_rule_names_who_is_told_at_submit(frozen):
+    for rule, whom in ((["case_key_worker"], "kw"), (["case_service_manager"], "sm")):
+        x = build()
+        framework_settings_set(values={"notification_rules": {
+            "unresolved_safeguarding": rule}}, actor=None)
+        _concern(x)
+        submit_with(x.audit, x.auditor, "good")
+        assert {n.recipient_id for n in Notification.objects.all()} == {getattr(x, whom).pk}
