@@ -521,3 +521,57 @@ def test_two_submits_at_the_same_moment_raise_one_concern(world):
     assert ImmediateConcern.objects.count() == 1
     assert Notification.objects.filter(recipient=world.tm).count() == 1
     assert SupervisionItem.objects.count() == 1
+
+
+# Each setting read two ways: the same concern, a different outcome.
+
+
+def _concern_under(world: SimpleNamespace, **values: Any) -> ImmediateConcern:
+    """A fresh audit of a case the same people hold, so each concern is told afresh."""
+    framework_settings_set(values=values, actor=None)
+    Notification.objects.all().delete()
+    case = CaseFactory(key_worker=world.kw, team_manager=world.tm)
+    return raise_concern(world, audit=make_audit(case=case, auditors=[world.auditor]))
+
+
+def test_notification_rules_for_immediate_concern_name_who_is_told_and_how(world):
+    first = _concern_under(world, notification_rules={"immediate_concern": [
+        {"to": "case_team_manager", "how": ["verbal", "tray"], "at_once": True}]})
+    assert {n.recipient for n in Notification.objects.all()} == {world.tm}
+    assert [t["how"] for t in first.told] == [["email", "tray", "verbal"]]
+    second = _concern_under(world, notification_rules={"immediate_concern": [
+        "case_key_worker", "case_service_manager"]})
+    assert {n.recipient for n in Notification.objects.all()} == {world.kw, world.sm}
+    assert all("verbal" not in t["how"] for t in second.told)
+
+
+def test_contacts_give_the_mailbox_a_concern_shows(world):
+    rules = {"immediate_concern": [{"to": "contact:fsm", "how": ["verbal"]}]}
+    emails = []
+    for email in ("fsm@example.org", ""):
+        concern = _concern_under(world, notification_rules=rules, contacts=[
+            {"key": "fsm", "label": "Family Support Manager", "email": email}])
+        [told] = [t for t in concern.told if t.get("contact") == "fsm"]
+        emails.append(told["email"])
+    assert emails == ["fsm@example.org", ""]
+
+
+def test_immediate_concern_sign_off_role_names_who_signs_off(world):
+    roles = []
+    for role in ("head_of_qa", "assistant_director"):
+        concern = _concern_under(world, immediate_concern_sign_off_role=role)
+        roles.append(concerns.concern_actions(concern)[0].sign_off_role)
+    assert roles == [Role.HEAD_OF_QA, Role.ASSISTANT_DIRECTOR]
+
+
+def test_immediate_concern_wider_review_decides_whether_the_wider_look_is_taken(world,
+                                                                                client_for):
+    looks = []
+    for allowed in (False, True):
+        framework_settings_set(values={"immediate_concern_wider_review": allowed}, actor=None)
+        audit = make_audit(case=CaseFactory(key_worker=world.kw, team_manager=world.tm),
+                           auditors=[world.auditor])
+        page = client_for(world.auditor).get(new_url(audit)).content.decode()
+        concern = raise_concern(world, audit=audit, wider_caseload_review=True)
+        looks.append((concern.wider_caseload_review, "wider look" in page))
+    assert looks == [(False, False), (True, True)]
