@@ -159,3 +159,14 @@ def test_every_auditor_but_its_author_takes_part_by_default():
 
     assert set(everyone.participants.values_list("person_id", flat=True)) == {
         p.pk for p in auditor_pool()} - {qa.pk}
+
+
+def test_agreement_min_audits_sets_the_floor_for_showing_figures(history):  # type: ignore[no-untyped-def]
+    today = dt.date(2026, 7, 1)
+    enough = []
+    for floor in (3, 1):
+        set_framework(moderation_share_percent=Decimal("0"), agreement_min_audits=floor,
+                      mentoring_threshold_percent=Decimal("25"))
+        by_person = {g.person_id: g for g in selectors.agreement_report(today=today).auditors}
+        enough.append(by_person[history["rarely"].pk].figures.enough)
+    assert enough == [False, True]

@@ -250,3 +250,24 @@ def test_the_moderators_are_told_with_a_link_and_no_child_details():
     notice = Notification.objects.get(recipient=m)
     assert notice.link == "/moderation/"
     assert audits[0].case.reference not in notice.subject + notice.body
+
+
+def test_moderation_share_percent_sets_how_many_are_drawn():
+    moderator()
+    drawn = []
+    for share in ("25", "100"):
+        set_framework(moderation_share_percent=Decimal(share))
+        cycle, _ = cycle_of(4, number=7 if share == "25" else 8)
+        drawn.append(len(current(services.sample_draw(cycle=cycle, actor=None, seed=3))))
+    assert drawn == [1, 4]
+
+
+def test_moderate_disputed_audits_decides_whether_a_dispute_is_added():
+    moderator()
+    sampled = []
+    for add in (True, False):
+        set_framework(moderation_share_percent=Decimal("0"), moderate_disputed_audits=add)
+        cycle, audits = cycle_of(3, number=7 if add else 8)
+        dispute(audits[0])
+        sampled.append(current(services.sample_draw(cycle=cycle, actor=None, seed=1)))
+    assert sampled[0] != [] and sampled[1] == []
