@@ -153,3 +153,96 @@ def test_the_drift_thresholds_are_the_frameworks(framework):
     assert "open for 5 months (more than 5)" in reason or "more than 5" in reason
     set_framework(plan_open_audit_months=9)
     assert drift.drift(plan, thresholds(framework_settings_row()), on).audit_reasons == ()
+
+
+def test_cycle_ends_in_qa_meeting_decides_whether_a_cycle_has_a_meeting(framework):
+    set_framework(cycle_ends_in_qa_meeting=True)
+    assert services.cycle_create(year=2026, number=6, actor=None).meeting_on == D(2026, 6, 30)
+    set_framework(cycle_ends_in_qa_meeting=False)
+    assert services.cycle_create(year=2026, number=7, actor=None).meeting_on is None
+
+
+def test_theme_plan_gives_each_cycle_its_planned_theme(framework):
+    from auditloop.programme.models import Cycle
+
+    set_framework(theme_plan=[{"cycle": 6, "theme": "Neglect", "note": ""}])
+    june = services.cycle_create(year=2026, number=6, actor=None)
+    assert (june.theme, june.theme_source) == ("Neglect", Cycle.ThemeSource.PLAN)
+    set_framework(theme_plan=[{"cycle": 7, "theme": "Young carers", "note": ""}])
+    assert services.cycle_create(year=2026, number=7, actor=None).theme == "Young carers"
+    set_framework(theme_plan=[])
+    assert services.cycle_create(year=2026, number=8, actor=None).theme_source \
+        != Cycle.ThemeSource.PLAN
+
+
+def test_next_theme_from_qa_meeting_ticks_the_meetings_sets_next_theme_box(
+        framework, council, auditors, fake_solver, role_client):
+    """The setting is the meeting form's starting answer to "the prevalent issue sets the
+    next cycle's theme"; the meeting's saved answer then decides the next theme."""
+    import re
+
+    from django.urls import reverse
+
+    from auditloop.programme.models import Cycle
+    from tests.programme.test_allocation import confirmed_cycle
+
+    set_framework(allocation_unit="singles")
+    auditors(1)
+    cycle = confirmed_cycle(council["cases"][:1])
+    services.allocation_confirm(run=services.allocation_propose(cycle=cycle, actor=None),
+                                actor=None)
+    Cycle.objects.filter(pk=cycle.pk).update(prevalent_issue_sets_next_theme=False)
+    client, _ = role_client("qa_manager")
+    box = re.compile(r'<input[^>]*name="sets_next_theme"[^>]*>')
+    ticked = []
+    for value in (False, True):
+        set_framework(next_theme_from_qa_meeting=value)
+        page = client.get(reverse("programme:meeting", args=[cycle.pk])).content.decode()
+        ticked.append("checked" in box.search(page).group(0))
+    assert ticked == [False, True]
+
+
+def test_auditors_must_be_trained_decides_whether_untrained_auditors_may_audit(framework,
+                                                                               council,
+                                                                               auditors):
+    from auditloop.programme.services.allocation import build_problem
+    from tests.programme.test_allocation import confirmed_cycle
+
+    auditors(2)
+    cycle = confirmed_cycle(council["cases"][:1])
+    set_framework(auditors_must_be_trained=True)
+    assert not build_problem(cycle, seed=1).problem.untrained_allowed
+    set_framework(auditors_must_be_trained=False)
+    assert build_problem(cycle, seed=1).problem.untrained_allowed
+
+
+def test_auditors_may_decline_and_ask_for_another_case_decide_whether_one_may_decline(
+        framework, council, auditors, fake_solver):
+    from tests.programme.test_allocation import allocated
+
+    cycle, audit, (a, b, *_) = allocated(council, auditors, fake_solver)
+    set_framework(auditors_may_decline=False, auditor_may_ask_for_another_case=False)
+    with pytest.raises(DomainError, match="does not let auditors decline"):
+        services.allocation_decline(assignment=audit.assignments.get(person=a), actor=a,
+                                    reason="x")
+    set_framework(auditor_may_ask_for_another_case=True)
+    assert services.allocation_decline(assignment=audit.assignments.get(person=a), actor=a,
+                                       reason="I supervised the key worker")
+    set_framework(auditors_may_decline=True, auditor_may_ask_for_another_case=False)
+    assert services.allocation_decline(assignment=audit.assignments.get(person=b), actor=b,
+                                       reason="I know the family")
+
+
+def test_partner_completes_alone_if_absent_decides_between_alone_and_a_replacement(
+        framework, council, auditors, fake_solver):
+    from tests.programme.test_allocation import allocated
+
+    cycle, audit, (a, b, c, d) = allocated(council, auditors, fake_solver)
+    set_framework(partner_completes_alone_if_absent=False)
+    assert services.assignment_absent(assignment=audit.assignments.get(person=a), actor=None,
+                                      reason="Sick") == [c]
+    set_framework(partner_completes_alone_if_absent=True)
+    assert services.assignment_absent(assignment=audit.assignments.get(person=b), actor=None,
+                                      reason="On leave") == []
+    audit.refresh_from_db()
+    assert "completes the audit alone" in audit.completed_alone_reason
