@@ -14,27 +14,35 @@ from auditloop.people.models import (
 from auditloop.people.roles import Role
 
 
-class LocalityForm(forms.ModelForm):
+class SavedByServiceForm(forms.ModelForm):
+    """A form that only reads what was entered: the people services check unique names and
+    staff numbers (in any letter case) and save, so that every way in keeps the same rules."""
+
+    def validate_unique(self) -> None:
+        return None
+
+
+class LocalityForm(SavedByServiceForm):
     class Meta:
         model = Locality
         fields = ["name"]
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(SavedByServiceForm):
     class Meta:
         model = Service
         fields = ["name", "kind"]
         labels = {"kind": "Kind of service"}
 
 
-class TeamForm(forms.ModelForm):
+class TeamForm(SavedByServiceForm):
     class Meta:
         model = Team
         fields = ["name", "service", "locality", "agency"]
         labels = {"agency": "Partner agency"}
 
 
-class JobTitleForm(forms.ModelForm):
+class JobTitleForm(SavedByServiceForm):
     roles = forms.MultipleChoiceField(
         choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False,
         help_text="What this job title may do here.",
@@ -51,7 +59,7 @@ class JobTitleForm(forms.ModelForm):
             self.initial["roles"] = sorted(self.instance.roles)
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(SavedByServiceForm):
     extra_roles = forms.MultipleChoiceField(
         choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False,
         label="Roles beyond their job title",

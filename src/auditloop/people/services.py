@@ -1,11 +1,14 @@
-"""Writes to people: staff, line management, absence, training, teams."""
+"""Writes to people: staff, line management, absence, training, and the council's structure
+(services, teams, localities, job titles)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 
 from auditloop.common.errors import DomainError
 from auditloop.people.models import (
@@ -13,10 +16,14 @@ from auditloop.people.models import (
     AuditorTraining,
     JobTitle,
     JobTitleRole,
+    Locality,
     Person,
     PersonRole,
+    Service,
+    Team,
     User,
 )
+from auditloop.people.roles import Capability, Role
 
 
 def line_manager_refusal[K](
@@ -78,17 +85,51 @@ def training_record(
 
 
 @transaction.atomic
-def person_save(*, person: Person, manager: Person | None, extra_roles: list[str]) -> Person:
-    """Create or update a staff record, its line manager (loops refused) and extra roles."""
-    # The form has already put the new manager on the instance: save the old one first, so
-    # that a refused loop leaves nothing changed.
-    person.line_manager_id = (
+def person_save(
+    *, person: Person | None = None, actor: User, staff_number: str, full_name: str,
+    email: str = "", job_title: JobTitle | None = None, team: Team | None = None,
+    line_manager: Person | None = None, agency: str = "", agency_type: str = "",
+    is_active: bool = True, extra_roles: list[str], username: str = "",
+    entra_subject: str = "",
+) -> Person:
+    """Add or change a member of staff: their record, line manager (in post, no loops),
+    roles beyond their job title and sign-in. A refusal leaves nothing changed."""
+    _require_manage_staff(actor)
+    person = person or Person()
+    staff_number = staff_number.strip()
+    taken = Person.objects.filter(staff_number=staff_number)
+    if person.pk:
+        taken = taken.exclude(pk=person.pk)
+    if taken.exists():
+        raise DomainError(
+            f"Staff number {staff_number} is already on another member of staff's record. "
+            "Check the number, or change that record instead.",
+            field="staff_number",
+        )
+    current_manager_id = (
         Person.objects.filter(pk=person.pk).values_list("line_manager_id", flat=True).first()
         if person.pk else None
     )
+    if (line_manager is not None and not line_manager.is_active
+            and line_manager.pk != current_manager_id):
+        raise DomainError(
+            f"{line_manager.full_name} no longer works here, so cannot be a line manager. "
+            "Choose someone in post.",
+            field="line_manager",
+        )
+    unknown = set(extra_roles) - set(Role.values)
+    if unknown:
+        raise DomainError("Choose the roles from the list.", field="extra_roles")
+    person.staff_number, person.full_name, person.email = staff_number, full_name, email
+    person.job_title, person.team = job_title, team
+    person.agency, person.agency_type, person.is_active = agency, agency_type, is_active
+    # The line manager changes only through person_set_line_manager, which refuses loops.
+    person.line_manager_id = current_manager_id
     person.save()
-    person_set_line_manager(person=person, manager=manager)
+    person_set_line_manager(person=person, manager=line_manager)
     person_set_roles(person=person, roles=extra_roles)
+    person_set_sign_in(person=person, username=username, entra_subject=entra_subject,
+                       entra_issuer=settings.ENTRA_SERVER_URL)
     return person
 
 
@@ -101,8 +142,81 @@ def person_set_roles(*, person: Person, roles: list[str]) -> None:
     person.__dict__.pop("roles", None)
 
 
+def _require_manage_staff(actor: User) -> None:
+    """The structure is changed only by those who may manage staff, whoever calls."""
+    if not actor.has_capability(Capability.MANAGE_STAFF):
+        raise PermissionDenied("Only the QA team can change the council's structure.")
+
+
+def _name_is_free[M: models.Model](
+    model: type[M], instance: M | None, name: str, noun: str
+) -> str:
+    """The name, trimmed, if no other row of the model has it (in any letter case)."""
+    name = name.strip()
+    if not name:
+        raise DomainError(f"Enter the {noun}'s name.", field="name")
+    others = model._default_manager.filter(name__iexact=name)
+    if instance is not None and instance.pk:
+        others = others.exclude(pk=instance.pk)
+    if others.exists():
+        raise DomainError(
+            f"There is already a {noun} called {name}. Choose another name, or change "
+            f"that {noun} instead.",
+            field="name",
+        )
+    return name
+
+
 @transaction.atomic
-def job_title_save(*, job_title: JobTitle, roles: list[str]) -> JobTitle:
+def locality_save(*, locality: Locality | None = None, actor: User, name: str) -> Locality:
+    """Add a locality, or rename one. Names are unique whatever their letter case."""
+    _require_manage_staff(actor)
+    locality = locality or Locality()
+    locality.name = _name_is_free(Locality, locality, name, "locality")
+    locality.save()
+    return locality
+
+
+@transaction.atomic
+def service_save(
+    *, service: Service | None = None, actor: User, name: str, kind: str
+) -> Service:
+    """Add a service of the council, or change its name or kind."""
+    _require_manage_staff(actor)
+    if kind not in Service.Kind.values:
+        raise DomainError("Choose the kind of service from the list.", field="kind")
+    service = service or Service()
+    service.name = _name_is_free(Service, service, name, "service")
+    service.kind = kind
+    service.save()
+    return service
+
+
+@transaction.atomic
+def team_save(
+    *, team: Team | None = None, actor: User, name: str, service: Service,
+    locality: Locality | None, agency: str = "",
+) -> Team:
+    """Add a team, or change its name, service, locality or partner agency."""
+    _require_manage_staff(actor)
+    team = team or Team()
+    team.name = _name_is_free(Team, team, name, "team")
+    team.service, team.locality, team.agency = service, locality, agency.strip()
+    team.save()
+    return team
+
+
+@transaction.atomic
+def job_title_save(
+    *, job_title: JobTitle | None = None, actor: User, name: str, roles: list[str]
+) -> JobTitle:
+    """Add a job title, or change its name and the roles it gives everyone who holds it."""
+    _require_manage_staff(actor)
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise DomainError("Choose the roles from the list.", field="roles")
+    job_title = job_title or JobTitle()
+    job_title.name = _name_is_free(JobTitle, job_title, name, "job title")
     job_title.save()
     wanted = set(roles)
     job_title.role_rows.exclude(role__in=wanted).delete()

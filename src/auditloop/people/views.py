@@ -1,10 +1,10 @@
 """Staff directory, a person's page, editing staff and the council's structure, keep-alive."""
 
+from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.db import models, transaction
+from django.db import models
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -54,30 +54,31 @@ def staff_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @capability_required(Capability.MANAGE_STAFF)
 def staff_edit(request: HttpRequest, person_id: int | None = None) -> HttpResponse:
-    person = get_object_or_404(Person, pk=person_id) if person_id else Person()
+    person = get_object_or_404(Person, pk=person_id) if person_id else None
+    title = f"Change {person.full_name}'s record" if person else "Add a member of staff"
     form = forms.PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                saved = services.person_save(
-                    person=form.save(commit=False),
-                    manager=form.cleaned_data["line_manager"],
-                    extra_roles=form.cleaned_data["extra_roles"],
-                )
-                services.person_set_sign_in(
-                    person=saved,
-                    username=form.cleaned_data["username"],
-                    entra_subject=form.cleaned_data["entra_subject"],
-                    entra_issuer=settings.ENTRA_SERVER_URL,
-                )
+            # A fresh copy: the form has written what was entered onto its own instance.
+            saved = services.person_save(
+                person=Person.objects.get(pk=person.pk) if person else None,
+                actor=request.user,  # type: ignore[arg-type]
+                extra_roles=form.cleaned_data["extra_roles"],
+                **{k: form.cleaned_data[k] for k in _PERSON_FIELDS},
+            )
         except DomainError as exc:
             form.add_error(exc.field, exc.message)
         else:
             messages.success(request, f"{saved.full_name}'s record is saved.")
             return redirect("people:staff_detail", saved.pk)
-    title = f"Change {person.full_name}'s record" if person.pk else "Add a member of staff"
     return render(request, "people/form.html", {"form": form, "title": title,
                                                  "cancel": "people:staff_list"})
+
+
+_PERSON_FIELDS = (
+    "staff_number", "full_name", "email", "job_title", "team", "line_manager", "agency",
+    "agency_type", "is_active", "username", "entra_subject",
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -126,11 +127,12 @@ def structure(request: HttpRequest) -> HttpResponse:
     )
 
 
-# One edit view serves each piece of the council's structure.
-_STRUCTURE: dict[str, tuple[type[models.Model], type[ModelForm], str]] = {
-    "team": (Team, forms.TeamForm, "team"),
-    "service": (Service, forms.ServiceForm, "service"),
-    "locality": (Locality, forms.LocalityForm, "locality"),
+# One edit view serves each piece of the council's structure; each is saved by its service,
+# called with the form's fields.
+_STRUCTURE: dict[str, tuple[type[models.Model], type[ModelForm], Callable[..., Any], str]] = {
+    "team": (Team, forms.TeamForm, services.team_save, "team"),
+    "service": (Service, forms.ServiceForm, services.service_save, "service"),
+    "locality": (Locality, forms.LocalityForm, services.locality_save, "locality"),
 }
 
 
@@ -139,14 +141,21 @@ _STRUCTURE: dict[str, tuple[type[models.Model], type[ModelForm], str]] = {
 def structure_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
     if kind not in _STRUCTURE:
         raise Http404
-    model, form_class, noun = _STRUCTURE[kind]
-    instance: Any = get_object_or_404(model, pk=pk) if pk else model()
+    model, form_class, save, noun = _STRUCTURE[kind]
+    instance: Any = get_object_or_404(model, pk=pk) if pk else None
+    title = f"Change the {noun} {instance}" if instance else f"Add a {noun}"
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, f"The {noun} {saved} is saved.")
-        return redirect("people:structure")
-    title = f"Change the {noun} {instance}" if pk else f"Add a {noun}"
+        try:
+            saved = save(
+                **{kind: model._default_manager.get(pk=pk) if pk else None},
+                actor=request.user, **form.cleaned_data,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, f"The {noun} {saved} is saved.")
+            return redirect("people:structure")
     return render(request, "people/form.html", {"form": form, "title": title,
                                                  "cancel": "people:structure"})
 
@@ -154,15 +163,21 @@ def structure_edit(request: HttpRequest, kind: str, pk: int | None = None) -> Ht
 @require_http_methods(["GET", "POST"])
 @capability_required(Capability.MANAGE_STAFF)
 def job_title_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = get_object_or_404(JobTitle, pk=pk) if pk else JobTitle()
+    instance = get_object_or_404(JobTitle, pk=pk) if pk else None
+    title = f"Change the job title {instance}" if instance else "Add a job title"
     form = forms.JobTitleForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        saved = services.job_title_save(
-            job_title=form.save(commit=False), roles=form.cleaned_data["roles"]
-        )
-        messages.success(request, f"The job title {saved} is saved.")
-        return redirect("people:structure")
-    title = f"Change the job title {instance}" if pk else "Add a job title"
+        try:
+            saved = services.job_title_save(
+                job_title=JobTitle.objects.get(pk=pk) if pk else None,
+                actor=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"], roles=form.cleaned_data["roles"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, f"The job title {saved} is saved.")
+            return redirect("people:structure")
     return render(request, "people/form.html", {"form": form, "title": title,
                                                  "cancel": "people:structure"})
 
