@@ -412,3 +412,47 @@ def test_a_second_stage_audits_the_first_stages_cases_again(framework, council):
     assert all(r.source == Src.PREVIOUSLY_AUDITED for r in rows)
     assert rows[0].reason == ("Second stage of External, stage 1: audited again to test "
                               "improvement")
+
+
+def _sizes(cycle, low, high):
+    set_framework(sample_size_min=low, sample_size_max=high)
+    return {services.selection_propose(cycle=cycle, ask=SelectionAsk(None, seed=seed),
+                                       actor=None).random_count for seed in range(12)}
+
+
+def test_sample_size_min_sets_the_least_drawn(cycle, council):
+    assert _sizes(cycle, 8, 8) == {8}
+    assert _sizes(cycle, 6, 8) == {6, 7, 8}
+
+
+def test_sample_size_max_sets_the_most_drawn(cycle, council):
+    assert _sizes(cycle, 6, 6) == {6}
+    assert _sizes(cycle, 6, 8) == {6, 7, 8}
+
+
+def _favoured(cycle, **target):
+    set_framework(**target)
+    services.selection_propose(cycle=cycle, ask=SelectionAsk(random_count=3, seed=8,
+                                                             favour_uncovered=True),
+                               actor=None)
+    return {r.case.team for r in current(cycle) if "short of the coverage target" in r.reason}
+
+
+def test_coverage_target_percent_sets_which_teams_are_short(cycle, council):
+    north_team, south_team = council["teams"]
+    for case in [c for c in council["cases"] if c.team == north_team][:3]:
+        audited_on(case, D(2026, 5, 1))
+    assert _favoured(cycle, coverage_target_percent=20, coverage_target_months=12) \
+        == {south_team}
+    assert _favoured(cycle, coverage_target_percent=90, coverage_target_months=12) \
+        == {north_team, south_team}
+
+
+def test_coverage_target_months_sets_how_far_back_audits_count(cycle, council):
+    north_team, south_team = council["teams"]
+    for case in [c for c in council["cases"] if c.team == north_team][:3]:
+        audited_on(case, D(2025, 12, 1))
+    assert _favoured(cycle, coverage_target_percent=20, coverage_target_months=12) \
+        == {south_team}
+    assert _favoured(cycle, coverage_target_percent=20, coverage_target_months=3) \
+        == {north_team, south_team}
