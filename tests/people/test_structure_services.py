@@ -2,6 +2,8 @@
 through the people services, which hold the rules: unique names, a line manager in post,
 no loop in line management, and only those who manage staff may change them."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -138,7 +140,7 @@ def test_a_refused_line_management_loop_leaves_the_record_unchanged(actor):
     assert (boss.full_name, boss.line_manager) == ("Bea Boss", None)
 
 
-def test_only_those_who_manage_staff_may_change_structure_or_staff():
+def test_only_those_who_manage_staff_may_change_structure_staff_absence_or_training():
     practitioner = PersonFactory(roles=[Role.PRACTITIONER])
     user = practitioner.user
     team = practitioner.team
@@ -150,6 +152,11 @@ def test_only_those_who_manage_staff_may_change_structure_or_staff():
         lambda: services.job_title_save(actor=user, name="Boss", roles=[Role.HEAD_OF_QA]),
         lambda: services.person_save(person=practitioner, actor=user,
                                      **_person_fields(practitioner, extra_roles=[Role.HEAD_OF_QA])),
+        lambda: services.absence_record(person=practitioner, actor=user, kind="leave",
+                                        starts_on=dt.date(2026, 3, 2),
+                                        ends_on=dt.date(2026, 3, 6)),
+        lambda: services.training_record(person=practitioner, actor=user, status="accredited",
+                                         recorded_on=dt.date(2026, 3, 2)),
     ]
     for write in writes:
         with pytest.raises(PermissionDenied):
@@ -158,6 +165,7 @@ def test_only_those_who_manage_staff_may_change_structure_or_staff():
     assert not JobTitle.objects.filter(name="Boss").exists()
     practitioner.__dict__.pop("roles", None)
     assert Role.HEAD_OF_QA not in practitioner.roles
+    assert not practitioner.absences.exists() and not practitioner.training.exists()
 
 
 # The pages -------------------------------------------------------------------------------

@@ -26,6 +26,14 @@ from auditloop.people.models import (
 from auditloop.people.roles import Capability, Role
 
 
+def _require_manage_staff(actor: User) -> None:
+    """Staff records and the structure are changed only by those who may manage staff,
+    whoever calls."""
+    if not actor.has_capability(Capability.MANAGE_STAFF):
+        raise PermissionDenied("Only people who manage staff can change staff records and the "
+                               "structure.")
+
+
 def line_manager_refusal[K](
     person: K, manager: K | None, *, manager_of: Callable[[K], K | None],
     name: Callable[[K], str] = str,
@@ -67,8 +75,9 @@ def person_set_line_manager(*, person: Person, manager: Person | None) -> Person
 
 @transaction.atomic
 def absence_record(
-    *, person: Person, kind: str, starts_on: dt.date, ends_on: dt.date
+    *, person: Person, actor: User, kind: str, starts_on: dt.date, ends_on: dt.date
 ) -> Absence:
+    _require_manage_staff(actor)
     if ends_on < starts_on:
         raise DomainError("The last day of absence must be on or after the first day.",
                           field="ends_on")
@@ -77,8 +86,9 @@ def absence_record(
 
 @transaction.atomic
 def training_record(
-    *, person: Person, status: str, recorded_on: dt.date, note: str = ""
+    *, person: Person, actor: User, status: str, recorded_on: dt.date, note: str = ""
 ) -> AuditorTraining:
+    _require_manage_staff(actor)
     return AuditorTraining.objects.create(
         person=person, status=status, recorded_on=recorded_on, note=note
     )
@@ -140,12 +150,6 @@ def person_set_roles(*, person: Person, roles: list[str]) -> None:
     have = set(person.role_rows.values_list("role", flat=True))
     PersonRole.objects.bulk_create([PersonRole(person=person, role=r) for r in wanted - have])
     person.__dict__.pop("roles", None)
-
-
-def _require_manage_staff(actor: User) -> None:
-    """The structure is changed only by those who may manage staff, whoever calls."""
-    if not actor.has_capability(Capability.MANAGE_STAFF):
-        raise PermissionDenied("Only the QA team can change the council's structure.")
 
 
 def _name_is_free[M: models.Model](

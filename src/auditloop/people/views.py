@@ -88,7 +88,10 @@ def absence_new(request: HttpRequest, person_id: int) -> HttpResponse:
     form = forms.AbsenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.absence_record(person=person, **form.cleaned_data)
+            services.absence_record(
+                person=person, actor=request.user,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
         except DomainError as exc:
             form.add_error(exc.field, exc.message)
         else:
@@ -104,7 +107,10 @@ def training_new(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
     form = forms.TrainingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.training_record(person=person, **form.cleaned_data)
+        services.training_record(
+            person=person, actor=request.user,  # type: ignore[arg-type]
+            **form.cleaned_data,
+        )
         messages.success(request, f"Auditor training recorded for {person.full_name}.")
         return redirect("people:staff_detail", person.pk)
     return render(request, "people/form.html", {
