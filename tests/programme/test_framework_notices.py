@@ -119,3 +119,88 @@ def test_the_audit_report_goes_to_whom_the_framework_names(framework, council, a
     told = set(Notification.objects.filter(subject="An audit report is ready")
                .values_list("recipient", flat=True))
     assert told == {cases[0].key_worker_id}
+
+
+# Each event's rule read two ways (one value a run): the same month, different people told.
+
+
+def _who(person_id, cases):  # type: ignore[no-untyped-def]
+    for case in cases:
+        if person_id == case.key_worker_id:
+            return "key worker"
+        if person_id == case.team_manager_id:
+            return "team manager"
+    return "other"
+
+
+@time_machine.travel(dt.datetime(2026, 5, 20, 9), tick=False)
+@pytest.mark.parametrize(("rule", "told"), [
+    (["case_auditors", "case_team_manager"], {"team manager"}),
+    (["case_auditors", "case_key_worker"], {"key worker"}),
+    (["case_auditors"], set()),
+])
+def test_the_allocation_made_rule_names_who_is_told_of_the_allocation(
+        framework, council, auditors, fake_solver, django_capture_on_commit_callbacks, rule,
+        told):
+    set_framework(notification_rules={"allocation_made": rule})
+    cycle, cases = _month(council, auditors)
+    _send(cycle, K.ALLOCATION, django_capture_on_commit_callbacks)
+    assert {_who(p, cases) for p in Notification.objects.filter(
+        subject="An audit has been allocated").values_list("recipient", flat=True)} == told
+
+
+@time_machine.travel(dt.datetime(2026, 5, 20, 9), tick=False)
+@pytest.mark.parametrize(("rule", "told"), [
+    (["case_team_manager"], {"team manager"}),
+    (["case_key_worker"], {"key worker"}),
+    ([], set()),
+])
+def test_the_re_audit_due_rule_names_who_is_told_of_the_re_audit(
+        framework, council, auditors, fake_solver, django_capture_on_commit_callbacks, rule,
+        told):
+    set_framework(notification_rules={"audit_selected": ["case_auditors"],
+                                      "re_audit_due": rule})
+    cycle, cases = _month(council, auditors, re_audit=True)
+    _send(cycle, K.AUDIT_SELECTED, django_capture_on_commit_callbacks)
+    assert {_who(p, cases) for p in Notification.objects.filter(
+        subject="A re-audit is due").values_list("recipient", flat=True)} == told
+
+
+@time_machine.travel(dt.datetime(2026, 5, 20, 9), tick=False)
+@pytest.mark.parametrize(("rule", "told"), [
+    (["case_key_worker", "case_team_manager"], {"key worker", "team manager"}),
+    (["case_team_manager"], {"team manager"}),
+])
+def test_the_audit_selected_rule_names_who_is_told_the_case_will_be_audited(
+        framework, council, auditors, fake_solver, django_capture_on_commit_callbacks, rule,
+        told):
+    set_framework(notification_rules={"audit_selected": rule})
+    cycle, cases = _month(council, auditors)
+    _send(cycle, K.AUDIT_SELECTED, django_capture_on_commit_callbacks)
+    assert {_who(p, cases) for p in Notification.objects.filter(
+        subject="A case you work with will be audited").values_list("recipient", flat=True)
+    } == told
+
+
+@time_machine.travel(dt.datetime(2026, 5, 20, 9), tick=False)
+@pytest.mark.parametrize(("rule", "told"), [
+    (["case_key_worker"], {"key worker"}),
+    (["case_team_manager"], {"team manager"}),
+])
+def test_the_audit_report_after_meeting_rule_names_who_gets_the_report(
+        framework, council, auditors, fake_solver, rule, told):
+    from auditloop.audits.models import Audit
+    from auditloop.programme.models import MeetingItem
+    from tests.programme.conftest import submit
+
+    set_framework(notification_rules={"audit_report_after_meeting": rule})
+    cycle, cases = _month(council, auditors)
+    audit = submit(Audit.objects.get(case=cases[0], status=Audit.Status.ALLOCATED))
+    services.agenda_build(cycle=cycle, actor=None)
+    services.minutes_save(item=MeetingItem.objects.get(audit=audit), actor=None,
+                          impact="Better off", needs_met="Yes", strengths="Voice",
+                          development="Chronology", discussed=True)
+    services.meeting_close(cycle=cycle, actor=None, open_confirmed=1)
+    services.notices_send(cycle_id=cycle.pk)
+    assert {_who(p, cases) for p in Notification.objects.filter(
+        subject="An audit report is ready").values_list("recipient", flat=True)} == told

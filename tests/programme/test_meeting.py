@@ -194,3 +194,29 @@ def test_one_off_programme_without_a_meeting_reviews_from_the_cycle_page(framewo
     services.meeting_close(cycle=cycle, actor=None, open_confirmed=2)
     assert cycle.events.filter(what__startswith="Audits reviewed").exists()
     assert MeetingItem.objects.get().minutes_allotted == 10
+
+
+@pytest.mark.parametrize(("rule", "told"), [
+    (["case_service_manager"], "service manager"),
+    (["case_key_worker"], "key worker"),
+])
+def test_the_non_compliance_rule_names_who_a_missed_follow_up_is_escalated_to(
+        framework, council, auditors, fake_solver, rule, told):
+    set_framework(allocation_unit="singles", notification_rules={"non_compliance": rule})
+    auditors(2)
+    may = confirmed_cycle(council["cases"][:1], number=5)
+    (may_audit,) = services.allocation_confirm(
+        run=services.allocation_propose(cycle=may, actor=None), actor=None)
+    SupervisionItem.objects.create(supervisor=PersonFactory(), audit=may_audit,
+                                   reason=SupervisionItem.Reason.REQUIRES_IMPROVEMENT)
+    sm = PersonFactory()
+    InvolvementFactory(case=may_audit.case, person=sm, role=Involvement.Role.SERVICE_MANAGER)
+    june = confirmed_cycle(council["cases"][1:2], number=6)
+    services.allocation_confirm(run=services.allocation_propose(cycle=june, actor=None),
+                                actor=None)
+    june.refresh_from_db()
+    services.follow_up_escalate(cycle=june, audit=may_audit, actor=None,
+                                what="a supervision note was not recorded")
+    whom = {sm.pk: "service manager", may_audit.case.key_worker_id: "key worker"}
+    assert {whom.get(n.recipient_id) for n in Notification.objects.filter(is_urgent=True)} \
+        == {told}
