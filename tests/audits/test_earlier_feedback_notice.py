@@ -44,3 +44,11 @@ def test_naming_the_qa_manager_tells_them_and_not_the_earlier_practitioner(hande
     w = handed_over
     _rule(["qa_manager"])
     assert _send(w) == {w.qa.pk}
+
+
+def test_the_previous_practitioner_feedback_rule_names_who_is_told(handed_over):  # noqa: F811
+    w = handed_over
+    _rule(["case_previous_key_worker"])
+    assert _send(w) == {w.earlier.pk}
+    _rule(["qa_manager"])
+    assert _send(w) == {w.qa.pk}

@@ -72,3 +72,32 @@ def test_actions_are_signed_off_by_whom_the_framework_names(six_areas):  # noqa:
     assert voices.sign_off_for(w.audit) == (Role.TEAM_MANAGER, w.tm)
     framework_settings_set(values={"actions_signed_off_by": "case_service_manager"}, actor=None)
     assert voices.sign_off_for(w.audit) == (Role.SERVICE_MANAGER, w.sm)
+
+
+@pytest.mark.parametrize(("rule", "whom"), [(["case_team_manager"], "tm"),
+                                            (["case_key_worker"], "kw")])
+def test_the_feedback_to_practitioner_rule_names_who_gets_the_feedback(six_areas, rule,  # noqa: F811
+                                                                       whom):
+    w = six_areas
+    finish_audit(w.audit)
+    _rule("feedback_to_practitioner", rule)
+    voices.feedback_send(audit=w.audit, actor=w.qa)
+    assert _told("An audit of a case you hold or manage is ready") == {getattr(w, whom).pk}
+
+
+@pytest.mark.parametrize(("rule", "whom"), [(["case_team_manager"], "tm"),
+                                            (["case_auditors"], "auditor")])
+def test_the_worker_perspective_completed_rule_names_who_is_told_it_is_ready(frozen, rule,  # noqa: F811
+                                                                             whom):
+    preset_apply(key="001-early-help-domains")
+    people = {"tm": PersonFactory()}
+    people["kw"] = PersonFactory(line_manager=people["tm"])
+    people["auditor"] = PersonFactory(roles=["auditor"])
+    audit = make_audit(case=CaseFactory(key_worker=people["kw"], team_manager=people["tm"]),
+                       auditors=[people["auditor"]])
+    _rule("worker_perspective_completed", rule)
+    answers = {f"perspective.{k}": {"value": "Seen"} for k in
+               ("situation", "work_done", "child_voice", "difference", "challenges")}
+    voices.perspective_save(perspective=WorkerPerspective.objects.get(audit=audit),
+                            actor=people["kw"], send=True, answers=answers)
+    assert _told("The practitioner's perspective is ready to read") == {people[whom].pk}

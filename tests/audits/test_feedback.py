@@ -610,3 +610,68 @@ def test_the_earlier_key_workers_manager_falls_back_to_their_line_manager(early_
                        started_on=dt.date(2025, 1, 1), ended_on=dt.date(2025, 5, 1))
     (found,) = voices.earlier_key_workers(w.audit)
     assert (found.person, found.manager) == (earlier, manager)
+
+
+# Each setting read two or three ways (one value a run): the same audit, a different outcome.
+
+
+@pytest.mark.parametrize(("route", "first", "status"), [
+    ("head_of_qa", "head_of_qa", S.FEEDBACK_SENT),
+    ("moderation_panel", "moderation_panel", S.IN_MODERATION),
+    ("both", "head_of_qa", S.FEEDBACK_SENT),
+])
+def test_disagreement_settled_by_sets_the_route_a_disagreement_takes(six_areas, route, first,
+                                                                     status):
+    w = six_areas
+    framework_settings_set(values={"disagreement_settled_by": route}, actor=None)
+    finish_audit(w.audit, to=S.FEEDBACK_SENT)
+    raised = voices.disagreement_raise(audit=w.audit, actor=w.tm, reason="Unfair")
+    w.audit.refresh_from_db()
+    assert (raised.settled_by_route, w.audit.status) == (first, status)
+
+
+@pytest.mark.parametrize(("rule", "whom"), [(["qa_manager"], "qa"),
+                                            (["case_service_manager"], "sm")])
+def test_the_disagreement_rule_names_who_is_told_of_a_disagreement(six_areas, rule, whom):
+    w = six_areas
+    framework_settings_set(values={"disagreement_settled_by": "head_of_qa",
+                                   "notification_rules": {"disagreement": rule}}, actor=None)
+    finish_audit(w.audit, to=S.FEEDBACK_SENT)
+    Notification.objects.all().delete()
+    voices.disagreement_raise(audit=w.audit, actor=w.tm, reason="Unfair")
+    named = {w.qa.pk: "qa", w.sm.pk: "sm"}
+    assert {named.get(n.recipient_id) for n in Notification.objects.all()} - {None} == {whom}
+
+
+@pytest.mark.parametrize(("asked", "words"), [
+    (True, "You are asked to reply with your comments and actions."),
+    (False, "You can reply with your comments and any actions."),
+])
+def test_practitioner_replies_to_feedback_decides_whether_a_reply_is_asked_for(
+        six_areas, client_for, asked, words):
+    w = six_areas
+    framework_settings_set(values={"practitioner_replies_to_feedback": asked}, actor=None)
+    finish_audit(w.audit)
+    Notification.objects.all().delete()
+    voices.feedback_send(audit=w.audit, actor=w.qa)
+    assert all(words in n.body for n in told(w.kw)) and told(w.kw)
+    page = client_for(w.kw).get(reverse("audits:feedback", args=[w.audit.pk])).content.decode()
+    assert ("You are asked to reply with your comments and actions." in page) is asked
+
+
+@pytest.mark.parametrize("sends", [True, False])
+def test_feedback_to_previous_practitioner_decides_whether_earlier_feedback_is_sent(
+        handed_over, sends):
+    w = handed_over
+    framework_settings_set(values={"feedback_to_previous_practitioner": sends}, actor=None)
+    if sends:
+        voices.earlier_practice_feedback_send(audit=w.audit, actor=w.auditor,
+                                              practitioner=w.earlier, stands_out="concern",
+                                              message="Hmm")
+        assert EarlierPracticeFeedback.objects.count() == 1
+    else:
+        with pytest.raises(WorkflowError, match="does not send"):
+            voices.earlier_practice_feedback_send(audit=w.audit, actor=w.auditor,
+                                                  practitioner=w.earlier,
+                                                  stands_out="concern", message="Hmm")
+        assert not EarlierPracticeFeedback.objects.exists()

@@ -575,3 +575,18 @@ def test_immediate_concern_wider_review_decides_whether_the_wider_look_is_taken(
         concern = raise_concern(world, audit=audit, wider_caseload_review=True)
         looks.append((concern.wider_caseload_review, "wider look" in page))
     assert looks == [(False, False), (True, True)]
+
+
+def test_the_past_unsafe_practice_rule_names_who_else_is_told(world):
+    head = PersonFactory(roles=[Role.HEAD_OF_QA])
+    qa = PersonFactory(roles=[Role.QA_MANAGER])
+    told = []
+    for rule in (["head_of_qa"], ["qa_manager"]):
+        framework_settings_set(values={"notification_rules": {"past_unsafe_practice": rule}},
+                               actor=None)
+        Notification.objects.all().delete()
+        audit = make_audit(case=CaseFactory(key_worker=world.kw, team_manager=world.tm),
+                           auditors=[world.auditor])
+        raise_concern(world, audit=audit, unsafe_practice=ImmediateConcern.Practice.PAST)
+        told.append({n.recipient for n in Notification.objects.all()} & {head, qa})
+    assert told == [{head}, {qa}]

@@ -487,3 +487,45 @@ def test_conversation_pages_refuse_other_methods_and_unknown_kinds(six_areas, cl
     # A conversation is reached only through its own audit.
     assert client.get(reverse("audits:conversation_edit",
                               args=[w.audit.pk, row.pk])).status_code == 404
+
+
+# Each setting read two ways: the same audit, a different outcome.
+
+
+@pytest.mark.parametrize("uses_form", [True, False])
+def test_worker_perspective_form_decides_whether_the_key_worker_is_asked(frozen, uses_form):
+    preset_apply(key="001-early-help-domains")  # the form's tool is among the tools
+    framework_settings_set(values={"worker_perspective_form": uses_form}, actor=None)
+    w = people()
+    make_audit(case=w.case, auditors=[w.auditor])
+    assert WorkerPerspective.objects.filter(practitioner=w.kw).exists() is uses_form
+
+
+@pytest.mark.parametrize(("rule", "whom"), [(["case_key_worker"], {"kw"}),
+                                            (["case_key_worker", "case_team_manager"],
+                                             {"kw", "tm"})])
+def test_the_worker_perspective_requested_rule_names_who_is_told_of_the_request(frozen, rule,
+                                                                                whom):
+    preset_apply(key="001-early-help-domains")
+    framework_settings_set(values={"worker_perspective_form": True, "notification_rules": {
+        "worker_perspective_requested": rule}}, actor=None)
+    w = people()
+    make_audit(case=w.case, auditors=[w.auditor])
+    named = {w.kw.pk: "kw", w.tm.pk: "tm"}
+    assert {named.get(p) for p in Notification.objects.values_list("recipient", flat=True)} \
+        == whom
+
+
+@pytest.mark.parametrize(("minimum", "booked"), [(None, True), (20, True), (60, False)])
+def test_learning_conversation_minutes_sets_the_shortest_booking(frozen, minimum, booked):
+    framework_settings_set(values={"learning_conversation_minutes": minimum}, actor=None)
+    w = people()
+    audit = make_audit(case=w.case, auditors=[w.auditor])
+    details = voices.ConversationDetails(outcome="booked", booked_for=NOW, minutes=30)
+    if booked:
+        assert voices.conversation_record(audit=audit, actor=w.auditor, kind=K.LEARNING,
+                                          details=details).minutes == 30
+    else:
+        with pytest.raises((DomainError, WorkflowError), match="60"):
+            voices.conversation_record(audit=audit, actor=w.auditor, kind=K.LEARNING,
+                                       details=details)
