@@ -467,3 +467,14 @@ def test_finding_lists_filter_by_theme_and_dates_newest_first():
     assert list(selectors.finding_list(tag=tag, since=dt.date(2026, 4, 1))) == [other, new]
     assert list(selectors.finding_list(tag=tag, until=dt.date(2026, 3, 1))) == [old]
     assert selectors.finding_themes() == ["Domestic abuse", "Neglect"]
+
+
+def test_action_plan_review_months_sets_the_first_review():
+    cadence(3)
+    quarterly = make_plan().next_review_on
+    cadence(6)
+    half_yearly = make_plan(title="Another plan").next_review_on
+    cadence(None)
+    never = make_plan(title="A third plan").next_review_on
+    assert quarterly is not None and half_yearly is not None and never is None
+    assert half_yearly > quarterly

@@ -148,3 +148,18 @@ def test_no_limit_is_shown_when_the_framework_sets_none(client_for):
         page = client_for(w.qa).get(reverse("audits:tracker_actions")).content.decode()
     assert "The framework sets no limit" in page
     assert "-day limit" not in page and "Limit:" not in page
+
+
+@pytest.mark.parametrize(("days", "allowed"), [(40, False), (60, True), (None, True)])
+def test_action_deadline_days_sets_the_last_day_an_action_may_be_due(days, allowed):
+    with on(0):
+        w = council()
+        framework_settings_set(values={"action_deadline_days": days}, actor=None,
+                               reason="Testing the limit")
+        audit = audited_case(w)
+        due = proposal(DAY_0 + dt.timedelta(days=50))
+        if allowed:
+            voices.reply_action_propose(audit=audit, actor=w.kw, proposal=due)
+        else:
+            with pytest.raises(DomainError, match="within 40 days"):
+                voices.reply_action_propose(audit=audit, actor=w.kw, proposal=due)

@@ -26,7 +26,7 @@ from auditloop.audits.models import (
 )
 from auditloop.common.models import AccessLog
 from auditloop.people.roles import Role
-from auditloop.standards.services import preset_apply
+from auditloop.standards.services import framework_settings_set, preset_apply
 from tests.factories import CaseFactory, PersonFactory, finish_audit, make_action, make_audit
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +261,17 @@ def test_the_voices_and_feedback_pages_link_the_exports_for_those_who_may(audit_
     services.transition(audit=w.audit, actor=None, to=S.DISCUSSED)
     assert pdf not in client_for(w.tm).get(reverse("audits:feedback", args=[w.audit.pk])
                                            ).content.decode()
+
+
+def test_case_note_title_and_text_are_the_frameworks_words(frozen):
+    w = build(preset=None)
+    finish_audit(w.audit)
+    notes = []
+    for title, text in (("QA audit", "Audited on {audit_date}."),
+                        ("Case file audit", "The case file was audited on {audit_date}.")):
+        framework_settings_set(values={"case_note_title": title, "case_note_text": text},
+                               actor=None)
+        note = exports.case_note(w.audit)
+        notes.append((note.title, note.text))
+    assert notes == [("QA audit", "Audited on 13/11/17."),
+                     ("Case file audit", "The case file was audited on 13/11/17.")]

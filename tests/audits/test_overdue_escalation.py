@@ -191,3 +191,12 @@ def test_the_tracker_shows_each_escalation(world, client_for):
     assert f"Escalated <span class=\"app-nowrap\">11 June 2026</span> to {world.sm.full_name}" \
         in page
     assert f"24 June 2026</span> to {world.ad.full_name}" in page
+
+
+@pytest.mark.parametrize(("after_days", "escalated_on_day_3"), [(3, True), (5, False)])
+def test_overdue_action_escalation_sets_when_an_overdue_action_is_escalated(
+        world, after_days, escalated_on_day_3):
+    framework_settings_set(values={"overdue_action_escalation": [
+        {"after_days": after_days, "to": ["case_team_manager"]}]}, actor=None, reason="Test")
+    assert bool(run(3).escalated) is escalated_on_day_3
+    assert bool(run(5).escalated) is not escalated_on_day_3

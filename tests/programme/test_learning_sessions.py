@@ -360,3 +360,13 @@ def test_improvement_pages_for_another_session_are_404(february, qa):
     item = learning_improvement_add(session=one, actor=None, text="Oversight", today=MARCH)
     url = reverse("programme:learning_improvement_finding", args=[two.pk, item.pk])
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("holds", [True, False])
+def test_post_audit_briefing_decides_whether_a_briefing_is_held(february, holds):
+    loop_framework(post_audit_briefing=holds)
+    if holds:
+        assert session(kind=K.BRIEFING, held_on=MARCH, cycles=[february["cycle"]]).pk
+    else:
+        with pytest.raises(DomainError, match="does not hold"):
+            session(kind=K.BRIEFING, held_on=MARCH, cycles=[february["cycle"]])

@@ -311,3 +311,14 @@ def test_revisit_detail_lists_the_cases_and_logs_them(due_revisit, role_client):
     assert other.get(url).status_code == 403
     assert client.get(reverse("programme:revisit_detail", args=[revisit.pk + 99])
                       ).status_code == 404
+
+
+@pytest.mark.parametrize(("months", "due"), [(6, dt.date(2026, 8, 31)),
+                                             (3, dt.date(2026, 5, 31)),
+                                             (None, None)])
+def test_closing_loop_revisit_months_sets_when_the_theme_is_revisited(months, due):
+    loop_framework(closing_loop_revisit_months=months)
+    cycle = themed_cycle(theme="Neglect", year=2026, number=2)
+    with time_machine.travel(dt.datetime(2026, 3, 5, 10, tzinfo=dt.UTC), tick=False):
+        revisit = revisit_schedule(cycle=cycle, actor=None)
+    assert (revisit.due_on if revisit else None) == due
