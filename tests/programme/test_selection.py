@@ -456,3 +456,39 @@ def test_coverage_target_months_sets_how_far_back_audits_count(cycle, council):
         == {south_team}
     assert _favoured(cycle, coverage_target_percent=20, coverage_target_months=3) \
         == {north_team, south_team}
+
+
+@pytest.mark.parametrize(("months", "left_out"), [("6", True), ("2", False), (None, False)])
+def test_exclusions_leave_out_cases_audited_within_the_frameworks_months(cycle, council,
+                                                                         months, left_out):
+    set_framework(exclusions=[{"rule": "audited_within_months", "value": months, "note": ""}]
+                  if months else [])
+    audited_on(council["cases"][0], D(2026, 3, 1))
+    services.selection_propose(cycle=cycle, ask=SelectionAsk(random_count=50, seed=1),
+                               actor=None)
+    assert (council["cases"][0].pk not in {r.case_id for r in current(cycle)}) is left_out
+
+
+@pytest.mark.parametrize("avoid", [True, False])
+def test_avoid_same_key_worker_consecutive_cycles_flags_last_cycles_key_workers(
+        framework, council, avoid):
+    set_framework(avoid_same_key_worker_consecutive_cycles=avoid)
+    may = services.cycle_create(year=2026, number=5, actor=None)
+    june = services.cycle_create(year=2026, number=6, actor=None)
+    CycleCase.objects.create(cycle=may, case=council["cases"][0], source=Src.RANDOM,
+                             reason="x", status=CycleCase.Status.CONFIRMED)
+    draw = services.selection_propose(cycle=june, ask=SelectionAsk(random_count=4, seed=5),
+                                      actor=None)
+    flagged = {e[0] for e in draw.population if e[2] & sampling.AVOID}
+    assert (council["cases"][0].pk in flagged) is avoid
+
+
+@pytest.mark.parametrize(("months", "contacted"), [(12, True), (18, False)])
+def test_plan_open_contact_coordinator_months_sets_which_plans_need_a_contact(
+        cycle, council, months, contacted):
+    set_framework(plan_open_audit_months=9, plan_open_contact_coordinator_months=months)
+    stale = council["cases"][1]
+    Case.objects.filter(pk=stale.pk).update(plan_started_on=D(2025, 3, 1))
+    draw = services.selection_propose(cycle=cycle, ask=SelectionAsk(random_count=0),
+                                      actor=None)
+    assert ([stale.pk, 15] in draw.asked["contacts"]) is contacted
