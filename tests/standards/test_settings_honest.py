@@ -4,10 +4,12 @@ outcome. Only the settings and events in NOT_ACTED_ON_YET are exempt, and the Fr
 settings page marks those "Not acted on yet".
 
 Adding a setting or an event without its behaviour (and its test named below) turns this
-red."""
+red, and so does naming a test that never mentions the key: the named test, or a helper or
+table of its own module that it uses, must set that setting (or that event's notice rule)."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import re
 from pathlib import Path
@@ -34,32 +36,35 @@ SRC = ROOT / "src" / "auditloop"
 # outcome ("tests/<path>.py::<test function>").
 BEHAVIOUR: dict[str, str] = {
     # Audit tools
-    "tools": "tests/standards/test_tool_versions.py::"
-             "test_the_only_version_of_a_tool_in_the_framework_cannot_be_deleted",
+    "tools": "tests/standards/test_setting_behaviours_more.py::"
+             "test_tools_decide_whether_imported_records_join_the_quality_control_queue",
     # Cycles and themes
     "cycles_per_year": "tests/programme/test_setting_behaviours.py::"
                        "test_cycles_per_year_sets_the_cycles_and_their_span",
-    "cycle_ends_in_qa_meeting": "tests/programme/test_cycles.py::"
-                                "test_without_a_qa_meeting_the_cycle_has_none",
+    "cycle_ends_in_qa_meeting": "tests/programme/test_setting_behaviours.py::"
+                                "test_cycle_ends_in_qa_meeting_decides_whether_a_cycle_has_a_"
+                                "meeting",
     "qa_meeting_timing": "tests/programme/test_setting_behaviours.py::"
                          "test_qa_meeting_timing_moves_the_meeting_into_the_next_cycles_first_week",
     "qa_meeting_minutes_per_case": "tests/programme/test_setting_behaviours.py::"
                                    "test_minutes_for_each_case_are_given_to_the_agenda",
-    "theme_plan": "tests/programme/test_cycles.py::test_the_theme_comes_from_the_years_plan",
-    "next_theme_from_qa_meeting": "tests/programme/test_cycles.py::test_the_last_meetings_"
-                                  "prevalent_issue_sets_the_theme_when_the_meeting_said_so",
+    "theme_plan": "tests/programme/test_setting_behaviours.py::"
+                  "test_theme_plan_gives_each_cycle_its_planned_theme",
+    "next_theme_from_qa_meeting": "tests/programme/test_setting_behaviours.py::"
+                                  "test_next_theme_from_qa_meeting_ticks_the_meetings_sets_next_"
+                                  "theme_box",
     "monthly_learning_session": "tests/programme/test_setting_behaviours.py::"
                                 "test_a_monthly_learning_session_is_held_only_where_the_"
                                 "framework_holds_one",
     # Choosing cases
     "sample_size_min": "tests/programme/test_selection.py::"
-                       "test_a_range_of_cases_a_cycle_draws_a_number_within_it_from_the_seed",
+                       "test_sample_size_min_sets_the_least_drawn",
     "sample_size_max": "tests/programme/test_selection.py::"
-                       "test_a_range_of_cases_a_cycle_draws_a_number_within_it_from_the_seed",
+                       "test_sample_size_max_sets_the_most_drawn",
     "coverage_target_percent": "tests/programme/test_selection.py::"
-                               "test_favouring_teams_short_of_the_target",
+                               "test_coverage_target_percent_sets_which_teams_are_short",
     "coverage_target_months": "tests/programme/test_selection.py::"
-                              "test_favouring_teams_short_of_the_target",
+                              "test_coverage_target_months_sets_how_far_back_audits_count",
     "period_under_review_months": "tests/audits/test_period_under_review.py::"
                                   "test_a_new_audit_covers_the_frameworks_months_of_practice",
     "eligible_services": "tests/programme/test_setting_behaviours.py::"
@@ -72,10 +77,10 @@ BEHAVIOUR: dict[str, str] = {
     "selection_modes": "tests/programme/test_selection_modes.py::"
                        "test_random_and_drift_start_ticked_only_where_the_framework_uses_them",
     "exclusions": "tests/programme/test_selection.py::"
-                  "test_cases_audited_recently_are_left_out_of_the_draw",
+                  "test_exclusions_leave_out_cases_audited_within_the_frameworks_months",
     "avoid_same_key_worker_consecutive_cycles": "tests/programme/test_selection.py::"
-                                                "test_a_key_worker_audited_last_cycle_is_"
-                                                "avoided_where_possible",
+                                                "test_avoid_same_key_worker_consecutive_cycles_"
+                                                "flags_last_cycles_key_workers",
     "audit_list_days_before_cycle": "tests/programme/test_audit_list_due.py::"
                                     "test_a_longer_setting_tells_them_earlier_and_none_tells_"
                                     "nobody",
@@ -94,8 +99,8 @@ BEHAVIOUR: dict[str, str] = {
     "plan_open_audit_months": "tests/programme/test_setting_behaviours.py::"
                               "test_the_drift_thresholds_are_the_frameworks",
     "plan_open_contact_coordinator_months": "tests/programme/test_selection.py::"
-                                            "test_drift_adds_cases_and_a_plan_open_too_long_"
-                                            "means_contacting_its_coordinator",
+                                            "test_plan_open_contact_coordinator_months_sets_"
+                                            "which_plans_need_a_contact",
     "assessment_current_months": "tests/quality/test_findings.py::"
                                  "test_the_assessment_is_current_for_the_frameworks_months",
     # Allocation
@@ -108,24 +113,25 @@ BEHAVIOUR: dict[str, str] = {
                           "test_someone_given_fewer_cases_than_the_least_is_named",
     "cases_per_unit_max": "tests/programme/test_allocation.py::"
                           "test_with_no_cap_every_case_is_covered_when_the_rules_allow",
-    "auditor_roles": "tests/audits/test_new_audit.py::"
-                     "test_the_qa_manager_creates_an_audit_for_a_pair",
-    "auditors_must_be_trained": "tests/programme/test_allocation.py::"
-                                "test_involvement_line_management_and_absence_forbid_with_"
-                                "reasons",
+    "auditor_roles": "tests/standards/test_setting_behaviours_more.py::"
+                     "test_auditor_roles_decide_who_may_be_chosen_to_audit",
+    "auditors_must_be_trained": "tests/programme/test_setting_behaviours.py::"
+                                "test_auditors_must_be_trained_decides_whether_untrained_"
+                                "auditors_may_audit",
     "conflict_involved_with_case": "tests/audits/test_conflicts.py::"
                                    "test_each_rule_holds_on_every_path",
     "conflict_line_management_depth": "tests/audits/test_conflicts.py::test_the_depth_"
                                       "setting_reaches_further_up_the_line_and_never_below_"
                                       "direct_reports",
-    "auditor_may_ask_for_another_case": "tests/programme/test_allocation.py::"
-                                        "test_auditors_may_not_decline_where_the_framework_"
-                                        "says_so",
-    "auditors_may_decline": "tests/programme/test_allocation.py::"
-                            "test_auditors_may_not_decline_where_the_framework_says_so",
-    "partner_completes_alone_if_absent": "tests/programme/test_allocation.py::test_an_absent_"
-                                         "auditor_is_replaced_where_partners_do_not_complete_"
-                                         "alone",
+    "auditor_may_ask_for_another_case": "tests/programme/test_setting_behaviours.py::"
+                                        "test_auditors_may_decline_and_ask_for_another_case_"
+                                        "decide_whether_one_may_decline",
+    "auditors_may_decline": "tests/programme/test_setting_behaviours.py::"
+                            "test_auditors_may_decline_and_ask_for_another_case_decide_whether_"
+                            "one_may_decline",
+    "partner_completes_alone_if_absent": "tests/programme/test_setting_behaviours.py::"
+                                         "test_partner_completes_alone_if_absent_decides_between_"
+                                         "alone_and_a_replacement",
     "allocation_notice_days_before_meeting": "tests/programme/test_setting_behaviours.py::"
                                              "test_allocation_notice_days_set_when_"
                                              "allocations_are_due",
@@ -135,136 +141,132 @@ BEHAVIOUR: dict[str, str] = {
     "practitioner_sees_audit": "tests/audits/test_audit_page.py::test_the_practitioner_and_"
                                "their_managers_read_it_once_the_framework_allows",
     "worker_perspective_form": "tests/audits/test_voices.py::"
-                               "test_no_perspective_is_asked_for_when_the_framework_does_not_"
-                               "use_the_form",
+                               "test_worker_perspective_form_decides_whether_the_key_worker_is_"
+                               "asked",
     "learning_conversation_minutes": "tests/audits/test_voices.py::"
-                                     "test_without_a_framework_minimum_any_length_is_booked",
+                                     "test_learning_conversation_minutes_sets_the_shortest_"
+                                     "booking",
     "family_contact": "tests/audits/test_family_contact_setting.py::"
                       "test_the_voices_page_expects_family_contact_only_where_the_framework_"
                       "does",
     "feedback_to_previous_practitioner": "tests/audits/test_feedback.py::"
-                                         "test_earlier_feedback_is_sent_only_where_the_"
-                                         "framework_says",
+                                         "test_feedback_to_previous_practitioner_decides_whether_"
+                                         "earlier_feedback_is_sent",
     "reflective_discussion": "tests/audits/test_escalations.py::"
-                             "test_no_reflective_discussion_where_the_framework_asks_for_none",
+                             "test_reflective_discussion_setting_decides_whether_supervision_has_"
+                             "one",
     "practitioner_replies_to_feedback": "tests/audits/test_feedback.py::"
-                                        "test_the_key_worker_and_team_manager_reply_with_"
-                                        "comments",
+                                        "test_practitioner_replies_to_feedback_decides_whether_a_"
+                                        "reply_is_asked_for",
     "case_note_when": "tests/audits/test_case_note_when.py::"
                       "test_never_means_no_case_note_and_the_page_says_so",
     "case_note_title": "tests/audits/test_exports.py::"
-                       "test_the_case_note_follows_the_frameworks_own_wording",
+                       "test_case_note_title_and_text_are_the_frameworks_words",
     "case_note_text": "tests/audits/test_exports.py::"
-                      "test_without_wording_of_its_own_the_case_note_uses_001s",
+                      "test_case_note_title_and_text_are_the_frameworks_words",
     # Disagreement and moderation
     "disagreement_settled_by": "tests/audits/test_feedback.py::"
-                               "test_both_routes_go_to_the_head_of_qa_then_the_panel",
+                               "test_disagreement_settled_by_sets_the_route_a_disagreement_takes",
     "moderation_share_percent": "tests/moderation/test_sample.py::"
-                                "test_unsubmitted_audits_are_not_eligible",
-    "moderate_disputed_audits": "tests/moderation/test_sample.py::test_disputed_audits_join_"
-                                "the_random_draw_when_the_framework_says_not_to_add_them",
+                                "test_moderation_share_percent_sets_how_many_are_drawn",
+    "moderate_disputed_audits": "tests/moderation/test_sample.py::"
+                                "test_moderate_disputed_audits_decides_whether_a_dispute_is_added",
     "moderation_panel_roles": "tests/moderation/test_panel_members.py::"
-                              "test_the_setting_reads_and_shows_a_role_in_a_unit",
+                              "test_the_unit_can_be_a_team_as_well_as_a_service",
     "audit_quality_review": "tests/moderation/test_audit_quality_review.py::"
                             "test_auditors_are_flagged_for_mentoring_only_when_the_framework_"
                             "reviews_audit_quality",
     "agreement_window_months": "tests/moderation/test_audit_quality_review.py::"
                                "test_the_agreement_window_sets_which_reviews_count",
     "agreement_min_audits": "tests/moderation/test_figures.py::"
-                            "test_groups_under_the_floor_show_their_count_only",
+                            "test_agreement_min_audits_sets_the_floor_for_showing_figures",
     "mentoring_threshold_percent": "tests/moderation/test_audit_quality_review.py::"
                                    "test_the_mentoring_threshold_sets_who_is_flagged",
     # Who is told, escalation
     "contacts": "tests/audits/test_immediate_concern.py::"
-                "test_named_contacts_are_shown_with_their_mailbox",
+                "test_contacts_give_the_mailbox_a_concern_shows",
     "notification_rules": "tests/audits/test_immediate_concern.py::"
-                          "test_the_framework_names_who_is_told_and_who_must_be_told_verbally",
+                          "test_notification_rules_for_immediate_concern_name_who_is_told_and_how",
     "escalation_grades": "tests/audits/test_escalations.py::"
-                         "test_grades_for_re_audit_and_for_the_alert_are_separate_settings",
+                         "test_escalation_grades_decide_which_grades_raise_the_alert",
     "immediate_concern_sign_off_role": "tests/audits/test_immediate_concern.py::"
-                                       "test_the_framework_chooses_who_signs_off_concern_"
-                                       "actions",
+                                       "test_immediate_concern_sign_off_role_names_who_signs_off",
     "immediate_concern_wider_review": "tests/audits/test_immediate_concern.py::"
-                                      "test_a_wider_look_is_not_offered_where_the_framework_"
-                                      "does_not",
+                                      "test_immediate_concern_wider_review_decides_whether_the_"
+                                      "wider_look_is_taken",
     # Actions, re-audit and closing the loop
     "action_deadline_days": "tests/audits/test_action_deadline.py::"
-                            "test_no_limit_is_shown_when_the_framework_sets_none",
+                            "test_action_deadline_days_sets_the_last_day_an_action_may_be_due",
     "actions_signed_off_by": "tests/audits/test_event_rules.py::"
                              "test_actions_are_signed_off_by_whom_the_framework_names",
     "overdue_action_escalation": "tests/audits/test_overdue_escalation.py::"
-                                 "test_changing_the_setting_changes_the_timing",
+                                 "test_overdue_action_escalation_sets_when_an_overdue_action_is_"
+                                 "escalated",
     "ri_actions_reviewed_at_next_qa_meeting": "tests/programme/test_ri_follow_ups.py::"
                                               "test_the_next_meeting_reviews_requires_"
                                               "improvement_discussions_when_the_framework_"
                                               "says",
     "ri_discussion_recorded_in": "tests/audits/test_escalations.py::"
-                                 "test_requires_improvement_names_where_the_framework_says_the_"
-                                 "note_goes",
+                                 "test_ri_discussion_recorded_in_is_the_place_the_notice_names",
     "re_audit_grades": "tests/audits/test_escalations.py::"
-                       "test_grades_for_re_audit_and_for_the_alert_are_separate_settings",
+                       "test_re_audit_grades_decide_which_grades_plan_a_re_audit",
     "re_audit_after_months_min": "tests/audits/test_escalations.py::"
-                                 "test_the_re_audit_window_and_who_re_audits_come_from_the_"
-                                 "settings",
+                                 "test_re_audit_after_months_min_sets_the_earliest_start",
     "re_audit_after_months_max": "tests/audits/test_escalations.py::"
-                                 "test_the_re_audit_window_and_who_re_audits_come_from_the_"
-                                 "settings",
+                                 "test_re_audit_after_months_max_sets_the_due_date",
     "re_audit_by_roles": "tests/audits/test_escalations.py::"
-                         "test_the_re_audit_window_and_who_re_audits_come_from_the_settings",
+                         "test_re_audit_by_roles_names_who_re_audits",
     "closing_loop_revisit_months": "tests/programme/test_revisits.py::"
-                                   "test_nothing_is_scheduled_when_the_framework_has_no_"
-                                   "revisits",
+                                   "test_closing_loop_revisit_months_sets_when_the_theme_is_"
+                                   "revisited",
     "action_plan_review_months": "tests/actions/test_action_plans.py::"
-                                 "test_without_a_cadence_a_plan_has_no_review_date",
+                                 "test_action_plan_review_months_sets_the_first_review",
     "post_audit_briefing": "tests/programme/test_learning_sessions.py::"
-                           "test_a_session_the_framework_does_not_hold_is_refused",
+                           "test_post_audit_briefing_decides_whether_a_briefing_is_held",
     # Notice events (notification_rules)
-    "audit_selected": "tests/programme/test_notices.py::"
-                      "test_those_holding_each_case_are_told_by_the_frameworks_rules",
+    "audit_selected": "tests/programme/test_framework_notices.py::"
+                      "test_the_audit_selected_rule_names_who_is_told_the_case_will_be_audited",
     "allocation_made": "tests/programme/test_framework_notices.py::"
-                       "test_allocation_made_tells_whom_the_framework_names_besides_the_"
-                       "auditors",
+                       "test_the_allocation_made_rule_names_who_is_told_of_the_allocation",
     "worker_perspective_requested": "tests/audits/test_voices.py::"
-                                    "test_the_framework_can_name_more_people_to_tell_of_the_"
-                                    "request",
+                                    "test_the_worker_perspective_requested_rule_names_who_is_"
+                                    "told_of_the_request",
     "worker_perspective_completed": "tests/audits/test_event_rules.py::"
-                                    "test_worker_perspective_completed_goes_to_whom_the_"
-                                    "framework_names",
+                                    "test_the_worker_perspective_completed_rule_names_who_is_"
+                                    "told_it_is_ready",
     "immediate_concern": "tests/audits/test_immediate_concern.py::"
-                         "test_the_framework_names_who_is_told_and_who_must_be_told_verbally",
+                         "test_notification_rules_for_immediate_concern_name_who_is_told_and_how",
     "past_unsafe_practice": "tests/audits/test_immediate_concern.py::"
-                            "test_unsafe_practice_in_the_past_also_tells_that_events_"
-                            "recipients",
+                            "test_the_past_unsafe_practice_rule_names_who_else_is_told",
     "unresolved_safeguarding": "tests/audits/test_escalations.py::"
-                               "test_an_open_concern_at_submit_tells_the_unresolved_"
-                               "safeguarding_recipients",
+                               "test_the_unresolved_safeguarding_rule_names_who_is_told_at_submit",
     "inadequate": "tests/audits/test_escalations.py::"
-                  "test_inadequate_critical_alerts_001s_service_manager_and_team_manager",
+                  "test_the_inadequate_rule_names_who_is_alerted",
     "requires_improvement": "tests/audits/test_escalations.py::"
-                            "test_a_requires_improvement_notice_rule_alone_asks_for_the_smart_"
+                            "test_the_requires_improvement_rule_names_who_is_asked_for_smart_"
                             "actions",
     "audit_submitted": "tests/audits/test_submitted_notices.py::"
                        "test_audit_submitted_tells_whom_the_framework_names_and_nobody_"
                        "otherwise",
     "audit_report_after_meeting": "tests/programme/test_framework_notices.py::"
-                                  "test_the_audit_report_goes_to_whom_the_framework_names",
+                                  "test_the_audit_report_after_meeting_rule_names_who_gets_the_"
+                                  "report",
     "feedback_to_practitioner": "tests/audits/test_event_rules.py::"
-                                "test_feedback_to_practitioner_goes_to_whom_the_framework_"
-                                "names",
+                                "test_the_feedback_to_practitioner_rule_names_who_gets_the_"
+                                "feedback",
     "actions_created": "tests/audits/test_event_rules.py::"
                        "test_actions_created_goes_to_whom_the_framework_names",
     "remedial_action": "tests/audits/test_submitted_notices.py::test_remedial_action_tells_"
                        "the_lead_professional_and_manager_when_actions_are_recorded",
     "non_compliance": "tests/programme/test_meeting.py::"
-                      "test_the_agenda_reviews_the_last_cycles_follow_ups_and_escalates",
+                      "test_the_non_compliance_rule_names_who_a_missed_follow_up_is_escalated_to",
     "disagreement": "tests/audits/test_feedback.py::"
-                    "test_both_routes_go_to_the_head_of_qa_then_the_panel",
+                    "test_the_disagreement_rule_names_who_is_told_of_a_disagreement",
     "previous_practitioner_feedback": "tests/audits/test_earlier_feedback_notice.py::"
-                                      "test_naming_only_the_earlier_key_worker_leaves_their_"
-                                      "manager_out",
+                                      "test_the_previous_practitioner_feedback_rule_names_who_is_"
+                                      "told",
     "re_audit_due": "tests/programme/test_framework_notices.py::"
-                    "test_re_audit_due_tells_whom_the_framework_names_when_the_cycle_takes_it_"
-                    "up",
+                    "test_the_re_audit_due_rule_names_who_is_told_of_the_re_audit",
 }
 
 
@@ -317,6 +319,43 @@ def test_the_key_has_a_behaviour_test_that_exists(key: str) -> None:
     assert (ROOT / path).is_file(), BEHAVIOUR[key]
     module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
     assert callable(getattr(module, name, None)), BEHAVIOUR[key]
+
+
+def _source_with_its_helpers(path: str, name: str) -> str:
+    """The test's own text (with its decorators) and that of the functions, tables and
+    constants of its module it uses, two steps deep: where a behaviour test sets the value."""
+    text = (ROOT / path).read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    top: dict[str, ast.stmt] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            top[node.name] = node
+        elif isinstance(node, ast.Assign):
+            top.update({t.id: node for t in node.targets if isinstance(t, ast.Name)})
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            top[node.target.id] = node
+    found = [top[name]]
+    for _ in range(2):
+        used = {n.id for node in found for n in ast.walk(node) if isinstance(n, ast.Name)}
+        found += [top[u] for u in sorted(used) if u in top and top[u] not in found]
+    parts = []
+    for node in found:
+        decorators = getattr(node, "decorator_list", [])
+        parts += [ast.get_source_segment(text, d) or "" for d in decorators]
+        parts.append(ast.get_source_segment(text, node) or "")
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("key", sorted(BEHAVIOUR))
+def test_the_behaviour_test_named_mentions_the_key(key: str) -> None:
+    path, name = BEHAVIOUR[key].split("::")
+    source = _source_with_its_helpers(path, name)
+    # A notice event is set as a rule's quoted key ({"inadequate": [...]}); a setting by its
+    # name (set_framework(key=...), {"key": ...}, row.key = ...).
+    pattern = rf"[\"']{re.escape(key)}[\"']" if key in EVENTS else rf"\b{re.escape(key)}\b"
+    assert re.search(pattern, source), (
+        f"{BEHAVIOUR[key]} never mentions “{key}”: name a test that sets it two ways and "
+        "sees a different outcome.")
 
 
 def test_the_registry_and_the_exempt_list_name_only_real_keys() -> None:
