@@ -225,3 +225,13 @@ def test_moderation_counts_the_months_completed_reviews_of_earlier_audits():
         completed=direct.count(), changed=wilson(direct.filter(overall_changed=True).count(),
                                                  direct.count()))
     assert report.moderation.completed == 2 and report.moderation.changed.k == 1
+
+
+def test_the_report_opens_on_last_month_with_the_month_filled_in(role_client):
+    client, _ = role_client(Role.QA_MANAGER)
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 4, 15, 9, tzinfo=dt.UTC), tick=False):
+        html = client.get(reverse("insight:monthly")).content.decode()
+    assert "<h1 class=\"govuk-heading-l\">March 2026</h1>" in html
+    assert 'value="2026-03"' in html

@@ -125,7 +125,7 @@ def _accessible_svg(svg: str, title: str, alt: str) -> str:
     """An inline SVG that a screen reader reads as one image with its text alternative, that
     scales down to a phone's width, and whose ids are its own when a page has several."""
     ident = "chart-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-    body = svg[svg.index("<svg"):]
+    body = _presentation_attributes(svg[svg.index("<svg"):])
     body = re.sub(r'id="([^"]+)"', rf'id="{ident}-\1"', body)
     body = re.sub(r'url\(#([^)]+)\)', rf'url(#{ident}-\1)', body)
     body = re.sub(r'href="#([^"]+)"', rf'href="#{ident}-\1"', body)
@@ -134,3 +134,18 @@ def _accessible_svg(svg: str, title: str, alt: str) -> str:
                   count=1)
     esc = alt.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return body.replace(">", f'><title id="{ident}">{esc}</title>', 1)
+
+
+def _style_to_attributes(match: re.Match[str]) -> str:
+    pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+    return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in pairs)
+
+
+def _presentation_attributes(svg: str) -> str:
+    """The service's Content Security Policy allows no inline styles, so matplotlib's
+    style="fill: ...; stroke: ..." becomes SVG's own attributes (fill="..." stroke="..."),
+    which draw the same and need no style at all."""
+    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
+    svg = re.sub(r'style="([^"]*)"', _style_to_attributes, svg)
+    # What the dropped <style> set for every element, inherited from the root instead.
+    return svg.replace("<svg", '<svg stroke-linejoin="round" stroke-linecap="butt"', 1)

@@ -68,9 +68,10 @@ def _last_month(today: dt.date) -> dt.date:
 @require_GET
 @capability_required(Capability.VIEW_REPORTS)
 def monthly(request: HttpRequest) -> HttpResponse:
-    form = MonthlyReportForm(request.GET or None)
+    default = _last_month(timezone.localdate())
+    form = MonthlyReportForm(request.GET or None, initial={"month": f"{default:%Y-%m}"})
     cleaned = form.cleaned_data if form.is_valid() else {}
-    first = cleaned.get("month") or _last_month(timezone.localdate())
+    first = cleaned.get("month") or default
     last = add_months(first, 1) - dt.timedelta(days=1)
     scope = figures.Scope(start=first, end=last, service_id=cleaned.get("service"),
                           team_id=cleaned.get("team"), locality_id=cleaned.get("locality"),

@@ -1,0 +1,67 @@
+"""A senior leader reads the monthly QA and impact report (002): last month's figures with
+their counts and intervals, the two-year charts with their text alternatives and the figures
+behind them, another month, and one team. axe-core checks every page."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import check_page, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _go(page: Any, role: str, name: str | re.Pattern[str]) -> None:
+    page.get_by_role(role, name=name).first.click()
+    page.wait_for_load_state()
+    check_page(page)
+
+
+def test_a_senior_leader_reads_the_monthly_report(page):  # type: ignore[no-untyped-def]
+    sign_in(page, "demo-senior_leader")
+    check_page(page)
+    _go(page, "link", "Reports")
+    assert page.title().startswith("QA and impact report:")
+    main = page.inner_text("main")
+    assert "Monthly QA and impact report" in main
+    # A figure with its count and interval, and each chart with its text alternative.
+    assert re.search(r"\d+% \(\d+ of \d+; 95% interval \d+% to \d+%\)",
+                     page.inner_text("#good-or-better"))
+    chart = page.locator("#chart-good svg[role=img]")
+    assert chart.count() == 1
+    alt = chart.locator("title").text_content() or ""
+    assert alt.startswith("Audits good or better each month, ")
+    assert ("SPC rules find" in alt) or ("common-cause variation" in alt)
+    # The figures behind the chart, opened from the keyboard.
+    page.locator("#chart-good summary").focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#chart-good table tbody tr").count() >= 2
+    check_page(page)
+    if os.environ.get("AUDITLOOP_SCREENSHOTS"):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=os.environ["AUDITLOOP_SCREENSHOTS"] + "/report.png", full_page=True)
+        page.set_viewport_size({"width": 320, "height": 800})
+        page.screenshot(path=os.environ["AUDITLOOP_SCREENSHOTS"] + "/report-320.png",
+                        full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+    # The month before, then one team's figures.
+    _go(page, "link", re.compile("^Previous month"))
+    assert "month=" in page.url
+    team = page.get_by_label("Team", exact=True)
+    team.select_option(index=1)
+    _go(page, "button", "Show the report")
+    assert "team=" in page.url
+    assert ("No audit was submitted" in page.inner_text("main")
+            or page.locator("#good-or-better").count() == 1)
+
+
+def test_a_practitioner_has_no_reports(page):  # type: ignore[no-untyped-def]
+    sign_in(page, "demo-practitioner")
+    assert page.get_by_role("link", name="Reports").count() == 0
+    response = page.goto("/reports/monthly/")
+    assert response is not None and response.status == 403
