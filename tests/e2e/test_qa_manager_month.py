@@ -77,7 +77,8 @@ def complete_audit(page: Any) -> None:
             break
         check_page(page)
         page.evaluate(FILL)
-        page.locator("main form button.govuk-button[type=submit]", has_text="continue").first.click()
+        page.locator("main form button.govuk-button[type=submit]",
+                     has_text="continue").first.click()
     check_page(page)
     assert "still to do" not in page.inner_text("main")
     click(page, "button", "Submit the audit")
