@@ -13,9 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from auditloop.common.access import capability_required, client_ip
+from auditloop.common.access import capability_required, log_access_many
 from auditloop.common.errors import DomainError
-from auditloop.common.models import AccessLog
 from auditloop.people.roles import Capability
 from auditloop.programme import loop, services
 from auditloop.programme.forms import DateInput
@@ -41,13 +40,7 @@ class CancelForm(forms.Form):
 
 def log_case_rows(request: HttpRequest, case_ids: list[int]) -> None:
     """One access-log row per case shown with its identifier, in one insert."""
-    if not case_ids:
-        return
-    AccessLog.objects.bulk_create([
-        AccessLog(user=request.user, action=AccessLog.Action.VIEW,  # type: ignore[misc]
-                  object_type="case",
-                  object_id=str(pk), ip_address=client_ip(request), path=request.path[:300])
-        for pk in case_ids])
+    log_access_many(request, object_type="case", object_ids=case_ids)
 
 
 def _revisit_page(request: HttpRequest, revisit: ThemeRevisit, errors: list[str] | None = None,

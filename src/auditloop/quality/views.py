@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from auditloop.actions.deadline import action_deadline
-from auditloop.common.access import client_ip, log_access
+from auditloop.common.access import log_access, log_access_many
 from auditloop.common.errors import DomainError
-from auditloop.common.models import AccessLog
 from auditloop.people.models import Person
 from auditloop.quality import checklist as tool
 from auditloop.quality import selectors, services
@@ -37,12 +36,7 @@ def _person(request: HttpRequest) -> Person | None:
 
 def _log_list(request: HttpRequest, ids: list[int]) -> None:
     """One access-log row for each check a list shows (one query, however many rows)."""
-    AccessLog.objects.bulk_create([
-        AccessLog(user=request.user,  # type: ignore[misc] # signed in: the middleware says so
-                  action=AccessLog.Action.VIEW, object_type=OBJECT_TYPE,
-                  object_id=str(pk), ip_address=client_ip(request), path=request.path[:300])
-        for pk in ids
-    ])
+    log_access_many(request, object_type=OBJECT_TYPE, object_ids=ids)
 
 
 # ---------------------------------------------------------------------------------------
