@@ -220,7 +220,7 @@ def plan_close(request: HttpRequest, plan_id: int) -> HttpResponse:
         else:
             messages.success(request, "The action plan has been closed.")
             return redirect("actions:plan_detail", plan.pk)
-    open_count = sum(1 for link in plan.action_links.all() if link.action.status != "green")
+    open_count = sum(1 for link in plan.action_links.all() if not link.action.is_done)
     return _form_page(
         request, form, title="Close the action plan", submit="Close the plan",
         caption=plan.title, back=reverse("actions:plan_detail", args=[plan.pk]),
