@@ -148,6 +148,14 @@ def check_page(page: Any) -> None:
     assert not csp, f"CSP violations on {page.url}: {csp}"
 
 
+def go(page: Any, role: str, name: Any) -> None:
+    """Follow the first link or press the first button of that accessible name, then check
+    the page it leads to with axe-core."""
+    page.get_by_role(role, name=name).first.click()
+    page.wait_for_load_state()
+    check_page(page)
+
+
 def sign_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/accounts/login/")
     check_page(page)

@@ -6,25 +6,18 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import check_page, sign_in
+from tests.e2e.conftest import check_page, go, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _go(page: Any, role: str, name: str | re.Pattern[str]) -> None:
-    page.get_by_role(role, name=name).first.click()
-    page.wait_for_load_state()
-    check_page(page)
 
 
 def test_a_senior_leader_reads_the_monthly_report(page):  # type: ignore[no-untyped-def]
     sign_in(page, "demo-senior_leader")
     check_page(page)
-    _go(page, "link", "Reports")
+    go(page, "link", "Reports")
     assert page.title().startswith("QA and impact report:")
     main = page.inner_text("main")
     assert "Monthly QA and impact report" in main
@@ -50,11 +43,11 @@ def test_a_senior_leader_reads_the_monthly_report(page):  # type: ignore[no-unty
         page.set_viewport_size({"width": 1280, "height": 900})
 
     # The month before, then one team's figures.
-    _go(page, "link", re.compile("^Previous month"))
+    go(page, "link", re.compile("^Previous month"))
     assert "month=" in page.url
     team = page.get_by_label("Team", exact=True)
     team.select_option(index=1)
-    _go(page, "button", "Show the report")
+    go(page, "button", "Show the report")
     assert "team=" in page.url
     assert ("No audit was submitted" in page.inner_text("main")
             or page.locator("#good-or-better").count() == 1)

@@ -7,19 +7,12 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import check_page, sign_in
+from tests.e2e.conftest import check_page, go, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _go(page: Any, role: str, name: str | re.Pattern[str]) -> None:
-    page.get_by_role(role, name=name).first.click()
-    page.wait_for_load_state()
-    check_page(page)
 
 
 def test_qa_manager_filters_a_teams_overdue_actions_and_downloads_them(page):  # type: ignore[no-untyped-def]
@@ -27,19 +20,19 @@ def test_qa_manager_filters_a_teams_overdue_actions_and_downloads_them(page):  #
 
     sign_in(page, "demo-qa_manager")
     check_page(page)
-    _go(page, "link", "Tracker")
+    go(page, "link", "Tracker")
     assert page.title().startswith("Tracker: Audited cases")
     assert "audited case" in page.inner_text("#tracker-count")
 
     # Every outstanding action, overdue ones only: the first row's team is the one to chase.
-    _go(page, "link", "Outstanding actions")
+    go(page, "link", "Outstanding actions")
     page.get_by_label("Overdue actions only").check()
-    _go(page, "button", "Apply filters")
+    go(page, "button", "Apply filters")
     assert "overdue=on" in page.url
     first = page.locator("#tracker-table tbody tr").first
     team = first.locator("td").nth(1).inner_text().splitlines()[1].strip()
     page.get_by_label("Team", exact=True).select_option(label=team)
-    _go(page, "button", "Apply filters")
+    go(page, "button", "Apply filters")
     # The filters travel as ids: no team's name in the address.
     assert "team=" in page.url and team.replace(" ", "+") not in page.url
     rows = page.locator("#tracker-table tbody tr")
@@ -61,6 +54,6 @@ def test_qa_manager_filters_a_teams_overdue_actions_and_downloads_them(page):  #
     assert all(line["Team"] == team and line["Days overdue"] for line in lines)
 
     # The same filters on the audited cases' view.
-    _go(page, "link", "Audited cases")
+    go(page, "link", "Audited cases")
     assert "team=" in page.url and "overdue=1" in page.url
     assert page.locator("#tracker-table tbody tr").count() >= 1
