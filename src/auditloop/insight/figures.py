@@ -66,6 +66,7 @@ class Scope:
     locality_id: int | None = None
     tool_key: str = ""
     theme: str = ""
+    cycle_id: int | None = None  # one programme's audits (a one-off programme's report)
 
     def area_q(self) -> Q:
         """The area as a filter on audits, whenever they were done."""
@@ -81,6 +82,8 @@ class Scope:
         if self.theme:
             q &= Q(pk__in=CycleCase.objects.filter(cycle__theme__iexact=self.theme)
                    .values("audit_id"))
+        if self.cycle_id:
+            q &= Q(pk__in=CycleCase.objects.filter(cycle_id=self.cycle_id).values("audit_id"))
         return q
 
     def area_audits(self) -> QuerySet[Audit]:
@@ -97,7 +100,7 @@ class Scope:
         start = add_months(self.end.replace(day=1), -(months - 1))
         return Scope(start=start, end=self.end, service_id=self.service_id,
                      team_id=self.team_id, locality_id=self.locality_id,
-                     tool_key=self.tool_key, theme=self.theme)
+                     tool_key=self.tool_key, theme=self.theme, cycle_id=self.cycle_id)
 
 
 @dataclass(frozen=True)

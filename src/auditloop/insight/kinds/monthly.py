@@ -1,0 +1,29 @@
+"""The monthly QA and impact report (002's report to the senior management team, with the
+month's moderation results; 001's monthly reports; 000's monthly dip sample)."""
+
+from __future__ import annotations
+
+from auditloop.insight import figures as f
+from auditloop.insight import sections
+from auditloop.insight.document import Document
+from auditloop.insight.kinds import Context, PeriodType, report_kind
+
+
+@report_kind("monthly", name="Monthly QA and impact report", period=PeriodType.MONTH,
+             description="What the month's audits found against the last two years, with "
+                         "the month's moderation results (002; 001's monthly reports; 000's "
+                         "monthly dip sample).")
+def build(ctx: Context) -> Document:
+    scope = ctx.scope
+    history = scope.earlier(f.TREND_MONTHS)
+    over_time = f.graded_audits(history)
+    ctx.progress(1, 3)
+    this_month = [a for a in over_time if a.month >= f.month_key(scope.start)]
+    months = f.months_between(history.start, history.end)
+    found = sections.found(scope, this_month)
+    over = sections.trends(scope, over_time, months)
+    ctx.progress(2, 3)
+    follow = sections.follow_up(scope)
+    ctx.progress(3, 3)
+    return Document(title="Monthly QA and impact report", period=ctx.period.label,
+                    sections=(found, over, follow, sections.strengths_and_areas(ctx.excerpts)))
