@@ -36,6 +36,7 @@ def environment(**options: Any) -> Environment:
             "service_name": settings.SERVICE_NAME,
             "demo_mode": settings.DEMO_MODE,
             "entra_login_url": entra.login_url,
+            "insight_render": __import__("auditloop.insight.render", fromlist=["render"]),
         }
     )
     env.filters.update({
