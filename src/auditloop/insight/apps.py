@@ -10,4 +10,9 @@ class InsightConfig(AppConfig):
         from auditloop.common.navigation import NavEntry, register
         from auditloop.people.roles import Capability as C
 
-        register(NavEntry("Reports", "insight:monthly", (C.VIEW_REPORTS,), order=55))
+        register(NavEntry("Reports", "insight:report_list", (C.VIEW_REPORTS,), order=55))
+
+        from auditloop.common import attention
+        from auditloop.insight.attention import reports_panel
+
+        attention.register(reports_panel)

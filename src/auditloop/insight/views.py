@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from auditloop.common.access import capability_required
 from auditloop.common.dates import add_months
-from auditloop.insight import charts, figures
+from auditloop.insight import charts, figures, report_views
 from auditloop.people.models import Locality, Service, Team
 from auditloop.people.roles import Capability
 from auditloop.standards.models import Tool
@@ -94,4 +94,5 @@ def monthly(request: HttpRequest) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("monthly/", monthly, name="monthly"),
+    *report_views.urlpatterns,
 ]

@@ -72,9 +72,9 @@ EVENTS: dict[str, str] = {
     "practice_alert": "An IRO or CP Chair raises a practice alert",
 }
 # Settings and notice events that are stored, shown and set by presets but that no code acts
-# on yet: the reports and voice work will. The Framework settings page marks them "Not acted
+# on yet: the voice and practice work will. The Framework settings page marks them "Not acted
 # on yet", and the test that walks every setting exempts only these.
-NOT_ACTED_ON_YET: tuple[str, ...] = ("reports", "other_activities", "practice_alert")
+NOT_ACTED_ON_YET: tuple[str, ...] = ("other_activities", "practice_alert")
 NOT_ACTED_ON_YET_TEXT = "Not acted on yet"
 CHANNELS = {"verbal": "Verbally", "in_writing": "In writing", "tray": "In their tray",
             "email": "By email"}
@@ -101,6 +101,20 @@ EXCLUSIONS = {
     "closed_longer_than_months": "Closed longer ago than this many months",
     "service": "In this service",
 }
+# The reports auditloop makes (insight.kinds registers one builder for each key).
+REPORT_KINDS = {
+    "monthly": "Monthly QA and impact report",
+    "quarterly": "Quarterly audit report",
+    "year_to_date": "Year-to-date summary by theme",
+    "annual": "Annual QA report",
+    "qa_tab": "QA tab of the monthly performance report",
+    "journey": "Findings along the child's journey",
+    "programme": "A one-off programme's report",
+    "team": "Team report",
+    "service": "Service overview",
+    "newsletter": "Summary of recent audit activity for the newsletter",
+}
+
 FREQUENCIES = {
     "each_round": "After each round of audits",
     "monthly": "Monthly",
@@ -232,11 +246,16 @@ SPECS: dict[str, Spec] = {
     "re_audit_grades": ListOf(Key(), unique=True),
     "reports": ListOf(Fields({
         "report": F(Text(max_length=200), required=True),
+        # Which of auditloop's reports this is (insight.kinds); empty for a report the
+        # council makes elsewhere, which the QA manager is reminded of when it is due.
+        "kind": F(OneOf(REPORT_KINDS), default=""),
         "frequency": F(OneOf(FREQUENCIES), required=True),
+        # The role that approves it before it goes out; empty: the QA team publishes it.
+        "approved_by": F(OneOf(Role.values), default=""),
         "audiences": F(ListOf(RECIPIENT, unique=True), default=list),
         "months": F(ListOf(Integer(minimum=1, maximum=12), unique=True), default=list),
         "note": F(Text(max_length=1000), default=""),
-    }, name="a report (report, frequency, audiences)")),
+    }, name="a report (report, kind, frequency, approved_by, audiences)")),
     "other_activities": ListOf(Fields({
         "activity": F(OneOf(ACTIVITIES), required=True),
         "of": F(ListOf(RECIPIENT, unique=True), default=list),
@@ -468,7 +487,8 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
     ]),
     ("Reports and other QA activity", [
         ("reports", "Reports and who reads them",
-         "Recorded for the reports to come: no report is made or sent from this yet."),
+         "Each report, when it is due, who approves it and who it goes to. A report with no "
+         "kind is made outside auditloop: the QA manager is reminded when it is due."),
         ("other_activities", "Other quality assurance activity",
          "Recorded for the work to come: nothing is scheduled from this yet."),
     ]),
