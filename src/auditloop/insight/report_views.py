@@ -453,8 +453,9 @@ def report_publish(request: HttpRequest, report_id: int) -> HttpResponse:
     """Publish (or approve and publish). A reissue asks for its reason."""
     report = _readable(request, report_id)
     person = _person(request)
-    if person is None:
+    if not (services.may_write(report, person) or services.may_approve(report, person)):
         raise Http404
+    assert person is not None
     reissue = report.versions.filter(number__gt=0).exists()
     form = ReasonForm(request.POST or None) if reissue else None
     if request.method == "POST" and (form is None or form.is_valid()):
