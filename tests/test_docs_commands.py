@@ -142,6 +142,21 @@ RUNS: dict[str, list[tuple[str, str]]] = {
     "auditloop spc xmr": [("spc xmr --no-screen-outliers < {samples}/impact-scores.csv", R)],
     "auditloop spc xmr|p": [("spc xmr < {samples}/impact-scores.csv", R),
                             ("spc p < {samples}/good-or-better.csv", R)],
+    # --- Reports from the command line (docs/reports.md), on the demo council's history.
+    "auditloop report <kind> --period ... --format pdf|docx|xlsx": [
+        ("report monthly --period {last_month} --format xlsx --output {tmp}/m.xlsx", R),
+        ("report monthly --period {last_month} --format pdf --output {tmp}/m.pdf", R),
+        ("report monthly --period {last_month} --format docx --output {tmp}/m.docx", R)],
+    "auditloop report --list": [("report --list", R)],
+    "auditloop report monthly --period 2026-03 --format pdf": [
+        ("report monthly --period 2026-03 --format pdf --output {tmp}/monthly.pdf", R)],
+    "auditloop report quarterly --period 2026-Q1 --format docx --output q1.docx": [
+        ("report quarterly --period 2026-Q1 --format docx --output {tmp}/q1.docx", R)],
+    "auditloop report annual --period 2025-26 --format xlsx": [
+        ("report annual --period 2025-26 --format xlsx --output {tmp}/annual.xlsx", R)],
+    "auditloop report service --period 2026-03 --service \"Early Help\" --format pdf": [
+        ("report service --period 2026-03 --service 'Early Help' --format pdf "
+         "--output {tmp}/service.pdf", R)],
     # --- Daily jobs and the worker.
     "auditloop quality_queue": [("quality_queue", R)],
     "auditloop escalate_actions": [("escalate_actions", R)],
@@ -225,7 +240,7 @@ def _argv(template: str, values: dict[str, str]) -> tuple[list[str], Path | None
 PLACEHOLDERS = {"samples": str(SAMPLES), "today": "2026-07-01", "qa": "qa.manager",
                 "year": "2026", "month": "6", "cycle": "1", "first_case": "REF",
                 "allocated_case": "REF", "submitted_case": "REF", "spare_case": "REF",
-                "auditor": "S1", "open_audits": "1", "tmp": "/tmp"}
+                "auditor": "S1", "open_audits": "1", "tmp": "/tmp", "last_month": "2026-03"}
 
 
 # The demo and production queue tasks in the database for `db_worker`; tests run them at once.

@@ -4,7 +4,7 @@ command line, made now from today's data (a draft's figures: no commentary, not 
     auditloop report monthly --period 2026-03 --format pdf
     auditloop report quarterly --period 2026-Q1 --format docx --output q1.docx
     auditloop report annual --period 2025-26 --format xlsx
-    auditloop report team --period 2026-03 --team "Family Support North" --format pdf
+    auditloop report service --period 2026-03 --service "Early Help" --format pdf
     auditloop report programme --programme 12 --format pdf
     auditloop report --list
 """
