@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -40,8 +41,10 @@ class CoverageRow:
         """Audits still needed to reach the target."""
         if self.target is None:
             return 0
-        goal = -(-(self.target * self.open_cases) // 100)  # round up
-        return max(0, int(goal) - self.audited)
+        # Round up: 50% of 9 open cases is 5 audits. (Decimal's // truncates towards zero,
+        # so -(-x // 100) would give 4.)
+        goal = math.ceil(self.target * self.open_cases / 100)
+        return max(0, goal - self.audited)
 
     @property
     def short(self) -> bool:
