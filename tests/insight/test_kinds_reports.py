@@ -492,7 +492,7 @@ def test_journey_groups_by_the_cases_service(council):
     help_ids = qs.filter(case__service__kind__in=["early_help", "cin", "cp"])
     grades = Answer.objects.filter(audit__in=help_ids, question_key=Answer.GRADE,
                                    section_key="help_protection_stability")
-    cells = rows(table(doc, "help-areas-0"))["1. Help, protection and stability"]
+    cells = rows(table(doc, "help-protection-areas-0"))["1. Help, protection and stability"]
     assert sum(c.k or 0 for c in cells[:4]) == grades.count() == 2
     # Each journey's quotes are its own audits' only.
     help_quotes = [q.text for b in section(
@@ -509,9 +509,9 @@ def test_journey_groups_by_the_cases_service(council):
 def test_journey_trend_is_a_p_chart_of_each_journey(council):
     doc = build("journey", Q1)
     charts = {c.key: c for c in doc.charts()}
-    assert set(charts) == {"good-help", "good-looked-after"}
-    chart = charts["good-help"].chart
-    assert chart.kind == "p" and isinstance(charts["good-help"], ChartBlock)
+    assert set(charts) == {"good-help-protection", "good-looked-after"}
+    chart = charts["good-help-protection"].chart
+    assert chart.kind == "p" and isinstance(charts["good-help-protection"], ChartBlock)
     points = {p.period: (p.numerator, p.denominator) for p in chart.points}
     history = Audit.objects.filter(
         status__in=SUBMITTED, case__service__kind__in=["early_help", "cin", "cp"],

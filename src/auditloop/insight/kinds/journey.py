@@ -16,15 +16,12 @@ from dataclasses import dataclass
 
 from auditloop.common.statistics import wilson
 from auditloop.insight import figures as f
+from auditloop.insight import journeys, sections
 from auditloop.insight import more_figures as mf
-from auditloop.insight import sections
 from auditloop.insight.document import Block, Cell, ChartBlock, Document, Figures, Section, Text
 from auditloop.insight.kinds import Context, PeriodType, report_kind
 from auditloop.insight.kinds._parts import section_grades
 from auditloop.insight.sections import plural
-from auditloop.people.models import Service
-
-K = Service.Kind
 
 
 @dataclass(frozen=True)
@@ -34,11 +31,11 @@ class Journey:
     services: frozenset[str]  # the case's service kinds on this part of the journey
 
 
-# 004's two parts of the child's journey, by the kind of service the case is in.
-JOURNEYS = (
-    Journey("help", "Help and protection", frozenset({K.EARLY_HELP, K.CIN, K.CP})),
-    Journey("looked-after", "Looked after and permanence", frozenset({K.CLA, K.CARE_LEAVER})),
-)
+# 004's two parts of the child's journey (insight.journeys: the one mapping).
+# The journey report's headings are 004's own words for the two parts.
+NAMES = {"help-protection": "Help and protection", "looked-after": "Looked after and permanence"}
+JOURNEYS = tuple(Journey(key, NAMES.get(key, name), kinds)
+                 for key, name, kinds in journeys.JOURNEYS)
 
 
 def service_kinds(scope: f.Scope) -> dict[int, str]:

@@ -23,28 +23,9 @@ from auditloop.insight.document import (
     Section,
     Table,
 )
+from auditloop.insight.journeys import JOURNEYS, OTHER_JOURNEY, journey_of
 from auditloop.insight.kinds import Context, Excerpt, PeriodType, report_kind
-from auditloop.people.models import Service
 from auditloop.programme.models import Cycle, CycleCase
-
-K = Service.Kind
-# 004's two final reports, by the service that holds the case (the case's category). The
-# two journeys follow Ofsted's judgements: help and protection takes in early help and the
-# front door; children looked after take in care leavers, adoption and fostering.
-JOURNEYS: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("help-protection", "Children in need of help and protection",
-     frozenset({K.EARLY_HELP, K.FRONT_DOOR, K.CIN, K.CP})),
-    ("looked-after", "Children looked after and achieving permanence",
-     frozenset({K.CLA, K.CARE_LEAVER, K.ADOPTION, K.FOSTERING})),
-)
-OTHER_JOURNEY = ("other", "Other cases")
-
-
-def journey_of(service_kind: str) -> tuple[str, str]:
-    for key, title, kinds in JOURNEYS:
-        if service_kind in kinds:
-            return key, title
-    return OTHER_JOURNEY
 
 
 def programme_of(ctx: Context) -> Cycle:
