@@ -23,6 +23,7 @@ from tests.factories import (
     job_title_with_roles,
     make_action,
 )
+from tests.insight.world import REPORTS_EXPECTED, reports_world
 from tests.moderation.world import MODERATION_EXPECTED, moderation_world
 from tests.programme.loop_world import LOOP_EXPECTED, loop_world
 from tests.programme.world import PROGRAMME_EXPECTED, programme_world
@@ -49,6 +50,10 @@ STAFF_EDITORS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})
 IMPORTERS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})
 NOBODY: frozenset[Role] = frozenset()
 FRAMEWORK_MANAGERS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})  # MANAGE_FRAMEWORK
+REPORT_READERS = frozenset({  # VIEW_REPORTS
+    R.QA_MANAGER, R.HEAD_OF_QA, R.EARLY_HELP_OFFICER, R.ASSISTANT_DIRECTOR, R.DIRECTOR,
+    R.PRINCIPAL_SOCIAL_WORKER, R.SENIOR_LEADER, R.SENIOR_MANAGER, R.SERVICE_MANAGER,
+    R.STRATEGIC_LEAD})
 
 # url name -> (method, roles allowed). Objects are ones the role has no relationship with.
 EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
@@ -121,10 +126,11 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     **ACTION_PLANS_EXPECTED,
     **LOOP_EXPECTED,
     # Reports: figures only, for whoever reads QA reports (leaders, managers, the QA team).
-    "insight:monthly": ("get", frozenset({
-        R.QA_MANAGER, R.HEAD_OF_QA, R.EARLY_HELP_OFFICER, R.ASSISTANT_DIRECTOR, R.DIRECTOR,
-        R.PRINCIPAL_SOCIAL_WORKER, R.SENIOR_LEADER, R.SENIOR_MANAGER, R.SERVICE_MANAGER,
-        R.STRATEGIC_LEAD})),
+    "insight:monthly": ("get", REPORT_READERS),
+    # The audits behind a figure: the same readers see its count; which audits each may
+    # open is the audit page's own rule (tests/insight/test_drill.py).
+    "insight:audits": ("get", REPORT_READERS),
+    **REPORTS_EXPECTED,
     # 003 Tier 1: the central team and the Early Help service managers (of their cases).
     "quality:queue": ("get", IMPORTERS | {R.SERVICE_MANAGER}),
     "quality:to_fix": ("get", ALL),
@@ -252,6 +258,7 @@ def world(db):  # type: ignore[no-untyped-def]
         **tracker_world(),
         **action_plans_world(),
         **loop_world(),
+        **reports_world(),
     }
 
 

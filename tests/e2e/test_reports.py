@@ -58,3 +58,29 @@ def test_a_practitioner_has_no_reports(page):  # type: ignore[no-untyped-def]
     assert page.get_by_role("link", name="Reports").count() == 0
     response = page.goto("/reports/monthly/")
     assert response is not None and response.status == 403
+
+
+def test_a_senior_leader_sees_last_months_headline_on_home(page):  # type: ignore[no-untyped-def]
+    sign_in(page, "demo-senior_leader")
+    check_page(page)
+    panel = page.locator("#headline")
+    assert panel.count() == 1
+    heading = page.get_by_role("heading", name=re.compile("^Last month's audits: "))
+    assert heading.inner_text() == "Last month's audits: the whole council"
+    assert page.inner_text("#headline").startswith("Audits graded in ")
+    graded = int(page.inner_text("#headline-graded").split()[0])
+    good = page.inner_text("#headline-good")
+    assert good == "No audits" if not graded else re.search(
+        rf"\d+% \(\d+ of {graded}; 95% interval \d+% to \d+%\)", good)
+    chart = page.locator("#headline-chart svg[role=img]")
+    if chart.count():
+        alt = chart.locator("title").text_content() or ""
+        assert alt.startswith("Audits good or better each month, ")
+    # The count leads to the audits behind it: a senior leader sees how many, not which.
+    go(page, "link", re.compile("audits graded: the audits behind this figure"))
+    assert page.inner_text("#drill-count") == (
+        f"This figure counts {graded} audit{'' if graded == 1 else 's'}.")
+    assert page.locator("#drill-not-listed").count() == 1
+    page.go_back()
+    go(page, "link", re.compile("^Read the monthly QA and impact report for "))
+    assert page.title().startswith("QA and impact report:")

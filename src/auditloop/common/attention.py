@@ -18,10 +18,15 @@ class AttentionItem:
 
 @dataclass
 class AttentionPanel:
+    """A panel of links; or, where `template` is set, a panel drawn by that template with
+    `context` (the home page includes it in place of the links)."""
+
     title: str
     items: list[AttentionItem] = field(default_factory=list)
     empty_text: str = "Nothing needs your attention here."
     order: int = 100
+    template: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 Provider = Callable[[Any], list[AttentionPanel]]

@@ -16,3 +16,4 @@ class InsightConfig(AppConfig):
         from auditloop.insight.attention import reports_panel
 
         attention.register(reports_panel)
+        from auditloop.insight import home  # noqa: F401 - the leaders' headline panel

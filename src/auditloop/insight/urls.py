@@ -1,4 +1,9 @@
-from auditloop.insight import views
+from django.urls import path
+
+from auditloop.insight import drill, views
 
 app_name = "insight"
-urlpatterns = views.urlpatterns
+urlpatterns = [
+    *views.urlpatterns,
+    path("audits/", drill.audits, name="audits"),
+]
