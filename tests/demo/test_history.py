@@ -22,7 +22,8 @@ TODAY = dt.date(2026, 11, 20)
 def history():  # type: ignore[no-untyped-def]
     generate_council(scale="small", seed=3, reference_date=TODAY)
     preset_apply(key="002-six-key-areas")
-    return build_audit_history(rng=random.Random(3), today=TODAY, months=3, per_cycle=4)
+    return build_audit_history(rng=random.Random(3), today=TODAY, months=3, per_cycle=4,
+                               themed_per_month=0, early_help_per_month=0)
 
 
 def test_history_makes_a_cycle_for_each_past_month_with_submitted_graded_audits(history):  # type: ignore[no-untyped-def]

@@ -30,6 +30,7 @@ from auditloop.actions.models import (
     Finding,
 )
 from auditloop.common.dates import add_months
+from auditloop.demo import trends
 from auditloop.demo.casework import THEMES
 from auditloop.demo.structure import STAFF_PREFIX
 from auditloop.people.models import Person
@@ -111,7 +112,9 @@ PLANS = [
     ("Use of the graded care profile in neglect cases",
      "Workers use the graded care profile in every neglect assessment and review it at each "
      "core group.",
-     ActionPlan.Source.REPORT, "Annual QA report", 0, Role.DIRECTOR, 10,
+     # The plan the neglect theme's audits improve after (trends.py).
+     ActionPlan.Source.REPORT, "Annual QA report", THEMES.index(trends.IMPROVING_THEME),
+     Role.DIRECTOR, trends.THEME_PLAN_MONTHS_AGO,
      [(7, "amber", "Training booked for all CIN and CP teams.", ""),
       (4, "green", "Every team trained; the profile is on 9 of 10 neglect files audited.",
        "The neglect re-audit moved four cases from requires improvement to good.")],

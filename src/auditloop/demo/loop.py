@@ -18,6 +18,7 @@ from django.utils import timezone
 from auditloop.audits import services as audit_services
 from auditloop.audits.models import Audit
 from auditloop.common.errors import DomainError
+from auditloop.demo import trends
 from auditloop.demo.history import _answer_everything, _auditors, _date_back, _involved
 from auditloop.demo.structure import DEMO_SOURCE
 from auditloop.programme import loop
@@ -39,8 +40,9 @@ from auditloop.programme.services import (
 )
 from auditloop.standards.selectors import framework_settings_row
 
-# (demo) themes given to history cycles that have none, oldest first.
-DEMO_THEMES = ("Neglect", "Domestic abuse", "Mental health", "Exploitation")
+# (demo) themes given to history cycles that have none, oldest first. Not neglect: its own
+# monthly thematic audit tells its story (trends.py), which a revisit's grades would blur.
+DEMO_THEMES = ("Domestic abuse", "Mental health", "Exploitation", "Missing")
 
 
 def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -79,6 +81,8 @@ def _complete_revisit(rng: random.Random, revisit: ThemeRevisit, on_cycle: Cycle
                       started: dt.date) -> int:
     """Allocate and submit each revisit audit, as last month's cycle would have."""
     auditors = _auditors()
+    stuck = trends.stuck_team()
+    stuck_id = stuck.pk if stuck else None
     done = 0
     for rc in RevisitCase.objects.filter(revisit=revisit, revisit_audit__isnull=False) \
             .select_related("revisit_audit__case", "earlier_audit"):
@@ -93,7 +97,10 @@ def _complete_revisit(rng: random.Random, revisit: ThemeRevisit, on_cycle: Cycle
         audit.refresh_from_db()
         levels = list(loop.scales_for([audit.tool_version_id])[audit.tool_version_id].keys)
         before = rc.earlier_audit.final_grade or rc.earlier_audit.overall_grade
-        _answer_everything(audit, auditor, rng, _later_grade(rng, levels, before))
+        # The team that stays not yet good has not moved on either (trends.py).
+        later = (trends.stuck_grade(rng, levels) if audit.case.team_id == stuck_id
+                 else _later_grade(rng, levels, before))
+        _answer_everything(audit, auditor, rng, later)
         audit_services.audit_submit(audit=audit, actor=auditor)
         audit.refresh_from_db()
         for to in (Audit.Status.DISCUSSED, Audit.Status.FEEDBACK_SENT):

@@ -164,8 +164,12 @@ def _exercise(rng: random.Random, qa: Person | None) -> CalibrationExercise | No
     found = CalibrationExercise.objects.filter(title=EXERCISE_TITLE).first()
     if found is not None:
         return found
-    version = (Audit.objects.filter(submitted_at__isnull=False)
-               .select_related("tool_version").order_by("-submitted_at").first())
+    # The framework's own tool: the Early Help service's audits on another tool are not
+    # moderated by the panel.
+    submitted = (Audit.objects.filter(submitted_at__isnull=False)
+                 .select_related("tool_version").order_by("-submitted_at"))
+    version = (submitted.filter(tool_version__tool__key__in=framework_settings_row().tools
+                                or []).first() or submitted.first())
     if version is None:
         return None
     exercise = services.calibration_create(actor=qa, title=EXERCISE_TITLE,

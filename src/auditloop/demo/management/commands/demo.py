@@ -19,6 +19,7 @@ from auditloop.demo.generator import (
     generate_council,
     reset_council,
 )
+from auditloop.demo.history import DEFAULT_HISTORY_MONTHS
 
 
 def _date(value: str) -> dt.date:
@@ -53,9 +54,9 @@ class Command(BaseCommand):
                  "framework alone. Default: 002-six-key-areas.",
         )
         parser.add_argument(
-            "--history-months", type=int, default=12,
+            "--history-months", type=int, default=DEFAULT_HISTORY_MONTHS,
             help="Months of past audit cycles to make, each with graded audits (0 for none). "
-                 "Needs a preset. Default: 12.",
+                 f"Needs a preset. Default: {DEFAULT_HISTORY_MONTHS}.",
         )
         parser.add_argument("--reset", action="store_true",
                             help="Delete the demo council made before, then make a new one.")
@@ -105,7 +106,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<32} {name}")
 
     def _build_history(self, summary: Any, months: int) -> None:
-        """A year of audit cycles, then each feature's own history on top of it."""
+        """Months of audit cycles, then each feature's own history on top of it."""
         import random
 
         from auditloop.demo.action_plans import build as build_action_plans
@@ -122,8 +123,10 @@ class Command(BaseCommand):
         build_action_plans(rng, summary.reference_date)
         build_loop(rng, summary.reference_date)
         self.stdout.write(
-            f"Audit history: {len(history.cycles)} monthly cycles, {len(history.audits)} "
-            f"audits submitted and discussed ({time.monotonic() - started:.1f} seconds)."
+            f"Audit history: {len(history.cycles)} monthly cycles and "
+            f"{len(history.programmes)} thematic and service audit programmes, "
+            f"{len(history.audits)} audits submitted and discussed "
+            f"({time.monotonic() - started:.1f} seconds)."
         )
 
     def _fill_quality_queue(self) -> None:
