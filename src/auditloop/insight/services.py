@@ -60,11 +60,12 @@ class Entry:
     audiences: tuple[str, ...]
 
 
-def framework_entries() -> dict[str, Entry]:
-    """The framework's reports by kind. Two entries of one kind (000's audit report and its
-    learning and recommendations, both quarterly) are one report with both audiences."""
+def framework_entries(rows: list[dict[str, Any]] | None = None) -> dict[str, Entry]:
+    """The framework's reports by kind (from the settings, or the `rows` given). Two entries
+    of one kind (000's audit report and its learning and recommendations, both quarterly)
+    are one report with both audiences."""
     out: dict[str, Entry] = {}
-    for row in framework_settings_row().reports or []:
+    for row in (framework_settings_row().reports if rows is None else rows) or []:
         kind = row.get("kind") or ""
         if not kind:
             continue
@@ -519,19 +520,42 @@ class Due:
     report: Report | None  # the report already begun for the period, if any
 
 
-def due_reports(today: dt.date) -> list[Due]:
-    """The framework's reports for their latest whole period that are not published yet
-    (team and service reports are per area: their writers see them on their own pages)."""
-    out = []
-    for kind, entry in framework_entries().items():
+COUNCIL = area_key(Scope(start=dt.date.min, end=dt.date.min))  # the whole council
+
+
+def due_periods(today: dt.date,
+                entries: dict[str, Entry] | None = None) -> dict[str, report_kinds.Period]:
+    """Each council-wide report the framework names, with its latest whole period (team
+    and service reports are per area: their writers see them on their own pages)."""
+    out = {}
+    for kind, _entry in (framework_entries() if entries is None else entries).items():
         k = report_kinds.kinds().get(kind)
-        if k is None or k.needs:
-            continue
-        period = report_kinds.Period.latest(k.period, today)
-        found = Report.objects.filter(kind=kind, period_key=period.key,
-                                      area_key=area_key(Scope(start=period.start,
-                                                              end=period.end))).first()
-        if found is None or not found.status_in("published"):
-            out.append(Due(name=" / ".join(entry.names), kind=kind, period=period,
-                           report=found))
+        if k is not None and not k.needs:
+            out[kind] = report_kinds.Period.latest(k.period, today)
+    return out
+
+
+def due_q(periods: dict[str, report_kinds.Period]) -> Q:
+    """The reports already begun for those periods, as one filter."""
+    q = Q(pk__in=[])
+    for kind, period in periods.items():
+        q |= Q(kind=kind, period_key=period.key, area_key=COUNCIL)
+    return q
+
+
+def due_reports(today: dt.date, *, entries: dict[str, Entry] | None = None,
+                begun: list[Report] | None = None) -> list[Due]:
+    """The framework's council-wide reports for their latest whole period that are not
+    published yet. One query (none when `begun` holds the reports already fetched)."""
+    entries = framework_entries() if entries is None else entries
+    periods = due_periods(today, entries)
+    if begun is None:
+        begun = list(Report.objects.filter(due_q(periods)))
+    found = {(r.kind, r.period_key): r for r in begun if r.area_key == COUNCIL}
+    out = []
+    for kind, period in periods.items():
+        report = found.get((kind, period.key))
+        if report is None or not report.status_in("published"):
+            out.append(Due(name=" / ".join(entries[kind].names), kind=kind, period=period,
+                           report=report))
     return out
