@@ -18,6 +18,8 @@ def test_a_senior_leader_reads_the_monthly_report(page):  # type: ignore[no-unty
     sign_in(page, "demo-senior_leader")
     check_page(page)
     go(page, "link", "Reports")
+    assert page.title().startswith("Reports")
+    go(page, "link", "Look at any month's figures now")
     assert page.title().startswith("QA and impact report:")
     main = page.inner_text("main")
     assert "Monthly QA and impact report" in main

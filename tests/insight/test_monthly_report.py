@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pytest
 from django.db.models import Count
@@ -169,7 +170,10 @@ def test_the_page_shows_each_figure_with_its_count(month_of_audits, role_client)
     assert response.status_code == 200
     html = response.content.decode()
     assert "March 2026" in html
-    assert 'id="audits-graded">5<' in html
+    assert re.search(r'id="audits-graded"><a class="govuk-link" href="/reports/audits/\?'
+                     r'[^"]*start=2026-03-01[^"]*">5</a><', html)
+    # Each figure leads to the audits behind it.
+    assert "good=1" in html and "grade=inadequate" in html
     assert "60% <span class=\"govuk-body-s\">(3 of 5; 95% interval 23% to 88%)" in html
     assert '<svg' in html and 'role="img"' in html
     assert "Audits good or better each month, 2 months from 2026-02 to 2026-03" in html

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from auditloop.common.access import capability_required
 from auditloop.common.dates import add_months
-from auditloop.insight import charts, figures, report_views
+from auditloop.insight import charts, figures, report_views, sections
 from auditloop.people.models import Locality, Service, Team
 from auditloop.people.roles import Capability
 from auditloop.standards.models import Tool
@@ -89,6 +89,8 @@ def monthly(request: HttpRequest) -> HttpResponse:
         "month_label": f"{first:%B %Y}", "previous": add_months(first, -1),
         "next": add_months(first, 1) if last < timezone.localdate() else None,
         "query": [(k, v) for k, v in request.GET.items() if k != "month" and v],
+        # The audits behind each figure (insight:audits), as its filters.
+        "drill": sections.drill(scope),
     })
 
 
