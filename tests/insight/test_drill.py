@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.audits.models import Audit
-from auditloop.audits.selectors import get_audit_for_user
+from auditloop.audits.selectors import get_audit_for_user, openable_audit_ids
 from auditloop.common.models import AccessLog
 from auditloop.insight import drill, figures, sections
 from auditloop.insight.document import Figures, Table
@@ -212,7 +212,7 @@ def test_readers_of_reports_only_and_get_only(role_client):  # type: ignore[no-u
 @pytest.mark.parametrize("sees", [FrameworkSettings.PractitionerSees.ON_SUBMIT,
                                   FrameworkSettings.PractitionerSees.AFTER_QA_MEETING])
 def test_the_list_opens_what_the_audit_page_opens(sees):  # type: ignore[no-untyped-def]
-    """openable answers for a whole list what get_audit_for_user answers for one audit."""
+    """openable_audit_ids answers for a whole list what get_audit_for_user answers for one audit."""
     from tests.moderation.factories import cycle_of, review_of, set_framework
 
     set_framework(practitioner_sees_audit=sees)
@@ -251,11 +251,11 @@ def test_the_list_opens_what_the_audit_page_opens(sees):  # type: ignore[no-unty
             except Http404:
                 continue
             expected.add(pk)
-        assert drill.openable(user, ids) == expected, person.role_labels()
-    assert moderated.pk not in drill.openable(psw.user, ids)
+        assert openable_audit_ids(user, ids) == expected, person.role_labels()
+    assert moderated.pk not in openable_audit_ids(psw.user, ids)
     on_submit = sees == FrameworkSettings.PractitionerSees.ON_SUBMIT
-    assert (held.pk in drill.openable(worker.user, ids)) == on_submit
-    assert (involved.pk in drill.openable(worker.user, ids)) == on_submit
-    assert managed.pk in drill.openable(manager.user, ids)  # discussed: seen either way
-    assert managed.pk in drill.openable(sm.user, ids)  # the manager's manager
-    assert drill.openable(PersonFactory(roles=[Role.SENIOR_LEADER]).user, ids) == set()
+    assert (held.pk in openable_audit_ids(worker.user, ids)) == on_submit
+    assert (involved.pk in openable_audit_ids(worker.user, ids)) == on_submit
+    assert managed.pk in openable_audit_ids(manager.user, ids)  # discussed: seen either way
+    assert managed.pk in openable_audit_ids(sm.user, ids)  # the manager's manager
+    assert openable_audit_ids(PersonFactory(roles=[Role.SENIOR_LEADER]).user, ids) == set()

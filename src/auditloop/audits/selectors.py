@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from auditloop.audits.blinding import is_blind
+from auditloop.audits.blinding import blind_audit_ids, is_blind
 from auditloop.audits.models import Answer, Audit, AuditAssignment
 from auditloop.cases.models import Involvement
 from auditloop.people.roles import Capability
@@ -162,3 +163,46 @@ def family_cases(case: Any) -> QuerySet[Any]:
     if not case.family_identifier:
         return Case.objects.filter(pk=case.pk)
     return Case.objects.filter(family_identifier=case.family_identifier).order_by("id")
+
+
+# Capabilities that open a child's case records in some way. A reader with none of them (a
+# senior leader, a strategic lead) sees figures only: reports never show them a child.
+CASE_OPENERS = (Capability.VIEW_ALL_CASES, Capability.VIEW_TEAM_CASES, Capability.HOLD_CASES,
+                Capability.OVERSEE_CASES, Capability.AUDIT, Capability.MODERATE)
+
+
+def opens_case_records(user: Any) -> bool:
+    return any(user.has_capability(c) for c in CASE_OPENERS)
+
+
+def openable_audit_ids(user: Any, audit_ids: Iterable[int]) -> set[int]:
+    """Of these audits, those get_audit_for_user would open for this user, answered for a
+    whole list in a few queries (the same rule, in the same order): the audit's current
+    auditors; then nobody who reviews it blind; then whoever sees every case; a moderator
+    while it is in moderation; and practice (involved in the case, holding it, or managing
+    whoever holds it) once the framework lets practice see it. tests/insight/test_drill.py
+    holds the two to the same answer."""
+    ids = set(audit_ids)
+    if not ids or not opens_case_records(user):
+        return set()
+    person = user.person_or_none
+    mine: set[int] = set()
+    if person is not None:
+        mine = set(AuditAssignment.objects.filter(
+            person=person, ended_at__isnull=True, audit_id__in=ids)
+            .values_list("audit_id", flat=True))
+    rest = ids - mine
+    rest -= blind_audit_ids(person, rest)
+    if not rest or user.has_capability(Capability.VIEW_ALL_CASES):
+        return mine | rest
+    allowed = Q(pk__in=[])
+    if user.has_capability(Capability.MODERATE):
+        allowed |= Q(status=S.IN_MODERATION)
+    group = _VISIBLE_TO_PRACTICE.get(framework_settings_row().practitioner_sees_audit)
+    if person is not None and group is not None:
+        holders = {person.pk} | management_subtree_ids(person)
+        allowed |= Q(status__in=Audit.workflow.groups[group]) & (
+            Q(case__in=Involvement.objects.filter(person=person).values("case_id"))
+            | Q(case__key_worker_id__in=holders) | Q(case__team_manager_id__in=holders))
+    return mine | set(Audit.objects.filter(allowed, pk__in=rest)
+                      .values_list("pk", flat=True))

@@ -12,38 +12,29 @@ listed is written to the access log.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.core.validators import RegexValidator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from auditloop.audits.blinding import blind_audit_ids
-from auditloop.audits.models import Audit, AuditAssignment
-from auditloop.cases.models import Involvement
+from auditloop.audits.models import Audit
+from auditloop.audits.selectors import openable_audit_ids, opens_case_records
 from auditloop.common.access import capability_required, log_access_many
 from auditloop.insight import figures
 from auditloop.people.models import Locality, Service, Team
 from auditloop.people.roles import Capability
-from auditloop.people.selectors import management_subtree_ids
 from auditloop.programme.models import Cycle
-from auditloop.standards.models import FrameworkSettings, Tool
-from auditloop.standards.selectors import framework_settings_row
+from auditloop.standards.models import Tool
 
 PAGE_SIZE = 50
 KEYS = ("start", "end", "service", "team", "locality", "tool", "theme", "cycle", "good",
         "grade", "impact")
-# Capabilities that open a child's case records in some way. A reader with none of them
-# (a senior leader, a strategic lead) sees figures only (issue 11: "child-level detail
-# needs the right role").
-CASE_OPENERS = (Capability.VIEW_ALL_CASES, Capability.VIEW_TEAM_CASES, Capability.HOLD_CASES,
-                Capability.OVERSEE_CASES, Capability.AUDIT, Capability.MODERATE)
 
 
 # --------------------------------------------------------------------------- which audits
@@ -79,54 +70,6 @@ def graded_behind(drill: Mapping[str, str]) -> list[figures.GradedAudit]:
 def audits_behind(drill: dict[str, str]) -> list[int]:
     """The ids of the audits a figure counts: as many as the figure says."""
     return [a.id for a in graded_behind(drill)]
-
-
-# --------------------------------------------------------------------------- who opens them
-
-
-def opens_case_records(user: Any) -> bool:
-    return any(user.has_capability(c) for c in CASE_OPENERS)
-
-
-def _practice_group() -> str:
-    # The audit page's own rule (audits.selectors.may_see_as_practice): practice sees an
-    # audit on submit, or once it has been discussed, by the framework's setting.
-    # tests/insight/test_drill.py holds this function to get_audit_for_user's answer.
-    sees = framework_settings_row().practitioner_sees_audit
-    return ("submitted_or_later" if sees == FrameworkSettings.PractitionerSees.ON_SUBMIT
-            else "discussed_or_later")
-
-
-def openable(user: Any, audit_ids: Iterable[int]) -> set[int]:
-    """Of these audits, those the audit page (audits.selectors.get_audit_for_user) would
-    open for this user, answered for the whole list in a few queries: the audit's current
-    auditors; then nobody who reviews it blind; then whoever sees every case; a moderator
-    while it is in moderation; and practice (involved in the case, holding it, or managing
-    whoever holds it) once the framework lets practice see it. Readers whose roles open no
-    case records get nothing."""
-    ids = set(audit_ids)
-    if not ids or not opens_case_records(user):
-        return set()
-    person = user.person_or_none
-    mine: set[int] = set()
-    if person is not None:
-        mine = set(AuditAssignment.objects.filter(
-            person=person, ended_at__isnull=True, audit_id__in=ids)
-            .values_list("audit_id", flat=True))
-    rest = ids - mine
-    rest -= blind_audit_ids(person, rest)
-    if not rest or user.has_capability(Capability.VIEW_ALL_CASES):
-        return mine | rest
-    allowed = Q(pk__in=[])
-    if user.has_capability(Capability.MODERATE):
-        allowed |= Q(status=Audit.Status.IN_MODERATION)
-    if person is not None:
-        holders = {person.pk} | management_subtree_ids(person)
-        allowed |= Q(status__in=Audit.workflow.groups[_practice_group()]) & (
-            Q(case__in=Involvement.objects.filter(person=person).values("case_id"))
-            | Q(case__key_worker_id__in=holders) | Q(case__team_manager_id__in=holders))
-    return mine | set(Audit.objects.filter(allowed, pk__in=rest)
-                      .values_list("pk", flat=True))
 
 
 # --------------------------------------------------------------------------- the page
@@ -241,7 +184,7 @@ def audits(request: HttpRequest) -> HttpResponse:
                                "described": form.described(behind),
                                "opens": opens_case_records(request.user)}
     if context["opens"]:
-        may = openable(request.user, (a.id for a in behind))
+        may = openable_audit_ids(request.user, (a.id for a in behind))
         listed = [a for a in reversed(behind) if a.id in may]  # newest first
         page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
         log_access_many(request, object_type="audit", object_ids=[a.id for a in page])

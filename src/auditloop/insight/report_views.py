@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from auditloop.actions.models import LearningSource
 from auditloop.actions.selectors import made_from
 from auditloop.audits.models import Answer
-from auditloop.audits.selectors import get_audit_for_user
+from auditloop.audits.selectors import openable_audit_ids
 from auditloop.common.access import log_access, log_access_many
 from auditloop.common.errors import DomainError
 from auditloop.insight import kinds as report_kinds
@@ -334,16 +334,8 @@ def _evidence(request: HttpRequest, report: Report) -> list[dict[str, Any]]:
     scope = services.scope_of(report)
     audits = list(scope.audits().filter(status__in=GRADED).select_related(
         "tool_version").order_by("submitted_at")[:300])
-    user: Any = request.user
-    if not user.has_capability(Capability.VIEW_ALL_CASES):
-        allowed = []
-        for a in audits:
-            try:
-                get_audit_for_user(user, a.pk)
-            except Http404:
-                continue
-            allowed.append(a)
-        audits = allowed
+    may_open = openable_audit_ids(request.user, [a.pk for a in audits])
+    audits = [a for a in audits if a.pk in may_open]
     themes = dict(CycleCase.objects.filter(audit__in=audits).exclude(cycle__theme="")
                   .values_list("audit_id", "cycle__theme"))
     titles = {}
