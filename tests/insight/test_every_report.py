@@ -17,10 +17,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from auditloop.audits.models import Audit
+from auditloop.cases.models import Case
 from auditloop.insight import charts, kinds, services
 from auditloop.insight.document import ChartBlock, Document, Figures
 from auditloop.insight.models import Report
-from auditloop.people.models import Service
+from auditloop.people.models import Person, Service
 from auditloop.people.roles import Role
 from auditloop.programme.models import Cycle, CycleCase
 from tests.factories import CaseFactory, ServiceFactory, TeamFactory, finish_audit, make_audit
@@ -144,3 +145,14 @@ def test_every_report_reads_the_same_in_all_four_formats(
     assert len(book.sheetnames) >= 1 + len(list(doc.tables())) // 2
     for block in doc.charts():
         assert isinstance(block, ChartBlock)
+    # No published file names a member of staff or holds a child's reference.
+    sheets = " ".join(str(v) for v in every_cell if v is not None)
+    # The report, not the header that says who is signed in.
+    main = words(unescape(re.sub(r"<[^>]+>", " ", page[page.index("<main"):])))
+    for name in Person.objects.values_list("full_name", flat=True):
+        for text in (main, pdf, word_text, sheets):
+            assert name not in text, (key, name)
+    for ref, child in Case.objects.values_list("reference", "child_identifier"):
+        for code in filter(None, (ref, child)):
+            assert not re.search(rf"\b{re.escape(code)}\b", pdf + word_text + sheets), (
+                key, code)

@@ -279,3 +279,20 @@ def test_readers_see_only_what_they_may(march, role_client,
     response = tm_client.post(reverse("insight:report_list"), {
         "kind": "team", "period": "2026-03", "team": other.pk})
     assert response.status_code == 404
+
+
+def test_the_qa_managers_home_lists_drafts_and_what_waits_for_approval(
+        march, role_client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    client, qa = role_client(Role.QA_MANAGER)
+    make("annual", kinds.Period.financial_year(2025), actor=qa,
+         capture=django_capture_on_commit_callbacks)
+    home = client.get(reverse("home")).content.decode()
+    assert "Draft: Annual QA report, 2025-26" in home
+    framework_settings_set(values={"reports": [{
+        "report": "QA report", "kind": "monthly", "frequency": "monthly",
+        "approved_by": "assistant_director"}]}, actor=None)
+    report = make(actor=qa, capture=django_capture_on_commit_callbacks)
+    services.submit_for_approval(report=report, actor=qa)
+    ad_client, _ = role_client(Role.ASSISTANT_DIRECTOR)
+    home = ad_client.get(reverse("home")).content.decode()
+    assert "Waiting for your approval: Monthly QA and impact report, 2026-03" in home

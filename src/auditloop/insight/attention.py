@@ -37,6 +37,8 @@ def reports_panel(user: Any) -> list[AttentionPanel]:
                approver_role__in=roles)
     if periods:
         q |= services.due_q(periods)
+    if runner:  # the QA team's drafts, whatever they are
+        q |= Q(status__in=Report.workflow.groups["editable"])
     rows = list(Report.objects.filter(q).select_related("service", "team", "cycle")
                 .order_by("-period_end", "-updated_at"))
     items: list[AttentionItem] = []
@@ -48,7 +50,12 @@ def reports_panel(user: Any) -> list[AttentionPanel]:
         state = d.report.get_status_display().lower() if d.report else "not begun"
         items.append(AttentionItem(text=f"Due: {d.name} for {d.period.label} ({state})",
                                    href=href))
+    due_ids = {d.report.pk for d in services.due_reports(
+        timezone.localdate(), entries=entries, begun=rows) if d.report}
     for r in rows:
+        if runner and r.status_in("editable") and r.pk not in due_ids:
+            items.append(AttentionItem(text=f"Draft: {r.title}, {r.period_key}",
+                                       href=reverse("insight:report", args=[r.pk])))
         if r.status_in("awaiting_approval") and services.may_approve(r, person):
             items.append(AttentionItem(text=f"Waiting for your approval: {r.title}, "
                                             f"{r.period_key}",
