@@ -9,7 +9,6 @@ Every page checks the reader against the report (services.may_read / may_write).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -541,10 +540,6 @@ def report_download(request: HttpRequest, report_id: int, fmt: str) -> HttpRespo
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-def when(day: dt.date | None) -> str:
-    return f"{day:%-d %B %Y}" if day else ""
 
 
 urlpatterns: list[URLPattern] = [
