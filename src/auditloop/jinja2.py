@@ -1,5 +1,6 @@
 """The Jinja2 environment: GOV.UK Frontend macros, url and static helpers, filters."""
 
+import calendar
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
 from auditloop.common.dates import gds_date
 from auditloop.common.statistics import RULE_WORDS, Rule, percent
+from auditloop.insight import render as insight_render
 from auditloop.people import entra
 
 
@@ -36,12 +38,13 @@ def environment(**options: Any) -> Environment:
             "service_name": settings.SERVICE_NAME,
             "demo_mode": settings.DEMO_MODE,
             "entra_login_url": entra.login_url,
-            "insight_render": __import__("auditloop.insight.render", fromlist=["render"]),
+            "insight_render": insight_render,
         }
     )
     env.filters.update({
         "gds_date": gds_date, "intcomma": intcomma, "pct": percent,
         "rule_words": lambda rule: RULE_WORDS[Rule(rule)],
+        "month_name": lambda n: calendar.month_name[int(n)],
     })
     return env
 

@@ -296,3 +296,12 @@ def test_the_qa_managers_home_lists_drafts_and_what_waits_for_approval(
     ad_client, _ = role_client(Role.ASSISTANT_DIRECTOR)
     home = ad_client.get(reverse("home")).content.decode()
     assert "Waiting for your approval: Monthly QA and impact report, 2026-03" in home
+
+
+def test_reports_made_elsewhere_are_listed_with_when_they_are_due(role_client) -> None:  # type: ignore[no-untyped-def]
+    framework_settings_set(values={"reports": [
+        {"report": "Observations of practice summary", "frequency": "twice_yearly",
+         "months": [1, 7]}]}, actor=None)
+    client, _ = role_client(Role.QA_MANAGER)
+    page = client.get(reverse("insight:report_list")).content.decode()
+    assert "Observations of practice summary (twice yearly, in January and July)" in page
