@@ -1,6 +1,8 @@
-"""Time the monthly QA and impact report on the large council with ten years of audits: its
+"""Time the reports on the large council with ten years of audits: the monthly report's
 figures (insight.figures.monthly), its charts drawn afresh and from the cache, the whole page,
-and the figures of a year and of all ten years at once, with peak memory.
+the figures of a year and of all ten years at once; and the annual QA report as the
+background worker makes it (its document, then its PDF, Word document and XLSX), with the
+peak memory of each.
 
     .venv/bin/python benchmarks/generate.py            # first: the large council
     .venv/bin/python benchmarks/reports.py --runs 10
@@ -142,13 +144,67 @@ def main() -> None:
                      figures.good_trend(a, figures.months_between(decade.start,
                                                                    decade.end))),
             max(1, args.runs // 2))))
+        annual = annual_report(max(1, args.runs // 5))
     print()
     print("| what | median | slowest |")
     print("|---|---:|---:|")
     for label, median, slowest in rows:
         print(f"| {label} | {median:,.0f} ms | {slowest:,.0f} ms |")
+    print()
+    print("The annual QA report for 2025-26, as the worker makes it:")
+    print("| step | median | slowest | peak Python memory |")
+    print("|---|---:|---:|---:|")
+    for label, median, slowest, peak_mb in annual:
+        print(f"| {label} | {median:,.0f} ms | {slowest:,.0f} ms | {peak_mb:,.0f} MB |")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nPeak memory (maximum resident set): {peak:.0f} MB")
+
+
+def annual_report(runs: int) -> list[tuple[str, float, float, float]]:
+    """The annual report for the financial year 2025-26 over the whole council: building
+    its document (figures, section grades, themes, quarter by quarter, trends, the six
+    questions), each file, and the whole of insight.tasks.make_version on a real Report."""
+    import tracemalloc
+
+    from django.db import transaction
+
+    from auditloop.insight import kinds, render, services
+    from auditloop.insight.models import Report, ReportVersion
+    from auditloop.insight.tasks import make_version
+
+    period = kinds.Period.financial_year(2025)
+    context = kinds.Context(scope=figures_scope(period), period=period)
+
+    def measured(run: Callable[[], Any]) -> tuple[float, float, float]:
+        tracemalloc.start()
+        median, slowest = timed(run, runs)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return median, slowest, peak / 1024 / 1024
+
+    out: list[tuple[str, float, float, float]] = []
+    doc = kinds.build("annual", context)
+    out.append(("Its document (figures and charts' points)",
+                *measured(lambda: kinds.build("annual", context))))
+    out.append(("Its PDF (WeasyPrint, charts as SVG)", *measured(lambda: render.pdf(doc))))
+    out.append(("Its Word document (charts as PNG)", *measured(lambda: render.docx(doc))))
+    out.append(("Its spreadsheet (XLSX)", *measured(lambda: render.xlsx(doc))))
+
+    def whole() -> None:
+        with transaction.atomic():
+            Report.objects.filter(kind="annual", period_key=period.key).delete()
+            report, _ = services.report_open(kind="annual", period=period, actor=None)
+        make_version(ReportVersion.objects.get(report=report, number=0).pk)
+        assert ReportVersion.objects.get(report=report, number=0).is_ready
+
+    out.append(("The whole background task (document and three files)", *measured(whole)))
+    return out
+
+
+def figures_scope(period: Any) -> Any:
+    from auditloop.insight import figures
+
+    return figures.Scope(start=period.start, end=period.end)
 
 
 if __name__ == "__main__":
