@@ -1,4 +1,4 @@
-"""The audits behind a report's figure (issue 11): how many the figure counts, and a list of
+"""The audits behind a report's figure: how many the figure counts, and a list of
 those the reader may open.
 
 A figure's cell names its audits as filters (`sections.drill`: ids, keys and dates, never

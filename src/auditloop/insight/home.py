@@ -1,4 +1,4 @@
-"""The leaders' headline on the home page (issue 11): last month's audits graded and the
+"""The leaders' headline on the home page: last month's audits graded and the
 share good or better in their area, with its count and interval, and the two-year p-chart
 of good or better, linking to the monthly report and to the audits behind the count.
 
