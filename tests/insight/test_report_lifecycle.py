@@ -96,12 +96,21 @@ def test_progress_shows_while_the_worker_has_not_finished(march, role_client) ->
     report, _ = services.report_open(kind="monthly", period=MARCH, actor=qa)
     page = client.get(reverse("insight:report_status", args=[report.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in page and "0% done" in page
+    assert "Download the draft" not in client.get(
+        reverse("insight:report", args=[report.pk])).content.decode()
     response = client.get(reverse("insight:report_download", args=[report.pk, "pdf"]))
     assert response.status_code == 302  # not made yet: back to the page, which says so
     from auditloop.insight.tasks import make_version
     make_version(report.versions.get(number=0).pk)
-    page = client.get(reverse("insight:report_status", args=[report.pk])).content.decode()
+    polled = client.get(reverse("insight:report_status", args=[report.pk]),
+                        headers={"HX-Request": "true"})
+    page = polled.content.decode()
     assert "every 2s" not in page and "Download the draft" in page
+    # Made while the page waited: the whole page loads again to show the report.
+    assert polled["HX-Refresh"] == "true"
+    whole = client.get(reverse("insight:report", args=[report.pk])).content.decode()
+    assert "<h1 class=\"govuk-heading-l\">March 2026</h1>" in whole
+    assert "Publish the report" in whole
 
 
 def test_a_published_report_is_frozen_and_a_reissue_needs_a_reason(

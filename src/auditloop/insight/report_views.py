@@ -248,6 +248,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     may_write = services.may_write(report, person)
     return render(request, "insight/report.html", {
         "report": report, "version": version, "draft": draft,
+        "period_label": services.period_of(report).label,
         "doc": _document(report, version), "drill_url": _drill_url(request),
         "published": list(report.versions.filter(number__gt=0).select_related(
             "published_by").prefetch_related("distribution").order_by("-number")),
@@ -268,8 +269,13 @@ def report_status(request: HttpRequest, report_id: int) -> HttpResponse:
     version = _shown_version(report, int(raw) if raw.isdigit() else None)
     if version is None:
         raise Http404
-    return render(request, "insight/_version_status.html", {"report": report,
-                                                            "version": version})
+    response = render(request, "insight/_version_status.html", {"report": report,
+                                                                "version": version})
+    if request.headers.get("HX-Request") and not version.is_working:
+        # Made while the page waited: load the whole page again, so the report itself and
+        # the steps that need it (publish, send for approval) show.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _done(request: HttpRequest, report: Report, text: str) -> HttpResponse:
