@@ -296,7 +296,7 @@ def test_the_qa_managers_home_lists_drafts_and_what_waits_for_approval(
     make("annual", kinds.Period.financial_year(2025), actor=qa,
          capture=django_capture_on_commit_callbacks)
     home = client.get(reverse("home")).content.decode()
-    assert "Draft: Annual QA report, 2025-26" in home
+    assert "Draft: Annual QA report, April 2025 to March 2026" in home
     framework_settings_set(values={"reports": [{
         "report": "QA report", "kind": "monthly", "frequency": "monthly",
         "approved_by": "assistant_director"}]}, actor=None)
@@ -304,7 +304,7 @@ def test_the_qa_managers_home_lists_drafts_and_what_waits_for_approval(
     services.submit_for_approval(report=report, actor=qa)
     ad_client, _ = role_client(Role.ASSISTANT_DIRECTOR)
     home = ad_client.get(reverse("home")).content.decode()
-    assert "Waiting for your approval: Monthly QA and impact report, 2026-03" in home
+    assert "Waiting for your approval: Monthly QA and impact report, March 2026" in home
 
 
 def test_reports_made_elsewhere_are_listed_with_when_they_are_due(role_client) -> None:  # type: ignore[no-untyped-def]

@@ -54,11 +54,11 @@ def reports_panel(user: Any) -> list[AttentionPanel]:
         timezone.localdate(), entries=entries, begun=rows) if d.report}
     for r in rows:
         if runner and r.status_in("editable") and r.pk not in due_ids:
-            items.append(AttentionItem(text=f"Draft: {r.title}, {r.period_key}",
+            items.append(AttentionItem(text=f"Draft: {r.title}, {r.period_label}",
                                        href=reverse("insight:report", args=[r.pk])))
         if r.status_in("awaiting_approval") and services.may_approve(r, person):
             items.append(AttentionItem(text=f"Waiting for your approval: {r.title}, "
-                                            f"{r.period_key}",
+                                            f"{r.period_label}",
                                        href=reverse("insight:report", args=[r.pk])))
     if (Role.TEAM_MANAGER in roles or Role.SERVICE_MANAGER in roles) and person.team_id \
             and not runner:
@@ -68,7 +68,7 @@ def reports_panel(user: Any) -> list[AttentionPanel]:
         if shown == LATEST:
             break
         if r.status_in("published") and services.may_read(r, user):
-            items.append(AttentionItem(text=f"Published: {r.title}, {r.period_key}",
+            items.append(AttentionItem(text=f"Published: {r.title}, {r.period_label}",
                                        href=reverse("insight:report", args=[r.pk])))
             shown += 1
     if not items:

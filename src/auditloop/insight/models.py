@@ -89,6 +89,13 @@ class Report(BaseModel, WorkflowModel):
     def tag_colour(self) -> str:
         return self.TAG_COLOURS.get(self.status, "grey")
 
+    @property
+    def period_label(self) -> str:
+        """The period in words: "March 2026", "January to March 2026"."""
+        from auditloop.insight.services import period_of
+
+        return period_of(self).label
+
     def recommendation_lines(self) -> list[str]:
         return [line.strip() for line in self.recommendations.splitlines() if line.strip()]
 
