@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from html import unescape
 from types import SimpleNamespace
 from typing import Any
 
@@ -393,10 +394,10 @@ def test_the_concern_page_shows_who_raised_it_the_actions_and_who_was_told(world
     preset_apply(key="002-six-key-areas")
     concern = raise_concern(world)
     html = client_for(world.tm).get(detail_url(concern)).content.decode()
-    assert world.auditor.full_name in html
+    assert world.auditor.full_name in unescape(html)
     assert "3 June 2026, 1:00pm" in html
     assert "Red: not started" in html and "Assistant director (not yet)" in html
-    assert world.sm.full_name in html and "Verbally, In their tray, By email" in html
+    assert world.sm.full_name in unescape(html) and "Verbally, In their tray, By email" in html
     assert "s supervision list with" in html
     assert AccessLog.objects.filter(object_type="immediate_concern",
                                     object_id=str(concern.pk), user=world.tm.user).exists()

@@ -314,3 +314,19 @@ def test_reports_made_elsewhere_are_listed_with_when_they_are_due(role_client) -
     client, _ = role_client(Role.QA_MANAGER)
     page = client.get(reverse("insight:report_list")).content.decode()
     assert "Observations of practice summary (twice yearly, in January and July)" in page
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_the_reports_list_query_count_is_pinned(n, role_client,
+                                                django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client, qa = role_client(Role.QA_MANAGER)
+    team = TeamFactory()
+    for i in range(n):
+        services.report_open(kind="monthly", period=kinds.Period.month(
+            dt.date(2025, 1, 1) + dt.timedelta(days=31 * i)), actor=qa)
+        services.report_open(kind="team", period=MARCH if i == 0 else kinds.Period.month(
+            dt.date(2024, 1, 1) + dt.timedelta(days=31 * i)), actor=qa, team_id=team.pk)
+    client.get(reverse("insight:report_list"))
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("insight:report_list")).content.decode()
+    assert page.count('href="/reports/') >= 2 * n

@@ -3,6 +3,7 @@ the wrong state; the list pages' query counts are pinned."""
 
 import csv
 import datetime as dt
+import html
 import io
 
 import pytest
@@ -437,7 +438,7 @@ def test_choosing_an_auditor_for_an_audit(qa, allocated):
     row = CycleCase.objects.filter(cycle=allocated).first()
     extra = PersonFactory(roles=["auditor"])
     page = client.get(url("choose_auditor", allocated.pk, row.pk))
-    assert page.status_code == 200 and extra.full_name in page.content.decode()
+    assert page.status_code == 200 and extra.full_name in html.unescape(page.content.decode())
     response = client.post(url("choose_auditor", allocated.pk, row.pk),
                            {"person": extra.pk, "reason": "Untrained but shadowed"})
     assert response.status_code == 302
