@@ -98,6 +98,20 @@ def open_audit_from_home(page: Any, audit_url: str) -> None:
     check_page(page)
 
 
+def check(box: Any) -> None:
+    """Tick a radio or checkbox. The form saves itself as the auditor goes, and a save that
+    lands at the moment of the click can leave the box as it was (seen once in CI on
+    PostgreSQL): the auditor sees it unticked and ticks it again, and so does this."""
+    for attempt in range(3):
+        try:
+            box.check()
+            return
+        except Exception:  # noqa: BLE001 - playwright's Error: "did not change its state"
+            if attempt == 2:
+                raise
+            box.page.wait_for_timeout(500)
+
+
 def fill_visible_fields(page: Any) -> None:
     """Answer every question the page shows, as an auditor would: grades 'Good', the first
     option otherwise, a whole number, a date, and words in every box."""
@@ -108,10 +122,10 @@ def fill_visible_fields(page: Any) -> None:
         radios = wrapper.locator("input[type=radio]")
         if radios.count():
             good = wrapper.locator("input[type=radio][value=good]")
-            (good if good.count() else radios.first).check()
+            check(good if good.count() else radios.first)
         checkboxes = wrapper.locator("input[type=checkbox]")
         if checkboxes.count():
-            checkboxes.first.check()
+            check(checkboxes.first)
         for box in wrapper.locator("input[type=text]").all():
             name = box.get_attribute("name") or ""
             part = name.rsplit("-", 1)[-1] if "-" in name else ""
