@@ -332,13 +332,27 @@ class MonthlyFigures:
 TREND_MONTHS = 24  # two years: enough points for SPC limits without the short-series warning
 
 
-def monthly(scope: Scope) -> MonthlyFigures:
-    """Everything the monthly report shows, for the scope's month and area."""
+@dataclass(frozen=True)
+class WithHistory:
+    """A period's audits and the two years of audits ending with it, read in one go."""
+
+    audits: list[GradedAudit]  # the period's
+    over_time: list[GradedAudit]  # the TREND_MONTHS months ending with the period's last
+    months: list[str]  # those months, as YYYY-MM
+
+
+def with_history(scope: Scope) -> WithHistory:
     history = scope.earlier(TREND_MONTHS)
     over_time = graded_audits(history)
     start_key = month_key(scope.start)
-    this_month = [a for a in over_time if a.month >= start_key]
-    months = months_between(history.start, history.end)
+    return WithHistory(audits=[a for a in over_time if a.month >= start_key],
+                       over_time=over_time, months=months_between(history.start, history.end))
+
+
+def monthly(scope: Scope) -> MonthlyFigures:
+    """Everything the monthly report shows, for the scope's month and area."""
+    read = with_history(scope)
+    this_month, over_time, months = read.audits, read.over_time, read.months
     return MonthlyFigures(
         scope=scope, audits=this_month, distributions=distributions(this_month),
         good=good_or_better(this_month),

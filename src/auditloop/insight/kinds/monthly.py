@@ -15,11 +15,9 @@ from auditloop.insight.kinds import Context, PeriodType, report_kind
                          "monthly dip sample).")
 def build(ctx: Context) -> Document:
     scope = ctx.scope
-    history = scope.earlier(f.TREND_MONTHS)
-    over_time = f.graded_audits(history)
+    read = f.with_history(scope)
+    this_month, over_time, months = read.audits, read.over_time, read.months
     ctx.progress(1, 3)
-    this_month = [a for a in over_time if a.month >= f.month_key(scope.start)]
-    months = f.months_between(history.start, history.end)
     found = sections.found(scope, this_month)
     over = sections.trends(scope, over_time, months)
     ctx.progress(2, 3)

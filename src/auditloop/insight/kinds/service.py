@@ -28,12 +28,11 @@ def service_of(ctx: Context) -> Service:
 def build(ctx: Context) -> Document:
     service = service_of(ctx)
     scope = ctx.scope
-    history = scope.earlier(f.TREND_MONTHS)
-    over_time = f.graded_audits(history)
+    read = f.with_history(scope)
+    this_month, over_time, months = read.audits, read.over_time, read.months
     ctx.progress(1, 5)
-    this_month = [a for a in over_time if a.month >= f.month_key(scope.start)]
     found = sections.found(scope, this_month, heading="The service's audits this month")
-    over = sections.trends(scope, over_time, f.months_between(history.start, history.end),
+    over = sections.trends(scope, over_time, months,
                            heading="The service's audits over two years")
     ctx.progress(2, 5)
     areas = of.section_grades_section(of.section_grades([a.id for a in this_month]))

@@ -37,12 +37,11 @@ def team_of(ctx: Context) -> Team:
 def build(ctx: Context) -> Document:
     team = team_of(ctx)
     scope = ctx.scope
-    history = scope.earlier(f.TREND_MONTHS)
-    over_time = f.graded_audits(history)
+    read = f.with_history(scope)
+    this_month, over_time, months = read.audits, read.over_time, read.months
     ctx.progress(1, 4)
-    this_month = [a for a in over_time if a.month >= f.month_key(scope.start)]
     found = sections.found(scope, this_month, heading="The team's audits this month")
-    over = sections.trends(scope, over_time, f.months_between(history.start, history.end),
+    over = sections.trends(scope, over_time, months,
                            heading="The team's audits over two years")
     ctx.progress(2, 4)
     follow = sections.follow_up(scope, heading="Actions and immediate concerns")
