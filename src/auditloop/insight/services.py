@@ -40,7 +40,6 @@ from auditloop.notifications.services import notify
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability, Role
 from auditloop.programme.models import Cycle
-from auditloop.programme.services._common import people_with_roles
 from auditloop.standards import settings_spec
 from auditloop.standards.selectors import framework_settings_row
 
@@ -86,6 +85,10 @@ def made_elsewhere() -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- who may
+
+
+def _holds(role: str) -> Q:
+    return Q(role_rows__role=role) | Q(job_title__role_rows__role=role)
 
 
 def _is_qa_team(person: Person | None) -> bool:
@@ -387,7 +390,8 @@ def submit_for_approval(*, report: Report, actor: Person) -> Report:
         raise DomainError("The framework names nobody to approve this report: publish it.")
     _ready_to_go(report)
     Report.workflow.move(report, to=S.AWAITING_APPROVAL, actor=actor)
-    approvers = [p for p in people_with_roles([report.approver_role]) if p.pk != actor.pk]
+    approvers = Person.objects.filter(is_active=True).filter(
+        _holds(report.approver_role)).exclude(pk=actor.pk).distinct()
     notify(recipients=approvers, subject=f"A report is waiting for your approval: "
            f"{report.title}", body="Read it, then approve and publish it or return it with "
            "a reason.", link=reverse("insight:report", args=[report.pk]))
@@ -486,8 +490,8 @@ def _distribute(report: Report, version: ReportVersion) -> None:
             continue
         if audience not in Role.values:
             continue
-        people = list(Person.objects.filter(pk__in=[
-            p.pk for p in people_with_roles([audience])]).select_related("team"))
+        people = list(Person.objects.filter(is_active=True).filter(_holds(audience))
+                      .select_related("team").distinct())
         people = [p for p in people if _reads_area(report, p)]
         notify(recipients=people, subject=f"A QA report has been {word}: {report.title}",
                body="Read it, and its recommendations, in auditloop.", link=link)
