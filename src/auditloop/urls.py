@@ -17,6 +17,7 @@ urlpatterns = [
     path("programme/", include("auditloop.programme.urls")),
     path("moderation/", include("auditloop.moderation.urls")),
     path("reports/", include("auditloop.insight.urls")),
+    path("governance/", include("auditloop.governance.urls")),
     path("accounts/", include("allauth.urls")),
     path("operator/", admin.site.urls),
 ]

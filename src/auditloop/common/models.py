@@ -13,16 +13,22 @@ class BaseModel(models.Model):
 
 
 class AccessLog(models.Model):
-    """Who looked at which record, when and from where.
+    """Who looked at which record, when, from where and why.
 
     Rows cannot be changed or deleted: database triggers refuse it on SQLite and PostgreSQL
     (migration 0002), so not even code that bypasses the ORM can rewrite the record.
+    `at` is stored in UTC. `request_id` is the id the server log carries for the same request
+    (common.middleware.RequestIdMiddleware). A refused request is a DENIED row naming what
+    was asked for.
     """
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
+        LIST = "list", "Listed"
+        SEARCH = "search", "Found in a search"
         EXPORT = "export", "Exported"
         DOWNLOAD = "download", "Downloaded"
+        DENIED = "denied", "Refused"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -33,6 +39,9 @@ class AccessLog(models.Model):
     object_id = models.CharField(max_length=64)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=300, blank=True)
+    request_id = models.CharField(max_length=32, blank=True, db_index=True)
+    # Why, for exports (asked of the person) and for command-line access (--reason).
+    reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["object_type", "object_id", "at"])]

@@ -184,11 +184,21 @@ class CouncilGenerator:
             self.staff[p].team, self.staff[p].manager = unit, unit_manager
 
         self._plan_training()
+        # The information governance lead (a role the seeds do not name) is drawn from a
+        # random stream of their own and has no absences drawn, so the rest of the generated
+        # council is the same as before the role existed.
+        main_rng, self.rng = self.rng, random.Random(len(self.staff))
+        governance = self._person("Information Governance Lead", manager=ads[0])
+        self.rng = main_rng
         self._choose_demo_people(
             director=director, head_qa=head_qa, psw=psw, insight=insight,
             qa_officer=qa_officers[0], po_officer=po_officers[0], strategic=strategic,
         )
+        self.demo[Role.INFORMATION_GOVERNANCE_LEAD] = governance
+        assert len(set(self.demo.values())) == len(self.demo) == len(Role)
         for p, member in enumerate(self.staff):
+            if p == governance:
+                continue
             if not member.agency:  # partners' absences are not the council's to record
                 self._plan_absences(p, member)
 
@@ -316,7 +326,6 @@ class CouncilGenerator:
             person = next(spare)
             self.staff[person].extra_roles.append(role)
             self.demo[role] = person
-        assert len(set(self.demo.values())) == len(self.demo) == len(Role)
 
     def _plan_absences(self, p: int, member: StaffPlan) -> None:
         """(demo) Leave every few months, some short sickness, a little long-term sickness;

@@ -46,6 +46,7 @@ JOB_TITLES: dict[str, tuple[Role, ...]] = {
     "Principal Social Worker": (Role.PRINCIPAL_SOCIAL_WORKER,),
     "Head of Performance and Insight": (Role.SENIOR_LEADER,),
     "Strategic Lead, Early Help Partnership": (Role.STRATEGIC_LEAD,),
+    "Information Governance Lead": (Role.INFORMATION_GOVERNANCE_LEAD,),
     "Service Manager": (Role.SERVICE_MANAGER, Role.AUDITOR),
     "Team Manager": (Role.TEAM_MANAGER, Role.AUDITOR),
     "QA Officer": (Role.QA_MANAGER,),

@@ -1,0 +1,1 @@
+"""Information governance's own records."""
