@@ -246,3 +246,66 @@ class AuditorTraining(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.get_status_display()} on {self.recorded_on}"
+
+
+class SignInEvent(models.Model):
+    """One sign-in event: who (or which username was tried), what happened, when (UTC), from
+    where and in which request. Never a password, code or secret. Written only through
+    `people.signin_events.record`; read by the information governance lead."""
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Wrong username or password"
+        LOCKED_OUT = "locked_out", "Locked out after too many wrong passwords"
+        TWO_FACTOR_PASSED = "two_factor_passed", "Two-factor code accepted"
+        TWO_FACTOR_FAILED = "two_factor_failed", "Two-factor code refused"
+        TWO_FACTOR_ADDED = "two_factor_added", "Authenticator app set up"
+        TWO_FACTOR_REMOVED = "two_factor_removed", "Authenticator app removed"
+        RECOVERY_CODES_CHANGED = "recovery_codes_changed", "New recovery codes made"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        PASSWORD_RESET_ASKED = "password_reset_asked", "Password reset asked for"
+        EMAIL_CHANGED = "email_changed", "E-mail address changed"
+        SIGNED_OUT = "signed_out", "Signed out"
+        IDLE_TIMEOUT = "idle_timeout", "Signed out after being idle"
+        SESSION_LIMIT = "session_limit", "Signed out at the session time limit"
+        SESSION_ENDED = "session_ended", "Session ended from another session"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+    # The username typed, for a failed sign-in to an unknown account (never a password).
+    username = models.CharField(max_length=150, blank=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user_id or self.username} at {self.at}"
+
+
+class UserSession(models.Model):
+    """A signed-in session, so a person can see and end their own sessions and a session can
+    be held to the absolute time limit. The session key is stored hashed (SHA-256): the
+    table cannot be used to take over a session."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key_hash = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The browser, in words ("Chrome on Windows"), not the raw user-agent string.
+    browser = models.CharField(max_length=100, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_because = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["user", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"session of {self.user_id} from {self.started_at}"
