@@ -58,7 +58,8 @@ REPORT_READERS = frozenset({  # VIEW_REPORTS
 # url name -> (method, roles allowed). Objects are ones the role has no relationship with.
 EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "home": ("get", ALL),
-    "health": ("get", ALL),
+    "healthz": ("get", ALL),
+    "readyz": ("get", ALL),
     "cases:case_list": ("get", CASE_READERS),
     "cases:case_detail": ("get", EVERY_CASE),
     "people:staff_list": ("get", STAFF_READERS),
@@ -283,7 +284,7 @@ def test_role_matrix(role: Role, world, client_for):  # type: ignore[no-untyped-
 def test_signed_out_visitors_are_sent_to_sign_in(world):  # type: ignore[no-untyped-def]
     client = Client()
     for name, (method, _) in EXPECTED.items():
-        if name == "health":
+        if name in ("healthz", "readyz"):
             continue
         response = getattr(client, method)(reverse(name, kwargs=world.get(name)))
         assert response.status_code == 302 and "/accounts/login" in response["Location"], name

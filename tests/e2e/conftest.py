@@ -85,7 +85,7 @@ def live_service(worker_id: str) -> Iterator[str]:
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(url + "/health", timeout=1)  # noqa: S310 - loopback
+                urllib.request.urlopen(url + "/healthz", timeout=1)  # noqa: S310 - loopback
                 break
             except OSError:
                 time.sleep(0.2)

@@ -19,7 +19,7 @@ from tests.people.sign_in import assert_service_page, current_code, set_up_authe
 pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
-EXEMPT = ("/accounts/", "/static/", "/health")
+EXEMPT = ("/accounts/", "/static/", "/healthz", "/readyz")
 
 
 def _service_paths(patterns: list, prefix: str = "") -> list[str]:  # type: ignore[type-arg]
@@ -57,10 +57,11 @@ def test_without_an_authenticator_every_service_page_sends_you_to_set_one_up():
 
 
 @override_settings(MFA_REQUIRED=True)
-def test_sign_in_pages_and_the_health_check_stay_open_without_an_authenticator():
+def test_sign_in_pages_and_the_health_checks_stay_open_without_an_authenticator():
     client = Client()
     sign_in(client, UserFactory().username)
-    assert client.get(reverse("health")).status_code == 200
+    assert client.get(reverse("healthz")).status_code == 200
+    assert client.get(reverse("readyz")).status_code == 200
     assert client.get(reverse("mfa_index")).status_code == 200
     assert client.get(reverse("account_logout")).status_code == 200
 

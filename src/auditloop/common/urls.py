@@ -4,5 +4,6 @@ from auditloop.common import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("health", views.health, name="health"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]

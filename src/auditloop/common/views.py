@@ -1,11 +1,37 @@
-"""The home page (what needs this person's attention) and the health check."""
+"""The home page (what needs this person's attention) and the two health checks.
 
-from django.db import connection
+`/healthz` says the process is up and answers requests: it touches nothing else, so a
+database outage does not make a supervisor restart healthy processes. `/readyz` says this
+process can do its work: the database answers, every migration is applied, and the
+background worker is keeping up. Neither needs sign-in, and neither says why it is not
+ready (no versions, no error text): the reason is in the server log.
+
+The worker (django-tasks-db's `db_worker`) records no heartbeat of its own, and the settings
+give it nowhere to write one. What a stopped or stuck worker leaves behind is work waiting:
+queued tasks whose time to run passed long ago. A running worker polls every second or so,
+so a task still waiting after WORKER_LAG has not been picked up by anybody. An empty queue
+says nothing about the worker, but then nothing is waiting for it either, so it is ready.
+"""
+
+import datetime as dt
+import logging
+
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from auditloop.common import attention
+
+logger = logging.getLogger(__name__)
+
+# How long a queued task may wait for the worker before the service is not ready.
+WORKER_LAG = dt.timedelta(minutes=5)
 
 
 @require_GET
@@ -17,11 +43,46 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @require_GET
-def health(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    reason = not_ready_because()
+    if reason:
+        logger.warning("Not ready: %s", reason)
+        return JsonResponse({"status": "not ready"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+_migrations_applied = False  # once true, stays true for the life of the process
+
+
+def not_ready_because(now: dt.datetime | None = None) -> str:
+    """Why this process is not ready, in words for the log; "" when it is."""
+    global _migrations_applied
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        if not _migrations_applied:
+            executor = MigrationExecutor(connection)
+            if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+                return "migrations are not applied"
+            _migrations_applied = True
+        waited_since = (now or timezone.now()) - WORKER_LAG
+        stale = DBTaskResult.objects.ready().filter(
+            Q(run_after=get_date_max(), enqueued_at__lt=waited_since)
+            | Q(run_after__lt=waited_since)
+        )
+        if stale.exists():
+            return f"queued tasks have waited more than {WORKER_LAG} for the worker"
+    except DatabaseError as error:
+        return f"the database did not answer ({type(error).__name__})"
+    return ""
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
