@@ -10,6 +10,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import render
 
@@ -42,6 +43,22 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """allauth refuses a locked username (or address) here: record each refusal."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            from auditloop.people import signin_signals
+
+            signin_signals.locked_out(request, str(credentials.get("username") or ""))
+            raise
+
+    def send_password_reset_mail(self, user: Any, email: str, context: Any) -> None:
+        from auditloop.people import signin_signals
+
+        signin_signals.reset_asked(context.get("request"), user)
+        super().send_password_reset_mail(user, email, context)
 
 
 class MFAAdapter(DefaultMFAAdapter):
