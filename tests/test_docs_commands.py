@@ -50,6 +50,8 @@ RUNS: dict[str, list[tuple[str, str]]] = {
          "{samples}/ssda903/Reviews.csv", R),
         ("import cin_census {samples}/cin_census.xml", R),
     ],
+    "auditloop import monthly cases.csv --encoding windows-1252": [
+        ("import monthly {samples}/cases.csv --encoding windows-1252", R)],
     # --- A small demo council (standard and large take minutes: parsed only).
     "auditloop demo [--scale small|standard|large] [--seed N] [--history-months N]": [
         ("demo --scale small --seed 7 --history-months 1 --reference-date {today}", R),

@@ -342,6 +342,19 @@ GOVUK_NOTIFY_BASE_URL = os.environ.get(
 # The address people use to reach the service, for links in e-mails.
 SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://127.0.0.1:8000")
 
+# Imports (docs/operators-guide.md): a file bigger than these is refused before it is
+# read, on the upload page and on the command line alike. An Excel workbook is a zip: its
+# declared unpacked size counts, and a part that unpacks to more than the ratio times its
+# packed size is refused (a "zip bomb").
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024)))
+IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", "200"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "5000000"))
+# A virus scanner run on each uploaded file before it is read, the file's path added as its
+# last argument: exit 0 clean, 1 infected, anything else a failure. Off when empty.
+UPLOAD_SCAN_COMMAND = os.environ.get("UPLOAD_SCAN_COMMAND", "")
+
 # Logs carry ids and outcomes, never a child's details.
 LOGGING = {
     "version": 1,

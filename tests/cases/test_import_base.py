@@ -137,8 +137,10 @@ def test_formulas_in_a_workbook_count_as_missing():
 
 def test_csv_files_from_excel_in_other_encodings_and_delimiters_are_read():
     text = "Case reference;Gender\r\nA1;Féminin\r\n"
-    for data in (text.encode("cp1252"), text.encode("utf-16"), text.encode("utf-8-sig")):
-        sheet = read_spreadsheet(UploadedFile("cases.csv", data))[0]
+    for upload in (UploadedFile("cases.csv", text.encode("cp1252"), "windows-1252"),
+                   UploadedFile("cases.csv", text.encode("utf-16")),
+                   UploadedFile("cases.csv", text.encode("utf-8-sig"))):
+        sheet = read_spreadsheet(upload)[0]
         assert sheet.rows[1][1] == ["A1", "Féminin"]
 
 

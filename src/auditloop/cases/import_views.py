@@ -97,6 +97,14 @@ class ImportForm(forms.Form):
         help_text="Open cases of the services this file covers that are not in it will be "
                   "closed.",
     )
+    encoding = forms.ChoiceField(
+        choices=[("utf-8", "UTF-8 (most files, and “CSV UTF-8” from Excel)"),
+                 ("windows-1252", "Windows-1252 (“CSV (comma delimited)” from older Excel "
+                                  "on Windows)")],
+        widget=forms.RadioSelect, initial="utf-8", required=False,
+        label="Which character set are the CSV files saved in?",
+        help_text="Leave this as UTF-8 unless an import has told you the file is not UTF-8.",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -167,6 +175,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
                 created_by=request.user,  # type: ignore[arg-type]
                 accept_valid_rows=data["accept_valid_rows"],
                 complete_snapshot=data["complete_snapshot"],
+                encoding=data.get("encoding") or "utf-8",
             )
         except DomainError as exc:
             field = "upload" if exc.field == "files" else exc.field

@@ -182,6 +182,8 @@ class ImportJob(BaseModel, WorkflowModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     accept_valid_rows = models.BooleanField(default=False)
     complete_snapshot = models.BooleanField(default=False)
+    # The character set its CSV files were declared in (common.spreadsheets.ENCODINGS).
+    encoding = models.CharField(max_length=16, default="utf-8")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",

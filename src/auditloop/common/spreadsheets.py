@@ -9,10 +9,15 @@ raising, so that one pass reports every bad cell of a file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import os
 import re
+import shlex
+import subprocess  # nosec B404: runs only the scanner the operator configured
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -68,6 +73,9 @@ _CODE_PREFIX = re.compile(r"^([A-Z0-9]{1,4})\s*[:\-–]\s*(?=\S)")
 class UploadedFile:
     name: str
     content: bytes
+    # The character set a CSV file was declared to be in: UTF-8 (with or without a byte
+    # order mark) unless the person importing says Windows-1252.
+    encoding: str = "utf-8"
 
     @property
     def stem(self) -> str:
@@ -269,6 +277,147 @@ def write_csv(out: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]) ->
     return count
 
 
+# ---------------------------------------------------------------- limits and virus checks
+
+
+def _megabytes(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):,.0f} MB"
+    return f"{max(1, round(n / 1024)):,} KB"
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """How big a file an import reads, checked before anything big is built from it.
+
+    From the settings IMPORT_MAX_UNCOMPRESSED_BYTES, IMPORT_MAX_COMPRESSION_RATIO,
+    IMPORT_MAX_ROWS and IMPORT_MAX_CELLS (docs/operators-guide.md). The upload page and
+    `auditloop import` both come through here.
+    """
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_ratio: int = 200
+    max_rows: int = 200_000
+    max_cells: int = 5_000_000
+
+    @classmethod
+    def current(cls) -> ImportLimits:
+        from django.conf import settings
+
+        return cls(
+            max_bytes=int(getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", cls.max_bytes)),
+            max_ratio=int(getattr(settings, "IMPORT_MAX_COMPRESSION_RATIO", cls.max_ratio)),
+            max_rows=int(getattr(settings, "IMPORT_MAX_ROWS", cls.max_rows)),
+            max_cells=int(getattr(settings, "IMPORT_MAX_CELLS", cls.max_cells)),
+        )
+
+    def _too_big(self, upload: UploadedFile, what: str) -> ImportFileError:
+        return ImportFileError(
+            f"{upload.name} is too big to import: {what}. Nothing was imported. Remove the "
+            f"sheets, columns and rows the import does not read, or split the file into "
+            f"smaller files and import them one at a time. If the file really needs to be "
+            f"this big, ask the service's support team to raise the limit.")
+
+    def check_size(self, upload: UploadedFile) -> None:
+        if len(upload.content) > self.max_bytes:
+            raise self._too_big(upload, f"it is {_megabytes(len(upload.content))} and the limit "
+                                        f"is {_megabytes(self.max_bytes)}")
+
+    def check_zip(self, upload: UploadedFile) -> None:
+        """An Excel workbook is a zip: refuse one that would unpack too big (a "zip bomb")
+        from the sizes its directory declares, before unpacking any of it. Python's zip
+        reader never gives more than the declared size of a part."""
+        try:
+            with zipfile.ZipFile(io.BytesIO(upload.content)) as archive:
+                members = archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise ImportFileError(
+                f"{upload.name} is not an Excel workbook auditloop can read. Open it in Excel, "
+                f"save it as an Excel workbook (.xlsx) or as CSV, and upload it again."
+            ) from exc
+        total = 0
+        for member in members:
+            total += member.file_size
+            if member.file_size > self.max_bytes or total > self.max_bytes:
+                raise self._too_big(upload, f"unpacked, it holds more than "
+                                            f"{_megabytes(self.max_bytes)} (the limit)")
+            packed = max(member.compress_size, 1)
+            if member.file_size > 1024 * 1024 and member.file_size / packed > self.max_ratio:
+                raise self._too_big(upload, f"a part of it unpacks to more than "
+                                            f"{self.max_ratio} times its packed size (the limit)")
+
+    def check(self, upload: UploadedFile) -> None:
+        """The checks that need no reading of rows: the size, and a workbook's unpacked size.
+        A file that is not a zip at all is left to the reader, which says what it is."""
+        self.check_size(upload)
+        if file_kind(upload) == "xlsx" and zipfile.is_zipfile(io.BytesIO(upload.content)):
+            self.check_zip(upload)
+
+
+class _Counter:
+    """Rows and cells read so far from one file, refused as soon as either passes its cap."""
+
+    def __init__(self, upload: UploadedFile, limits: ImportLimits) -> None:
+        self.upload, self.limits = upload, limits
+        self.rows = self.cells = 0
+
+    def add(self, cells: int) -> None:
+        self.rows += 1
+        self.cells += cells
+        if self.rows > self.limits.max_rows:
+            raise self.limits._too_big(self.upload, f"it has more than "
+                                                    f"{self.limits.max_rows:,} rows (the limit)")
+        if self.cells > self.limits.max_cells:
+            raise self.limits._too_big(self.upload, f"it has more than "
+                                                    f"{self.limits.max_cells:,} cells (the limit)")
+
+
+SCAN_FAILED = ("could not be checked for viruses; try again or ask your IT team. Nothing was "
+               "imported.")
+SCAN_TIMEOUT_SECONDS = 300
+
+
+def scan_for_viruses(upload: UploadedFile) -> None:
+    """Run the virus scanner the operator named (UPLOAD_SCAN_COMMAND) on the file before it
+    is read: exit 0 is clean, 1 infected, anything else a failure of the scanner.
+
+    The file is written to a private temporary file, given to the command as its last
+    argument, and deleted afterwards whatever the outcome, so an infected file is never
+    kept. Off (nothing run) when the setting is empty.
+    """
+    from django.conf import settings
+
+    command = str(getattr(settings, "UPLOAD_SCAN_COMMAND", "") or "").strip()
+    if not command:
+        return
+    fd, path = tempfile.mkstemp(prefix="auditloop-upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(upload.content)
+        try:
+            result = subprocess.run(  # noqa: S603  # nosec B603: the operator's command, no shell
+                [*shlex.split(command), path], capture_output=True,
+                timeout=SCAN_TIMEOUT_SECONDS, check=False)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise ImportFileError(f"{upload.name} {SCAN_FAILED}") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+    if result.returncode == 1:
+        raise ImportFileError(
+            f"{upload.name} has a virus in it. auditloop has deleted its copy and imported "
+            f"nothing. Do not open the file again: tell your IT team where it came from.")
+    if result.returncode != 0:
+        raise ImportFileError(f"{upload.name} {SCAN_FAILED}")
+
+
+def check_upload(upload: UploadedFile) -> None:
+    """Everything a file must pass before it is kept or read: the virus check, then the size
+    limits. The upload page and the command line both call this."""
+    scan_for_viruses(upload)
+    ImportLimits.current().check(upload)
+
+
 # ---------------------------------------------------------------- reading files into sheets
 
 
@@ -318,24 +467,54 @@ def _unreadable(upload: UploadedFile, kind: str, wanted: str) -> ImportFileError
     return ImportFileError(f"{name} is not a spreadsheet auditloop can read. Upload {wanted}.")
 
 
+# Character sets a CSV file may be declared in: the value stored on the job and its name.
+ENCODINGS = {"utf-8": "UTF-8", "windows-1252": "Windows-1252"}
+
+
+def encoding_label(encoding: str) -> str:
+    return ENCODINGS.get(encoding, encoding)
+
+
 def _decode(upload: UploadedFile) -> str:
+    """The file's text, decoded strictly: a byte that is not in the character set refuses
+    the whole file (naming its line) rather than reading a child's identifier wrongly."""
     data = upload.content
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        codec, label = "utf-16", "UTF-16"
+    elif upload.encoding == "windows-1252":
+        codec, label = "cp1252", "Windows-1252"
+    else:
+        codec, label = "utf-8-sig", "UTF-8"
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in the Windows code page.
-        return data.decode("cp1252", errors="replace")
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        byte = data[exc.start:exc.start + 1].hex().upper()
+        if codec == "utf-8-sig":
+            advice = ("Save it from Excel as “CSV UTF-8 (comma delimited)” and upload it again. "
+                      "If it was saved as “CSV (comma delimited)” in Excel on Windows, import it "
+                      "again and choose Windows-1252 as its character set.")
+        else:
+            advice = "Save it from Excel as “CSV UTF-8 (comma delimited)” and upload it again."
+        raise ImportFileError(
+            f"{upload.name} cannot be read as {label}: line {line} has a character that is not "
+            f"{label} (byte {byte}). Nothing was imported. {advice}"
+        ) from exc
 
 
 def read_csv(upload: UploadedFile) -> Sheet:
+    limits = ImportLimits.current()
+    limits.check_size(upload)
     text = _decode(upload)
     first_line = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t", "|"], key=lambda d: (first_line.count(d), d == ","))
+    counter = _Counter(upload, limits)
+    rows: list[tuple[int, list[Any]]] = []
     try:
-        rows = [(i, list(r)) for i, r in enumerate(
-            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)]
+        for i, r in enumerate(
+                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            counter.add(len(r))
+            rows.append((i, r))
     except csv.Error as exc:
         raise ImportFileError(
             f"{upload.name} could not be read as a CSV file ({exc}). Save it from Excel as "
@@ -355,6 +534,8 @@ def read_xlsx(upload: UploadedFile) -> list[Sheet]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    limits = ImportLimits.current()
+    limits.check_zip(upload)
     try:
         book = load_workbook(io.BytesIO(upload.content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -363,13 +544,17 @@ def read_xlsx(upload: UploadedFile) -> list[Sheet]:
             f"save it as an Excel workbook (.xlsx) or as CSV, and upload it again."
         ) from exc
     sheets = []
+    counter = _Counter(upload, limits)
     try:
         for ws in book.worksheets:
             if not hasattr(ws, "iter_rows"):
                 continue
             # Some systems write a wrong size into the sheet; read to the real end.
             ws.reset_dimensions()
-            rows = [(i, _xlsx_cells(r)) for i, r in enumerate(ws.iter_rows(), start=1)]
+            rows = []
+            for i, r in enumerate(ws.iter_rows(), start=1):
+                counter.add(len(r))  # counted as streamed, before the row is kept
+                rows.append((i, _xlsx_cells(r)))
             sheets.append(Sheet(file=upload.name, name=ws.title, rows=rows))
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
         raise ImportFileError(

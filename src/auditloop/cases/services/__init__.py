@@ -1,8 +1,10 @@
 """Writes to the case register and its imports."""
 
 from auditloop.cases.services.imports import (
+    delete_upload_files,
     import_job_create,
     import_job_run,
+    uploads_older_than,
 )
 from auditloop.cases.services.register import (
     CaseChange,
@@ -21,9 +23,11 @@ __all__ = [
     "case_close",
     "case_holder_set",
     "case_upsert",
+    "delete_upload_files",
     "event_record",
     "events_record",
     "import_job_create",
     "import_job_run",
     "involvement_record",
+    "uploads_older_than",
 ]

@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from auditloop.cases.importers import CASE_FORMATS
@@ -27,6 +28,7 @@ from auditloop.cases.services.register import (
 )
 from auditloop.cases.signals import register_imported
 from auditloop.common.errors import DomainError, ImportFileError
+from auditloop.common.spreadsheets import ENCODINGS, check_upload, encoding_label
 from auditloop.people import importers as staff_importers
 from auditloop.people.models import Locality, Person, Service, User
 
@@ -50,19 +52,29 @@ def import_job_create(
     created_by: User | None,
     accept_valid_rows: bool = False,
     complete_snapshot: bool = False,
+    encoding: str = "utf-8",
     run_in_background: bool = True,
 ) -> ImportJob:
-    """Keep the uploaded files with a queued job and start the import once saved.
+    """Check the uploaded files (the virus check and the size limits, common.spreadsheets.
+    check_upload), keep them with a queued job and start the import once saved.
 
-    The command line runs the job itself (run_in_background=False).
+    A file that fails a check is refused (ImportFileError, field "files") and nothing is
+    kept. The command line runs the job itself (run_in_background=False).
     """
     if format not in ImportJob.Format.values:
         raise DomainError("Choose what kind of file you are importing.", field="format")
+    if encoding not in ENCODINGS:
+        raise DomainError("Choose the character set the file is saved in.", field="encoding")
     if not files:
         raise DomainError("Choose a file to import.", field="files")
+    for upload in files:
+        try:
+            check_upload(upload)
+        except ImportFileError as exc:
+            raise ImportFileError(exc.message, field="files") from exc
     job = ImportJob.objects.create(
         format=format, created_by=created_by, accept_valid_rows=accept_valid_rows,
-        complete_snapshot=complete_snapshot,
+        complete_snapshot=complete_snapshot, encoding=encoding,
     )
     ImportFile.objects.bulk_create(
         [ImportFile(job=job, name=f.name[-255:], content=f.content) for f in files]
@@ -72,6 +84,23 @@ def import_job_create(
 
         transaction.on_commit(lambda: run_import.enqueue(job.pk))
     return job
+
+
+def uploads_older_than(cutoff: dt.datetime) -> QuerySet[ImportFile]:
+    """The stored files of imports uploaded before the cutoff, whatever their outcome
+    (failed and refused imports included), except an import that is running now."""
+    return ImportFile.objects.filter(job__created_at__lt=cutoff).exclude(
+        job__status=ImportJob.Status.RUNNING)
+
+
+def delete_upload_files(cutoff: dt.datetime) -> int:
+    """Delete the uploaded files of imports older than the cutoff; returns how many.
+
+    For the retention job: the import itself (its outcome, counts and problems) stays, its
+    files do not. Its page then lists no files.
+    """
+    deleted, _ = uploads_older_than(cutoff).delete()
+    return deleted
 
 
 class _JobProgress:
@@ -100,6 +129,8 @@ class _JobProgress:
 def _finish(job: ImportJob, status: str, summary: dict[str, Any],
             problems: Sequence[Problem] = ()) -> None:
     job.finished_at = timezone.now()
+    if job.encoding != "utf-8":
+        summary = {**summary, "read_as": f"Read as {encoding_label(job.encoding)}."}
     job.summary = summary
     job.problems = [p.as_dict() for p in problems]
     job.workflow.move(job, to=status, actor=None, reason=str(summary.get("message", "")),
@@ -120,7 +151,8 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         job.started_at = timezone.now()
         job.workflow.move(job, to=ImportJob.Status.RUNNING, actor=None,
                           reason="Import started", also_save=["started_at"])
-    files = [UploadedFile(f.name, bytes(f.content)) for f in job.files.order_by("pk")]
+    files = [UploadedFile(f.name, bytes(f.content), job.encoding)
+             for f in job.files.order_by("pk")]
     try:
         if job.format == ImportJob.Format.STAFF:
             _run_staff(job, files)

@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from auditloop.cases import services
 from auditloop.cases.import_views import SUMMARY_LABELS
 from auditloop.cases.models import ImportJob
-from auditloop.common.spreadsheets import UploadedFile
+from auditloop.common.errors import DomainError
+from auditloop.common.spreadsheets import ENCODINGS, UploadedFile
 
 
 class Command(BaseCommand):
@@ -25,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--complete-snapshot", action="store_true",
                             help="the file is a complete list of open cases: close the "
                                  "open cases of its services that it does not have")
+        parser.add_argument("--encoding", choices=list(ENCODINGS), default="utf-8",
+                            help="the character set the CSV files are saved in (default utf-8)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         uploads = []
@@ -33,11 +36,16 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"{name} is not a file. Check the path and try again.")
             uploads.append(UploadedFile(path.name, path.read_bytes()))
-        job = services.import_job_create(
-            format=options["format"], files=uploads, created_by=None,
-            accept_valid_rows=options["accept_valid_rows"],
-            complete_snapshot=options["complete_snapshot"], run_in_background=False,
-        )
+        try:
+            # The same checks as the upload page: the virus check and the size limits.
+            job = services.import_job_create(
+                format=options["format"], files=uploads, created_by=None,
+                accept_valid_rows=options["accept_valid_rows"],
+                complete_snapshot=options["complete_snapshot"],
+                encoding=options["encoding"], run_in_background=False,
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message, returncode=1) from exc
         job = services.import_job_run(job=job)
         self._report(job)
         if job.status == ImportJob.Status.FAILED:
@@ -52,6 +60,8 @@ class Command(BaseCommand):
         out.write(f"Import {job.pk} ({job.get_format_display()}): {job.get_status_display()}")
         if summary.get("message"):
             out.write(summary["message"])
+        if summary.get("read_as"):
+            out.write(summary["read_as"])
         for key, label in SUMMARY_LABELS:
             if isinstance(summary.get(key), int):
                 out.write(f"  {label}: {summary[key]:,}")
