@@ -10,6 +10,19 @@ from auditloop.people.roles import Role
 from tests.factories import PersonFactory
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked postgres_only (roles, pg_dump) are about PostgreSQL itself: on SQLite they
+    are deselected, not skipped, and `.ci/run` runs the suite on both databases."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    postgres = [item for item in items if item.get_closest_marker("postgres_only")]
+    if postgres:
+        config.hook.pytest_deselected(items=postgres)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
+
+
 @pytest.fixture
 def person_with_role(db: None) -> Callable[..., Person]:
     def make(*roles: str, **kwargs: object) -> Person:

@@ -157,6 +157,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+# PostgreSQL: the role the service connects as. When set, every migrate (run as the owner
+# role) grants it what the service needs and no more (common.database_roles).
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from auditloop.common.models import AccessLog
+from auditloop.common.models import AccessLog, AccessLogPurge
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -25,3 +25,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class AccessLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "action", "object_type", "object_id", "ip_address"]
     list_filter = ["action", "object_type"]
+
+
+@admin.register(AccessLogPurge)
+class AccessLogPurgeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "before", "removed", "database_user", "system_user"]

@@ -51,6 +51,27 @@ class AccessLog(models.Model):
         return f"{self.user_id} {self.action} {self.object_type}:{self.object_id} at {self.at}"
 
 
+class AccessLogPurge(models.Model):
+    """One run of `auditloop purge_access_log`: the access-log rows older than `before` were
+    deleted (`removed` of them), when, by which database role and which system account.
+
+    Append-only like the access log (migration 0005's triggers; the application role may
+    only add and read rows): the record of a purge outlives the rows it removed.
+    """
+
+    at = models.DateTimeField(auto_now_add=True)
+    before = models.DateField()
+    removed = models.PositiveBigIntegerField()
+    database_user = models.CharField(max_length=150)
+    system_user = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.removed} access-log rows before {self.before} removed at {self.at}"
+
+
 class StatusChange(models.Model):
     """One change of state of a record with a workflow (common.workflow): who, when, from,
     to and why. Written only by Workflow.move."""
