@@ -5,18 +5,20 @@ they manage. Filters travel in the query string as ids and keys only."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from auditloop.actions.deadline import action_deadline
 from auditloop.audits import tracker, tracker_exports
-from auditloop.common.access import capability_required, log_access
+from auditloop.common.access import capability_required, log_access, log_access_many
+from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_csv, stamp_xlsx
 from auditloop.common.models import AccessLog
 from auditloop.people.models import Locality, Service, Team
 
@@ -89,6 +91,11 @@ def _page(request: HttpRequest, view: str) -> HttpResponse:
                  if view == "cases" else
                  tracker.action_rows(page.object_list, today=today,
                                      deadline_days=deadline.days))
+    # Each audit the page names, in one insert.
+    shown = ([a.pk for a in page.object_list] if view == "cases" else
+             list(dict.fromkeys(link.audit_id for link in page.object_list)))
+    log_access_many(request, object_type="audit", object_ids=shown,
+                    action=AccessLog.Action.LIST)
     query = filters.query_string_items()
     return render(request, "audits/tracker.html", {
         "view": view, "views": VIEWS, "form": form, "filters": filters, "page": page,
@@ -120,6 +127,12 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
     form, filters = _filters(request, tracker.grade_labels())
     if form.errors:
         return _page(request, view)
+    back = reverse("audits:tracker" if view == "cases" else "audits:tracker_actions")
+    query = filters.query_string_items()
+    asked = ask_for_reason(request, what=f"the audit tracker: {VIEWS[view].lower()}",
+                           back_url=f"{back}?{urlencode(query)}" if query else back)
+    if isinstance(asked, HttpResponse):
+        return asked
     if view == "cases":
         rows = tracker_exports.audit_export_rows(
             tracker.tracker_audits(user=request.user, filters=filters, today=today),
@@ -129,7 +142,8 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
             tracker.tracker_actions(user=request.user, filters=filters, today=today),
             today=today)
     log_access(request, object_type=f"audit_tracker_{view}", object_id=filters.log_key(),
-               action=AccessLog.Action.EXPORT)
+               action=AccessLog.Action.EXPORT, reason=asked)
+    stamp = ExportStamp.now(request.user)
     # No personal data in the name: the view and the day.
     name = f"audit-tracker-{view}-{today.isoformat()}"
     if fmt == "csv":
@@ -137,21 +151,22 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         response.write("\ufeff")
         tracker_exports.write_tracker_csv(response, rows)
+        stamp_csv(response, stamp)
         return response
     response = HttpResponse(
-        tracker_exports.tracker_xlsx(rows, title=VIEWS[view]),
+        stamp_xlsx(tracker_exports.tracker_xlsx(rows, title=VIEWS[view]), stamp),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @capability_required(*tracker.EXPORTERS)
 def tracker_export_csv(request: HttpRequest) -> HttpResponse:
     return _export(request, "csv")
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @capability_required(*tracker.EXPORTERS)
 def tracker_export_xlsx(request: HttpRequest) -> HttpResponse:
     return _export(request, "xlsx")
