@@ -170,6 +170,8 @@ RUNS: dict[str, list[tuple[str, str]]] = {
         ("db_worker --queue-name * --batch --no-startup-delay --no-reload", "worker")],
     # --- Operators' commands.
     "auditloop migrate": [("migrate --check", R)],
+    "auditloop purge_access_log --before 2024-12-01": [
+        ("purge_access_log --before 2020-01-01", R)],
     "auditloop makemigrations standards": [("makemigrations standards --check --dry-run", R)],
     "auditloop createsuperuser": [
         ("createsuperuser --no-input --username operator.one --email operator@example.org",

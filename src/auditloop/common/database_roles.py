@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.management import CommandError
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -22,8 +23,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 APPEND_ONLY_TABLES = ["common_accesslog", "common_accesslogpurge"]
 
 
-class MigrateAsOwnerError(RuntimeError):
-    """Migrations were run as the application role instead of the owner role."""
+class MigrateAsOwnerError(CommandError):
+    """Migrations were run as the application role instead of the owner role (a
+    CommandError, so that `auditloop migrate` prints the message, not a traceback)."""
 
 
 def grant_application_role(connection: BaseDatabaseWrapper, role: str) -> None:
