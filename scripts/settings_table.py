@@ -46,6 +46,8 @@ def cell(value: Any) -> str:
             return ", ".join(str(v) for v in value)
         return f"{len(value)} entries"
     if isinstance(value, dict):
+        if all(isinstance(v, str) for v in value.values()):
+            return ", ".join(f"{k} {v}" for k, v in value.items()).replace("_", " ")
         return f"{len(value)} entries"
     return str(value).replace("|", "\\|").replace("\n", " ")
 

@@ -165,6 +165,11 @@ RUNS: dict[str, list[tuple[str, str]]] = {
     "auditloop escalate_actions --date 2026-07-01 --json": [
         ("escalate_actions --date {today} --json", R)],
     "auditloop escalate_actions --queue": [("escalate_actions --queue", "queue")],
+    "auditloop retention": [("retention", R)],
+    "auditloop retention [--dry-run]": [("retention --dry-run", R)],
+    "auditloop retention --dry-run": [("retention --dry-run", R)],
+    "auditloop retention --queue": [("retention --queue", "queue")],
+    "auditloop retention --runs 5": [("retention --runs 5", R)],
     "auditloop db_worker": [
         # The documented form runs until stopped; --batch runs what is queued, then exits.
         ("db_worker --queue-name * --batch --no-startup-delay --no-reload", "worker")],

@@ -210,6 +210,8 @@ BEHAVIOUR: dict[str, str] = {
                                  "test_ri_discussion_recorded_in_is_the_place_the_notice_names",
     "reports": "tests/insight/test_report_lifecycle.py::"
                "test_the_reports_setting_says_which_reports_are_due",
+    "retention": "tests/governance/test_retention.py::"
+                 "test_a_changed_retention_setting_changes_what_goes",
     "re_audit_grades": "tests/audits/test_escalations.py::"
                        "test_re_audit_grades_decide_which_grades_plan_a_re_audit",
     "re_audit_after_months_min": "tests/audits/test_escalations.py::"

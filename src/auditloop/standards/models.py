@@ -98,6 +98,25 @@ class ToolUpload(models.Model):
         return f"{self.filename} ({self.get_status_display()})"
 
 
+# How long each kind of record is kept before the daily retention job removes it (the
+# `retention` setting): "<n> years", "<n> months" or "keep". The defaults are councils' usual
+# schedules for children's social care QA records (the IRMS Local Government Retention
+# Guidelines; docs/standards.md, "Keeping records").
+RETENTION_DEFAULTS: dict[str, str] = {
+    "audits": "6 years",
+    "notices": "1 year",
+    "uploads": "3 months",
+    "sign_in_events": "1 year",
+    "sessions": "1 year",
+    "access_log": "2 years",
+    "reports": "keep",
+}
+
+
+def retention_defaults() -> dict[str, str]:
+    return dict(RETENTION_DEFAULTS)
+
+
 class FrameworkSettings(models.Model):
     """The council's framework: every rule a council sets (docs/standards.md). One row (pk=1).
 
@@ -263,6 +282,9 @@ class FrameworkSettings(models.Model):
     # Reports and other QA activity
     reports = models.JSONField(default=list, blank=True)
     other_activities = models.JSONField(default=list, blank=True)
+
+    # Keeping records
+    retention = models.JSONField(default=retention_defaults, blank=True)
 
     class Meta:
         verbose_name_plural = "framework settings"

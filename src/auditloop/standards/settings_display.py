@@ -14,6 +14,7 @@ from auditloop.standards.settings_spec import (
     FREQUENCIES,
     NOT_ACTED_ON_YET,
     NOT_ACTED_ON_YET_TEXT,
+    RECORD_TYPES,
     SELECTION_MODES,
     SETTINGS,
     notice,
@@ -59,6 +60,10 @@ def display(name: str, value: Any, contacts: list[dict[str, Any]]) -> list[str]:
                    if r["audiences"] else "") for r in value]
     if name == "other_activities":
         return [_activity_text(a, contacts) for a in value]
+    if name == "retention":
+        return [f"{RECORD_TYPES.get(k, k)}: "
+                + ("kept" if str(v).strip().lower() == "keep" else str(v))
+                for k, v in value.items()]
     if isinstance(value, list):
         return [", ".join(str(v) for v in value)]
     if isinstance(value, dict):

@@ -8,6 +8,7 @@ named contacts held in the settings (`contact:<key>`): never people's names.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -18,7 +19,7 @@ from django.db import models
 from auditloop.common.errors import DomainError
 from auditloop.people.models import Service
 from auditloop.people.roles import Role
-from auditloop.standards.models import FrameworkSettings
+from auditloop.standards.models import RETENTION_DEFAULTS, FrameworkSettings
 from auditloop.standards.yamlcheck import (
     Boolean,
     Check,
@@ -140,6 +141,41 @@ ACTIVITIES = {
     "learning_session": "Reflective learning session",
     "quality_control": "Quality control of records",
 }
+
+# The records the retention job looks after (governance.retention), in the order it reports
+# them. Complaints, feedback forms and observations of practice join when they are records.
+RECORD_TYPES = {
+    "audits": "Case audits (answers, comments, family feedback, moderation and their actions)",
+    "notices": "Notices in people's trays",
+    "uploads": "Uploaded import files (failed imports' files too)",
+    "sign_in_events": "Sign-in events",
+    "sessions": "Ended sign-in sessions",
+    "access_log": "The access log (removed by the owner's procedure, not by the job)",
+    "reports": "Reports made in auditloop",
+}
+KEEP = "keep"
+_PERIOD = re.compile(r"^(?:keep|([1-9][0-9]?) (years?|months?))$")
+
+
+def retention_period(text: str) -> tuple[int, int] | None:
+    """A retention period as (years, months); None for "keep" (never removed)."""
+    match = _PERIOD.match(text.strip().lower())
+    if match is None:
+        raise DomainError(f"“{text}” is not a retention period.", field="retention")
+    if match.group(1) is None:
+        return None
+    n = int(match.group(1))
+    return (n, 0) if match.group(2).startswith("year") else (0, n)
+
+
+def _period_problem(text: str) -> str | None:
+    if _PERIOD.match(text.strip().lower()) is None:
+        return ("should be a number of years or months from 1 to 99 (6 years, 3 months), "
+                "or keep")
+    return None
+
+
+PERIOD = Check(Text(max_length=20), _period_problem)
 
 
 def recipient_label(value: str, contacts: list[dict[str, Any]] | None = None) -> str:
@@ -265,6 +301,11 @@ SPECS: dict[str, Spec] = {
         "months": F(ListOf(Integer(minimum=1, maximum=12), unique=True), default=list),
         "note": F(Text(max_length=1000), default=""),
     }, name="an activity (activity, of, frequency, per_year, at_least_one_of, months, note)")),
+    # A record type left out keeps its default (standards.models.RETENTION_DEFAULTS).
+    "retention": Fields({key: F(PERIOD, default=RETENTION_DEFAULTS[key])
+                         for key in RECORD_TYPES},
+                        name="a period for each kind of record (" + ", ".join(RECORD_TYPES)
+                             + ")"),
 }
 
 
@@ -491,6 +532,15 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
          "kind is made outside auditloop: the QA manager is reminded when it is due."),
         ("other_activities", "Other quality assurance activity",
          "Recorded for the work to come: nothing is scheduled from this yet."),
+    ]),
+    ("Keeping records", [
+        ("retention", "How long records are kept",
+         "Not in the seeds: councils' usual retention schedules for children's social care "
+         "quality assurance (the IRMS Local Government Retention Guidelines). Case audits 6 "
+         "years after the audit, notices 1 year, uploaded files 3 months, sign-in events and "
+         "ended sessions 1 year, the access log 2 years, reports kept. Each a number of "
+         "years or months, or keep. The daily retention job removes what is older; for the "
+         "access log it says what the owner should remove."),
     ]),
 ]
 
