@@ -74,6 +74,10 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "people:job_title_new": ("get", STAFF_EDITORS),
     "people:job_title_edit": ("get", STAFF_EDITORS),
     "people:keep_alive": ("post", ALL),
+    # The information governance lead's pages (governance/views.py), exports included.
+    **{name: ("get", frozenset({R.INFORMATION_GOVERNANCE_LEAD})) for name in (
+        "governance:access_log", "governance:access_log_csv", "governance:access_log_xlsx",
+        "governance:sign_in_events", "governance:sign_in_events_csv")},
     "notifications:tray": ("get", ALL),
     "actions:my_actions": ("get", ALL),
     # An action agreed for someone else: only the QA team sees it.

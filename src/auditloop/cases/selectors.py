@@ -106,3 +106,17 @@ def holders_on(*, case: Case, on: dt.date, role: str | None = None) -> QuerySet[
 
 def cases_involving(person: Person) -> QuerySet[Case]:
     return Case.objects.filter(involvements__person=person).distinct()
+
+
+def case_id_for_reference(reference: str) -> int | None:
+    """The id of the case with this reference (any case: for the information governance
+    lead's access log, which shows no case itself), or None."""
+    reference = reference.strip()
+    if not reference:
+        return None
+    return Case.objects.filter(reference__iexact=reference).values_list("pk", flat=True).first()
+
+
+def references_of(case_ids: Any) -> dict[int, str]:
+    """Case id -> reference, in one query."""
+    return dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "reference"))
