@@ -401,31 +401,44 @@ def test_the_findings_page_query_count_does_not_grow(client_for,
 
 
 DANGEROUS = "=HYPERLINK(\"http://evil.example\",\"Click\")"
+REASON = {"reason": "Planning the training programme"}
 
 
 def test_the_training_needs_csv_is_formula_safe_and_logged(client_for):
     make_finding(text=DANGEROUS, theme="+Neglect", source_label="@meeting")
     make_finding(text="Not a training need", tags=["policy"])
     person = PersonFactory(roles=[Role.SENIOR_LEADER])
-    response = client_for(person).get(url("findings_export", "training_need", "csv"))
+    response = client_for(person).post(url("findings_export", "training_need", "csv"), REASON)
     assert response.status_code == 200
     assert 'filename="findings-training-need-2026-06-01.csv"' in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Recorded on", "Finding", "Kinds"]
-    assert len(rows) == 2
+    assert len(rows) == 4 and rows[2] == []  # a blank line, then who exported it and when
+    assert rows[3][0].startswith("Exported by ") and rows[3][0].endswith(" on 1 June 2026 at 10:00")
     assert rows[1][1] == "'" + DANGEROUS and rows[1][3] == "'+Neglect"
     assert rows[1][5] == "'@meeting"
     log = AccessLog.objects.get()
     assert (log.user, log.action, log.object_type, log.object_id) == (
         person.user, AccessLog.Action.EXPORT, "findings", "training_need")
+    assert log.reason == "Planning the training programme"
+
+
+def test_the_findings_export_asks_why_before_the_file(client_for):
+    make_finding(text="A training need")
+    client = client_for(PersonFactory(roles=[Role.QA_MANAGER]))
+    asked = client.get(url("findings_export", "training_need", "xlsx"))
+    assert asked.status_code == 200 and "Why are you exporting this?" in asked.content.decode()
+    assert "Content-Disposition" not in asked
+    assert client.post(url("findings_export", "training_need", "xlsx")).status_code == 400
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
 
 
 def test_the_training_needs_xlsx_holds_text_not_formulas(client_for):
     from openpyxl import load_workbook
 
     make_finding(text=DANGEROUS)
-    response = client_for(PersonFactory(roles=[Role.HEAD_OF_QA])).get(
-        url("findings_export", "training_need", "xlsx"))
+    response = client_for(PersonFactory(roles=[Role.HEAD_OF_QA])).post(
+        url("findings_export", "training_need", "xlsx"), REASON)
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     cell = sheet.cell(row=2, column=2)
@@ -438,11 +451,11 @@ def test_the_export_follows_the_filters_and_refuses_others(client_for):
         make_finding(text="Old")
     make_finding(text="New")
     client = client_for(PersonFactory(roles=[Role.QA_MANAGER]))
-    body = client.get(url("findings_export", "training_need", "csv"),
-                      {"since": "2026-04-01"}).content.decode("utf-8-sig")
+    body = client.post(url("findings_export", "training_need", "csv") + "?since=2026-04-01",
+                       REASON).content.decode("utf-8-sig")
     assert "New" in body and "Old" not in body
     assert client.get(url("findings_export", "training_need", "pdf")).status_code == 404
-    assert client.post(url("findings_export", "training_need", "csv")).status_code == 405
-    assert client_for(PersonFactory(roles=[Role.PRACTITIONER])).get(
+    assert client.put(url("findings_export", "training_need", "csv")).status_code == 405
+    assert client_for(PersonFactory(roles=[Role.PRACTITIONER])).post(
         url("findings_export", "training_need", "csv")).status_code == 403
     assert not AccessLog.objects.filter(object_id="gossip").exists()

@@ -104,7 +104,13 @@ def audit_out(frozen):  # type: ignore[no-untyped-def]
 def test_the_pdf_is_a_pdf_named_by_the_audit_number_and_logged(audit_out, role_client):
     w = audit_out
     client, qa = role_client(Role.QA_MANAGER)
-    response = client.get(reverse("audits:export_pdf", args=[w.audit.pk]))
+    asked = client.get(reverse("audits:export_pdf", args=[w.audit.pk]))
+    assert asked.status_code == 200 and "Why are you exporting this?" in asked.content.decode()
+    assert "Content-Disposition" not in asked
+    assert client.post(reverse("audits:export_pdf", args=[w.audit.pk])).status_code == 400
+    assert not AccessLog.objects.filter(action="export").exists()
+    response = client.post(reverse("audits:export_pdf", args=[w.audit.pk]),
+                           {"reason": "The case is going to court"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -112,8 +118,17 @@ def test_the_pdf_is_a_pdf_named_by_the_audit_number_and_logged(audit_out, role_c
     assert disposition == f'attachment; filename="audit-{w.audit.pk}.pdf"'
     assert "C900001" not in disposition and "CH-900001" not in disposition
     assert response["Cache-Control"] == "no-store"
-    log = AccessLog.objects.get(user=qa.user)
+    log = AccessLog.objects.get(user=qa.user, action="export")
     assert (log.action, log.object_type, log.object_id) == ("export", "audit", str(w.audit.pk))
+    assert log.reason == "The case is going to court"
+    # Who exported it and when: the PDF's author and created date and each page's footer.
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(response.content))
+    name = qa.user.get_full_name() or qa.user.username
+    assert pdf.metadata.author == name
+    assert pdf.metadata.creation_date is not None
+    assert all(f"Exported by {name} on " in page.extract_text() for page in pdf.pages)
 
 
 def test_the_pdf_reads_like_the_councils_audit_form(audit_out):
@@ -150,11 +165,16 @@ def test_the_pdf_reads_like_the_councils_audit_form(audit_out):
 
 def test_the_word_document_opens_and_holds_the_sections(audit_out, client_for):
     w = audit_out
-    response = client_for(w.a2).get(reverse("audits:export_docx", args=[w.audit.pk]))
+    response = client_for(w.a2).post(reverse("audits:export_docx", args=[w.audit.pk]),
+                                     {"reason": "Sharing with the independent reviewer"})
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="audit-{w.audit.pk}.docx"'
     word = Document(io.BytesIO(response.content))
     assert word.core_properties.title == f"Audit {w.audit.pk}"
+    name = w.a2.user.get_full_name() or w.a2.user.username
+    assert word.core_properties.author == name and word.core_properties.created is not None
+    assert f"Exported by {name} on " in " ".join(
+        p.text for p in word.sections[0].footer.paragraphs)
     headings = [p.text for p in word.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     for expected in ("Case audit on the six key audit areas", "1 Help, protection and stability",
                      "6 Role of supervision and management oversight",
@@ -195,7 +215,8 @@ def test_the_case_note_page_shows_the_text_to_copy(audit_out, client_for):
     html = page.content.decode()
     assert 'value="Quality Assurance: case audited"' in html
     assert "This case was audited on 13/11/17" in html
-    assert AccessLog.objects.get(user=w.a1.user).action == "export"
+    # A page to read and copy from, not a file: a view, with no reason asked.
+    assert AccessLog.objects.get(user=w.a1.user).action == "view"
 
 
 def test_the_case_note_follows_the_frameworks_own_wording(frozen):
@@ -237,7 +258,7 @@ def test_only_the_qa_team_and_the_auditors_export(audit_out, client_for, role_cl
         # The assistant director sees every case, but is not the QA team.
         assert role_client(Role.ASSISTANT_DIRECTOR)[0].get(url).status_code == 403
         assert role_client(Role.PRACTITIONER)[0].get(url).status_code == 404
-        assert client_for(w.a1).post(url).status_code == 405
+        assert client_for(w.a1).put(url).status_code == 405
     assert not AccessLog.objects.filter(action="export").exists()
 
 

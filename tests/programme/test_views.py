@@ -409,11 +409,15 @@ def test_the_allocation_page_states_the_frameworks_conflict_rules_and_limit(qa, 
 
 def test_who_audits_what_downloads_as_csv_and_is_logged(qa, allocated):
     client, _ = qa
-    response = client.get(url("allocations_csv", allocated.pk))
+    asked = client.get(url("allocations_csv", allocated.pk))
+    assert asked.status_code == 200 and "Why are you exporting this?" in asked.content.decode()
+    response = client.post(url("allocations_csv", allocated.pk), {"reason": "Planning leave"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Cycle", "Case reference", "Audit"] and len(rows) == 4
-    assert AccessLog.objects.filter(object_type="cycle_allocations",
+    # Three rows of who audits what, a blank line and who exported it and when.
+    assert rows[0][:3] == ["Cycle", "Case reference", "Audit"] and len(rows) == 6
+    assert rows[4] == [] and rows[5][0].startswith("Exported by ")
+    assert AccessLog.objects.filter(object_type="cycle_allocations", reason="Planning leave",
                                     action=AccessLog.Action.EXPORT).exists()
 
 
@@ -564,9 +568,14 @@ def test_the_meeting_runs_from_its_pages(qa, allocated, django_assert_max_num_qu
     notes = client.get(url("case_notes", allocated.pk))
     assert notes.status_code == 200 and "Quality Assurance: case audited" in \
         notes.content.decode()
-    csv_response = client.get(url("case_notes_csv", allocated.pk))
+    assert b"Why are you exporting this?" in client.get(
+        url("case_notes_csv", allocated.pk)).content
+    csv_response = client.post(url("case_notes_csv", allocated.pk),
+                               {"reason": "Copying the notes onto the case files"})
     assert csv_response.status_code == 200 and b"Case reference" in csv_response.content
+    assert b"\r\n\r\nExported by " in csv_response.content
     assert AccessLog.objects.filter(object_type="cycle_case_notes",
+                                    reason="Copying the notes onto the case files",
                                     action=AccessLog.Action.EXPORT).exists()
     assert client.post(url("close_cycle", allocated.pk)).status_code == 302
 

@@ -16,6 +16,7 @@ from auditloop.actions import exports, forms, selectors, services
 from auditloop.actions.models import ActionPlan, Finding
 from auditloop.common.access import capability_required, log_access
 from auditloop.common.errors import DomainError
+from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_csv, stamp_xlsx
 from auditloop.common.models import AccessLog
 from auditloop.people.roles import Capability
 
@@ -261,24 +262,32 @@ def finding_list(request: HttpRequest, tag: str) -> HttpResponse:
     })
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @capability_required(*READ)
 def findings_export(request: HttpRequest, tag: str, fmt: str) -> HttpResponse:
     chosen = _tag(tag)
     if fmt not in ("csv", "xlsx"):
         raise Http404
+    query = request.GET.urlencode()
+    back = reverse("actions:finding_list", args=[chosen.value])
+    asked = ask_for_reason(request, what=f"findings: {chosen.label.lower()}",
+                           back_url=f"{back}?{query}" if query else back)
+    if isinstance(asked, HttpResponse):
+        return asked
     _, findings = _filtered_findings(request, chosen)
     log_access(request, object_type="findings", object_id=chosen.value,
-               action=AccessLog.Action.EXPORT)
+               action=AccessLog.Action.EXPORT, reason=asked)
+    stamp = ExportStamp.now(request.user)
     name = f"findings-{chosen.value.replace('_', '-')}-{timezone.localdate():%Y-%m-%d}"
     if fmt == "xlsx":
         response = HttpResponse(
-            exports.findings_xlsx(findings, title=chosen.label),
+            stamp_xlsx(exports.findings_xlsx(findings, title=chosen.label), stamp),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response.write("\ufeff")
         exports.write_findings_csv(response, findings)
+        stamp_csv(response, stamp)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 

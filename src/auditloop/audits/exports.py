@@ -373,14 +373,18 @@ def grade_summary(audit: Audit) -> GradeSummary:
         overall_reason=audit.overall_reason, impact=impact_text(audit))
 
 
-def render_html(doc: AuditDocument) -> str:
-    return render_to_string("audits/export_audit.html", {"doc": doc})
+def render_html(doc: AuditDocument, *, stamp: Any = None) -> str:
+    """`stamp` (common.exports.ExportStamp) puts who exported it and when in each page's
+    footer and the PDF's author and created date."""
+    return render_to_string("audits/export_audit.html", {
+        "doc": doc, "stamp": stamp,
+        "created": stamp.at.astimezone(dt.UTC).isoformat() if stamp else ""})
 
 
-def render_pdf(doc: AuditDocument) -> bytes:
+def render_pdf(doc: AuditDocument, *, stamp: Any = None) -> bytes:
     from weasyprint import HTML
 
-    return bytes(HTML(string=render_html(doc)).write_pdf())
+    return bytes(HTML(string=render_html(doc, stamp=stamp)).write_pdf())
 
 
 def render_docx(doc: AuditDocument) -> bytes:

@@ -29,6 +29,7 @@ from auditloop.audits.models import (
 )
 from auditloop.common.access import log_access
 from auditloop.common.errors import DomainError
+from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_docx
 from auditloop.common.models import AccessLog
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability
@@ -718,7 +719,11 @@ def earlier_feedback_detail(request: HttpRequest, feedback_id: int) -> HttpRespo
 
 # One audit out (item 8) -------------------------------------------------------------------
 
-def _export_audit(request: HttpRequest, audit_id: int) -> Audit | HttpResponse:
+def _export_audit(request: HttpRequest, audit_id: int, *, file: bool = True
+                  ) -> Audit | HttpResponse:
+    """The audit to take out, or the page to show instead. A file (PDF or Word) is made only
+    once the person has said why (common.exports: the question, the hourly limit); the case
+    note is a page to copy from, logged as a view."""
     audit = selectors.get_audit_for_user(request.user, audit_id)
     if not _may_export(request, audit):
         raise PermissionDenied
@@ -726,7 +731,15 @@ def _export_audit(request: HttpRequest, audit_id: int) -> Audit | HttpResponse:
         _log(request, audit.pk)
         messages.error(request, "There is nothing to export until the audit is submitted.")
         return redirect("audits:voices", audit.pk)
-    _log(request, audit.pk, AccessLog.Action.EXPORT)
+    if not file:
+        _log(request, audit.pk)
+        return audit
+    asked = ask_for_reason(request, what=f"audit {audit.pk}",
+                           back_url=reverse("audits:voices", args=[audit.pk]))
+    if isinstance(asked, HttpResponse):
+        return asked
+    log_access(request, object_type="audit", object_id=audit.pk,
+               action=AccessLog.Action.EXPORT, reason=asked)
     return audit
 
 
@@ -737,30 +750,31 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export_pdf(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = _export_audit(request, audit_id)
     if isinstance(audit, HttpResponse):
         return audit
     doc = exports.audit_document(audit)
-    return _download(exports.render_pdf(doc), "application/pdf", f"{doc.file_stem}.pdf")
+    return _download(exports.render_pdf(doc, stamp=ExportStamp.now(request.user)),
+                     "application/pdf", f"{doc.file_stem}.pdf")
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export_docx(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = _export_audit(request, audit_id)
     if isinstance(audit, HttpResponse):
         return audit
     doc = exports.audit_document(audit)
     return _download(
-        exports.render_docx(doc),
+        stamp_docx(exports.render_docx(doc), ExportStamp.now(request.user)),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         f"{doc.file_stem}.docx")
 
 
 @require_GET
 def export_case_note(request: HttpRequest, audit_id: int) -> HttpResponse:
-    audit = _export_audit(request, audit_id)
+    audit = _export_audit(request, audit_id, file=False)
     if isinstance(audit, HttpResponse):
         return audit
     return render(request, "audits/export_case_note.html",

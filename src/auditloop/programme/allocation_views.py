@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from auditloop.common.access import capability_required, log_access
 from auditloop.common.errors import DomainError
+from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_csv
 from auditloop.common.models import AccessLog
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability
@@ -101,16 +103,21 @@ def allocation_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return redirect("programme:cycle_detail", cycle.pk)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @capability_required(RUN)
 def allocations_csv(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
+    asked = ask_for_reason(request, what=f"who audits what: {cycle.title}",
+                           back_url=reverse("programme:cycle_detail", args=[cycle.pk]))
+    if isinstance(asked, HttpResponse):
+        return asked
     log_access(request, object_type="cycle_allocations", object_id=cycle.pk,
-               action=AccessLog.Action.EXPORT)
+               action=AccessLog.Action.EXPORT, reason=asked)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="allocations-{cycle.pk}.csv"'
     response.write("\ufeff")
     exports.write_allocations(response, cycle=cycle)
+    stamp_csv(response, ExportStamp.now(request.user))
     return response
 
 

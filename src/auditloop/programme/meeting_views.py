@@ -15,6 +15,7 @@ from auditloop.audits.blinding import blind_audit_ids
 from auditloop.audits.models import Audit
 from auditloop.common.access import capability_required, log_access
 from auditloop.common.errors import DomainError
+from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_csv
 from auditloop.common.models import AccessLog
 from auditloop.people.roles import Capability
 from auditloop.programme import exports, forms, selectors, services
@@ -185,17 +186,22 @@ def case_notes(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return render(request, "programme/case_notes.html", {"cycle": cycle, "rows": rows})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @capability_required(RUN)
 def case_notes_csv(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
     if not _notes_ready(cycle):
         return _detail(request, cycle, ["The case notes are ready after the meeting."],
                        status=400)
+    asked = ask_for_reason(request, what=f"the case notes: {cycle.title}",
+                           back_url=reverse("programme:case_notes", args=[cycle.pk]))
+    if isinstance(asked, HttpResponse):
+        return asked
     log_access(request, object_type="cycle_case_notes", object_id=cycle.pk,
-               action=AccessLog.Action.EXPORT)
+               action=AccessLog.Action.EXPORT, reason=asked)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="case-notes-{cycle.pk}.csv"'
     response.write("\ufeff")
     exports.write_case_notes(response, cycle=cycle)
+    stamp_csv(response, ExportStamp.now(request.user))
     return response
