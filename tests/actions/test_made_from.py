@@ -48,12 +48,13 @@ def test_the_qa_meeting_links_to_a_plan_with_its_source_and_lists_what_was_made(
     form = client.get(reverse("actions:plan_new"), query).context["form"]
     assert form.initial["source"] == "qa_meeting" and form.initial["theme"] == "Neglect"
     lead = strategic_lead()
-    data = {"token": form.initial["token"], "origin": query["from"], "title": "Chronologies",
+    data = {"form_token": form.initial["form_token"], "origin": query["from"],
+            "title": "Chronologies",
             "recommendation": "Keep chronologies current", "source": "qa_meeting",
             "source_label": query["label"], "theme": "Neglect", "strategic_lead": lead.pk}
     client.post(reverse("actions:plan_new"), data)
     # A second press with a fresh token but the same meeting and title makes no second plan.
-    client.post(reverse("actions:plan_new"), {**data, "token": "f" * 32})
+    client.post(reverse("actions:plan_new"), {**data, "form_token": "f" * 32})
     plan = ActionPlan.objects.get()
     assert plan.source_key == f"cycle:{c.pk}"
     page = client.get(reverse("programme:meeting", args=[c.pk])).content.decode()
@@ -78,7 +79,7 @@ def test_a_finding_from_the_moderation_meeting_is_listed_there(client_for):
     assert query["source"] == "moderation" and query["from"] == f"moderation-sample:{sample.pk}"
     form = client.get(reverse("actions:finding_new"), query).context["form"]
     client.post(reverse("actions:finding_new"), {
-        "token": form.initial["token"], "origin": query["from"], "source": "moderation",
+        "form_token": form.initial["form_token"], "origin": query["from"], "source": "moderation",
         "source_label": query["label"], "text": "Auditors grade assessment more kindly",
         "tags": ["training_need"], "theme": ""})
     finding = Finding.objects.get()

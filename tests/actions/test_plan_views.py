@@ -39,7 +39,7 @@ def url(name: str, *args: object) -> str:
 
 
 def plan_form(**overrides: str) -> dict[str, str]:
-    return {"token": "a" * 32, "title": "Chronologies", "recommendation": "Keep them current",
+    return {"form_token": "a" * 32, "title": "Chronologies", "recommendation": "Keep them current",
             "source": "thematic_audit", "source_label": "Thematic audit of neglect",
             "theme": "Neglect", **overrides}
 
@@ -128,7 +128,7 @@ def test_a_strategic_lead_makes_a_plan_and_a_repeated_post_makes_no_second(clien
     assert again["Location"] == url("plan_detail", plan.pk)
     assert ActionPlan.objects.count() == 1
     # A fresh form (a new token) is a new plan, as the user asked for one.
-    client.post(url("plan_new"), {**data, "token": "b" * 32})
+    client.post(url("plan_new"), {**data, "form_token": "b" * 32})
     assert ActionPlan.objects.count() == 2
 
 
@@ -318,7 +318,7 @@ def test_closing_a_plan_with_open_actions_asks_why(client_for):
 
 
 def finding_form(**overrides: object) -> dict[str, object]:
-    return {"token": "c" * 32, "text": "Workers are unsure of the graded care profile",
+    return {"form_token": "c" * 32, "text": "Workers are unsure of the graded care profile",
             "tags": ["training_need", "policy"], "source": "qa_meeting",
             "source_label": "QA meeting, June 2026", "theme": "Neglect", "plan": "",
             **overrides}

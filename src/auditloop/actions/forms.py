@@ -6,7 +6,6 @@ They parse input; the services hold the rules.
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from django import forms
@@ -19,6 +18,7 @@ from auditloop.actions.models import (
     Finding,
     LearningSource,
 )
+from auditloop.common.idempotency import IdempotentForm
 from auditloop.people.models import Person
 
 
@@ -48,7 +48,7 @@ class SignOffForm(forms.Form):
                            "say what still needs to happen.")
 
 
-class CommentForm(forms.Form):
+class CommentForm(IdempotentForm):
     text = forms.CharField(widget=forms.Textarea, label="Add a comment")
 
 
@@ -59,30 +59,21 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-def new_form_token() -> str:
-    """A one-off token in each new form: a repeated POST of the same form carries the same
-    token, which the services use as the source key, so it cannot make a second row."""
-    return uuid.uuid4().hex
-
-
 ORIGIN = r"^[a-z][a-z_-]*:\d+$"
 
 
-class _Tokened(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput, max_length=40)
+class _Tokened(IdempotentForm):
+    """A create form with the shared one-off token (common.idempotency)."""
+
     # The meeting, audit or moderation that the recommendation or finding came from, as its
     # page names it (e.g. "cycle:12"): the page then lists what was made from it.
     origin = forms.RegexField(regex=ORIGIN, widget=forms.HiddenInput, required=False,
                               max_length=60)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("token", new_form_token())
-        super().__init__(*args, **kwargs)
-
     def source_key(self) -> str:
-        """The origin's key, whose (key, title or text) a repeated post cannot make twice;
-        else the form's own one-off token."""
-        return self.cleaned_data.get("origin") or f"form:{self.cleaned_data['token']}"
+        """The origin's key, whose (key, title or text) a second form for the same origin
+        cannot make twice; else the form's own one-off token."""
+        return self.cleaned_data.get("origin") or (f"form:{self.token}" if self.token else "")
 
 
 
@@ -140,7 +131,7 @@ class PlanForm(_Tokened):
             selectors.lead_candidates().select_related("team"))
 
 
-class PlanActionForm(forms.Form):
+class PlanActionForm(IdempotentForm):
     issue = forms.CharField(widget=forms.Textarea, label="Issue",
                             help_text="What the recommendation found needs to change.",
                             error_messages={"required": "Enter the issue"})
@@ -169,7 +160,7 @@ class PlanActionForm(forms.Form):
             Person.objects.filter(is_active=True).select_related("team").order_by("full_name"))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(IdempotentForm):
     reviewed_on = forms.DateField(widget=DateInput, label="Date of the review",
                                   help_text="The day of the QA meeting that reviewed it.",
                                   error_messages={"required": "Enter the date of the review",

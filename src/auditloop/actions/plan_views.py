@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from auditloop.actions import exports, forms, selectors, services
-from auditloop.actions.models import ActionPlan, Finding
+from auditloop.actions.models import Action, ActionPlan, ActionPlanReview, Finding
 from auditloop.common.access import capability_required, log_access
 from auditloop.common.errors import DomainError
 from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_csv, stamp_xlsx
+from auditloop.common.idempotency import create_once
 from auditloop.common.models import AccessLog
 from auditloop.people.roles import Capability
 
@@ -81,10 +82,10 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            plan = services.action_plan_create(
+            plan, _ = create_once(form.token, ActionPlan, lambda: services.action_plan_create(
                 title=d["title"], recommendation=d["recommendation"], source=d["source"],
                 source_label=d["source_label"], source_key=form.source_key(),
-                theme=d["theme"], strategic_lead=d["strategic_lead"], actor=_person(request))
+                theme=d["theme"], strategic_lead=d["strategic_lead"], actor=_person(request)))
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -140,10 +141,10 @@ def plan_action_new(request: HttpRequest, plan_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.action_plan_action_add(
+            create_once(form.token, Action, lambda: services.action_plan_action_add(
                 plan=plan, actor=_person(request), issue=d["issue"], action=d["action"],
                 by_whom=d["by_whom"], owner=d["owner"], due_on=d["due_on"],
-                desired_outcome=d["desired_outcome"], success_measure=d["success_measure"])
+                desired_outcome=d["desired_outcome"], success_measure=d["success_measure"]))
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -167,10 +168,11 @@ def plan_review_new(request: HttpRequest, plan_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            review = services.action_plan_review_record(
+            review, _ = create_once(form.token, ActionPlanReview,
+                                    lambda: services.action_plan_review_record(
                 plan=plan, actor=_person(request), reviewed_on=d["reviewed_on"],
                 rag=d["rag"], progress=d["progress"], changes=d["changes"],
-                next_review_on=d["next_review_on"])
+                next_review_on=d["next_review_on"]))
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -303,10 +305,10 @@ def finding_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            finding = services.finding_create(
+            finding, _ = create_once(form.token, Finding, lambda: services.finding_create(
                 text=d["text"], tags=d["tags"], source=d["source"],
                 source_label=d["source_label"], source_key=form.source_key(),
-                theme=d["theme"], actor=_person(request), plan=d["plan"])
+                theme=d["theme"], actor=_person(request), plan=d["plan"]))
         except DomainError as exc:
             _form_error(form, exc)
         else:

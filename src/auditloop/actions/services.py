@@ -41,9 +41,9 @@ def _lock(action: Action) -> Action:
 
 
 def _event(action: Action, actor: Person | None, kind: str, *, note: str = "",
-           from_status: str = "", to_status: str = "") -> None:
-    ActionEvent.objects.create(action=action, actor=actor, kind=kind, note=note,
-                               from_status=from_status, to_status=to_status)
+           from_status: str = "", to_status: str = "") -> ActionEvent:
+    return ActionEvent.objects.create(action=action, actor=actor, kind=kind, note=note,
+                                      from_status=from_status, to_status=to_status)
 
 
 def _current_owner(action: Action) -> Person | None:
@@ -171,10 +171,10 @@ def action_refuse_sign_off(*, action: Action, actor: Person, reason: str) -> Act
 
 
 @transaction.atomic
-def action_comment(*, action: Action, actor: Person, text: str) -> None:
+def action_comment(*, action: Action, actor: Person, text: str) -> ActionEvent:
     if not text.strip():
         raise DomainError("Write a comment.", field="text")
-    _event(action, actor, ActionEvent.Kind.COMMENT, note=text)
+    return _event(action, actor, ActionEvent.Kind.COMMENT, note=text)
 
 
 # ---------------------------------------------------------------- action plans

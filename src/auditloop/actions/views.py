@@ -6,7 +6,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from auditloop.actions import forms, selectors, services
+from auditloop.actions.models import ActionEvent
 from auditloop.common.errors import DomainError
+from auditloop.common.idempotency import create_once
 
 
 def _person(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -96,7 +98,9 @@ def action_sign_off(request: HttpRequest, action_id: int) -> HttpResponse:
 @require_POST
 def action_comment(request: HttpRequest, action_id: int) -> HttpResponse:
     def apply(action, person, data):  # type: ignore[no-untyped-def]
-        services.action_comment(action=action, actor=person, text=data["text"])
+        create_once(data.get("form_token", ""), ActionEvent,
+                    lambda: services.action_comment(action=action, actor=person,
+                                                    text=data["text"]))
         return "Comment added."
 
     return _run(request, action_id, "comment_form", forms.CommentForm(request.POST), apply)

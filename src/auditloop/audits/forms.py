@@ -28,6 +28,7 @@ from auditloop.audits.submission import (
 )
 from auditloop.cases.models import Case
 from auditloop.common.dates import gds_date
+from auditloop.common.idempotency import IdempotentForm
 from auditloop.people.models import Person
 from auditloop.standards.schema import RAG, REASON_WHEN, YES_NO
 from auditloop.standards.selectors import framework_settings_row, latest_version
@@ -385,7 +386,7 @@ class AuditorChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name}{team}"
 
 
-class NewAuditForm(forms.Form):
+class NewAuditForm(IdempotentForm):
     # Sent by POST so that a child's reference never sits in a URL or a server log.
     reference = forms.CharField(
         max_length=64, label="Case reference",

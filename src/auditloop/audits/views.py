@@ -21,6 +21,7 @@ from auditloop.cases.selectors import involvement_history
 from auditloop.common.access import capability_required, log_access
 from auditloop.common.dates import gds_date
 from auditloop.common.errors import DomainError
+from auditloop.common.idempotency import create_once
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability
 from auditloop.standards.schema import REPEATS, SECTION_KINDS
@@ -143,11 +144,11 @@ def audit_new(request: HttpRequest) -> HttpResponse:
         else:
             auditors = [p for p in (data["first_auditor"], data.get("second_auditor")) if p]
             try:
-                audit = services.audit_create(
+                audit, _ = create_once(form.token, Audit, lambda: services.audit_create(
                     case=form.case, tool_version=version,  # type: ignore[arg-type]
                     auditors=auditors, created_by=_person(request), due_on=data["due_on"],
                     kind=data["kind"], reason=data["reason"].strip(),
-                    covers_family=data["covers_family"])
+                    covers_family=data["covers_family"]))
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from auditloop.actions.deadline import action_deadline
+from auditloop.actions.models import Action
 from auditloop.audits import exports, selectors, services, voices
 from auditloop.audits.blinding import is_blind
 from auditloop.audits.models import (
@@ -25,11 +26,13 @@ from auditloop.audits.models import (
     Conversation,
     Disagreement,
     EarlierPracticeFeedback,
+    FeedbackReply,
     WorkerPerspective,
 )
 from auditloop.common.access import log_access
 from auditloop.common.errors import DomainError
 from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_docx
+from auditloop.common.idempotency import TOKEN_FIELD, IdempotentForm, create_once
 from auditloop.common.models import AccessLog
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability
@@ -399,7 +402,7 @@ def conversation_edit(request: HttpRequest, audit_id: int, conversation_id: int
 
 # Feedback, replies and actions (001, 002, 003) --------------------------------------------
 
-class ReplyForm(forms.Form):
+class ReplyForm(IdempotentForm):
     agrees = forms.ChoiceField(
         choices=[("yes", "Yes, I agree with the findings"),
                  ("no", "No, I disagree with the findings")],
@@ -414,7 +417,7 @@ class ReplyForm(forms.Form):
         error_messages={"required": "Enter your comments on the audit's findings."})
 
 
-class ActionForm(forms.Form):
+class ActionForm(IdempotentForm):
     issue = forms.CharField(widget=forms.Textarea, label="Issue",
                             error_messages={"required": "Enter the issue the action is for."})
     action = forms.CharField(widget=forms.Textarea, label="Action",
@@ -530,8 +533,9 @@ def reply_new(request: HttpRequest, audit_id: int) -> HttpResponse:
     if form.is_valid():
         agrees = form.cleaned_data["agrees"] == "yes"
         try:
-            voices.reply_create(audit=audit, actor=person,
-                                comments=form.cleaned_data["comments"], agrees=agrees)
+            create_once(form.token, FeedbackReply, lambda: voices.reply_create(
+                audit=audit, actor=person, comments=form.cleaned_data["comments"],
+                agrees=agrees))
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -553,10 +557,10 @@ def reply_action_new(request: HttpRequest, audit_id: int) -> HttpResponse:
     if request.method == "POST":
         form = ActionForm(request.POST)
         if form.is_valid():
-            d = form.cleaned_data
+            d = {k: v for k, v in form.cleaned_data.items() if k != TOKEN_FIELD}
             try:
-                voices.reply_action_propose(audit=audit, actor=person,
-                                            proposal=voices.ProposedAction(**d))
+                create_once(form.token, Action, lambda: voices.reply_action_propose(
+                    audit=audit, actor=person, proposal=voices.ProposedAction(**d)))
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -644,7 +648,7 @@ def disagreement_settle(request: HttpRequest, disagreement_id: int) -> HttpRespo
 
 # Earlier practitioners (001 2.15) ---------------------------------------------------------
 
-class EarlierFeedbackForm(forms.Form):
+class EarlierFeedbackForm(IdempotentForm):
     practitioner = forms.ChoiceField(
         widget=forms.RadioSelect, label="Who held the case before?",
         error_messages={"required": "Choose the earlier key worker."})
@@ -688,10 +692,11 @@ def earlier_feedback_new(request: HttpRequest, audit_id: int) -> HttpResponse:
             chosen = next(e.person for e in earlier
                           if str(e.person.pk) == form.cleaned_data["practitioner"])
             try:
-                voices.earlier_practice_feedback_send(
+                create_once(form.token, EarlierPracticeFeedback,
+                            lambda: voices.earlier_practice_feedback_send(
                     audit=audit, actor=person, practitioner=chosen,
                     stands_out=form.cleaned_data["stands_out"],
-                    message=form.cleaned_data["message"])
+                    message=form.cleaned_data["message"]))
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:

@@ -72,6 +72,20 @@ class AccessLogPurge(models.Model):
         return f"{self.removed} access-log rows before {self.before} removed at {self.at}"
 
 
+class UsedFormToken(models.Model):
+    """A create form's one-off token that has been used, and the record it made
+    (common.idempotency): its unique token is what stops a repeated post making a second
+    record."""
+
+    token = models.CharField(max_length=64, unique=True)
+    model = models.CharField(max_length=100)  # app_label.modelname of the record made
+    object_id = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.model}:{self.object_id} at {self.at}"
+
+
 class StatusChange(models.Model):
     """One change of state of a record with a workflow (common.workflow): who, when, from,
     to and why. Written only by Workflow.move."""

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from auditloop.cases.models import Case, Theme
+from auditloop.common.idempotency import IdempotentForm
 from auditloop.people.models import Locality, Person, Service, Team
 from auditloop.people.roles import Role
 from auditloop.programme.models import CaseRequest, Cycle, CycleNotice
@@ -18,7 +19,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class CycleForm(forms.Form):
+class CycleForm(IdempotentForm):
     year = forms.IntegerField(min_value=2000, max_value=2100, label="Year",
                               error_messages={"required": "Enter the year"})
     number = forms.IntegerField(min_value=1, max_value=52, label="Cycle number",
@@ -31,7 +32,7 @@ class CycleForm(forms.Form):
                                    label="Why this theme (optional)")
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(IdempotentForm):
     kind = forms.ChoiceField(choices=ONE_OFF_KINDS, widget=forms.RadioSelect,
                              label="What kind of audit programme is it?",
                              error_messages={"required": "Choose the kind of programme"})
@@ -289,7 +290,7 @@ class MeetingDetailsForm(forms.Form):
                                          label="Make it the next cycle's theme")
 
 
-class RequestForm(forms.Form):
+class RequestForm(IdempotentForm):
     reference = ReferenceField(max_length=64, label="Case reference",
                                error_messages={"required": "Enter the case reference"})
     kind = forms.ChoiceField(widget=forms.RadioSelect, label="Why are you putting it forward?",

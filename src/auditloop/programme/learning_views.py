@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from auditloop.common.access import capability_required
 from auditloop.common.errors import DomainError
+from auditloop.common.idempotency import IdempotentForm, create_once
 from auditloop.people.roles import Capability
 from auditloop.programme import loop, services
 from auditloop.programme.forms import DateInput
@@ -32,7 +33,7 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
-class SessionForm(forms.Form):
+class SessionForm(IdempotentForm):
     kind = forms.ChoiceField(widget=forms.RadioSelect, label="Kind of session",
                              error_messages={"required": "Choose the kind of session"})
     held_on = forms.DateField(widget=DateInput, label="Date",
@@ -67,7 +68,7 @@ class RecordForm(forms.Form):
                                        label="Feedback on the audit process")
 
 
-class ImprovementForm(forms.Form):
+class ImprovementForm(IdempotentForm):
     text = forms.CharField(widget=forms.Textarea, required=False,
                            label="Practice improvement activity co-produced",
                            help_text="What will be done, by whom. No child's details.")
@@ -153,10 +154,11 @@ def learning_new(request: HttpRequest) -> HttpResponse:
         chosen = [c for c in choices if c.pk in set(d["cycles"])] or loop.default_cycles(
             on=d["held_on"], choices=choices)
         try:
-            session = services.learning_session_create(
+            session, _ = create_once(form.token, LearningSession,
+                                     lambda: services.learning_session_create(
                 kind=d["kind"], held_on=d["held_on"], starts_at=d["starts_at"],
                 place=d["place"], online_link=d["online_link"], cycles=chosen,
-                actor=person_of(request))
+                actor=person_of(request)))
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -221,8 +223,8 @@ def learning_improvement_add(request: HttpRequest, session_id: int) -> HttpRespo
     form = ImprovementForm(request.POST)
     if form.is_valid():
         try:
-            services.learning_improvement_add(session=session, actor=person_of(request),
-                                              text=form.cleaned_data["text"])
+            create_once(form.token, LearningImprovement, lambda: services.learning_improvement_add(
+                session=session, actor=person_of(request), text=form.cleaned_data["text"]))
         except DomainError as exc:
             form_error(form, exc)
         else:

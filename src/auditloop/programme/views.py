@@ -18,6 +18,7 @@ from auditloop.actions.selectors import made_from, may_make_plans
 from auditloop.cases.selectors import cases_for_user
 from auditloop.common.access import capability_required
 from auditloop.common.errors import DomainError
+from auditloop.common.idempotency import create_once
 from auditloop.people.roles import Capability, Role
 from auditloop.programme import forms, selectors, services
 from auditloop.programme.coverage import coverage as coverage_of
@@ -106,9 +107,9 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            cycle = services.cycle_create(year=d["year"], number=d["number"],
-                                          theme=d["theme"], theme_reason=d["theme_reason"],
-                                          actor=person_of(request))
+            cycle, _ = create_once(form.token, Cycle, lambda: services.cycle_create(
+                year=d["year"], number=d["number"], theme=d["theme"],
+                theme_reason=d["theme_reason"], actor=person_of(request)))
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -125,12 +126,12 @@ def programme_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            cycle = services.cycle_create(
+            cycle, _ = create_once(form.token, Cycle, lambda: services.cycle_create(
                 year=d["period_start"].year, kind=d["kind"], name=d["name"],
                 period_start=d["period_start"], period_end=d["period_end"],
                 meeting_on=d["meeting_on"], theme=d["theme"],
                 lead_auditor=d["lead_auditor"], auditor_roles=d["auditor_roles"],
-                follow_up_of=d["follow_up_of"], actor=person_of(request))
+                follow_up_of=d["follow_up_of"], actor=person_of(request)))
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -427,9 +428,9 @@ def put_forward(request: HttpRequest) -> HttpResponse:
                                         "register")
         else:
             try:
-                services.case_request_create(case=case, kind=form.cleaned_data["kind"],
-                                             reason=form.cleaned_data["reason"],
-                                             requested_by=person)
+                create_once(form.token, CaseRequest, lambda: services.case_request_create(
+                    case=case, kind=form.cleaned_data["kind"],
+                    reason=form.cleaned_data["reason"], requested_by=person))
             except DomainError as exc:
                 form_error(form, exc)
             else:
