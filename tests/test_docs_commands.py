@@ -192,6 +192,8 @@ RUNS: dict[str, list[tuple[str, str]]] = {
          R)],
     "auditloop link_entra <username> <subject>": [("link_entra {qa} 9f8e7d6c5b4a", R)],
     "auditloop link_entra <username> --unlink": [("link_entra {qa} --unlink", R)],
+    "auditloop rotate_mfa_keys": [("rotate_mfa_keys", R)],
+    "auditloop rotate_mfa_keys --new-key": [("rotate_mfa_keys --new-key", R)],
     "auditloop check --deploy --fail-level WARNING": [
         ("check --deploy --fail-level WARNING",
          "parse: production settings only; tests/common/test_deploy_check.py runs it so")],

@@ -4,6 +4,8 @@ AUDITLOOP_ENV picks the posture: "production" (the default: strict), "demo" (one
 sign-in, generated data, no compulsory two-factor) or "test".
 """
 
+import base64
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -92,6 +94,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "auditloop.common.middleware.RequestIdMiddleware",
     "auditloop.common.logging.AccessLogMiddleware",  # one log line per request, timed
+    # Near the top, so responses made further down without reaching a view (the sign-in
+    # redirect, refusals) carry these headers too.
+    "auditloop.common.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -100,10 +106,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "auditloop.people.sessions.SessionLimitsMiddleware",
+    "auditloop.people.sessions.SecondFactorForChangesMiddleware",
     "auditloop.people.middleware.SignInRequiredMiddleware",
     "auditloop.people.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditloop.common.denied.DeniedAccessMiddleware",
 ]
 
@@ -168,6 +175,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Argon2 first: new passwords and every sign-in with an older hash get Argon2; the others
+# are kept so passwords hashed before still verify (and are upgraded on sign-in).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -186,6 +201,11 @@ ACCOUNT_ADAPTER = "auditloop.people.adapters.AccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
+# Changing an e-mail address (and, through people.sessions, a password) needs the person to
+# prove it is them again; with an authenticator app that means a code, not the password.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# A password reset asked for an address with no account sends nothing.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Links allauth builds (the Entra ID redirect URI, e-mailed links) are https in production.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # Lockout: after LOGIN_LOCKOUT_ATTEMPTS wrong passwords for one username, sign-in is refused
@@ -207,6 +227,34 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # verified, so without this every account with an address could never set up two-factor.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_TOTP_ISSUER = COUNCIL_NAME
+
+
+def _mfa_encryption_keys() -> list[str]:
+    """Fernet keys for two-factor secrets at rest: the first encrypts, all decrypt."""
+    keys = [k.strip() for k in os.environ.get("MFA_ENCRYPTION_KEYS", "").split(",")
+            if k.strip()]
+    if not keys:
+        if PRODUCTION:
+            raise RuntimeError(
+                "Set MFA_ENCRYPTION_KEYS in the environment for production (make a key with "
+                "`auditloop rotate_mfa_keys --new-key`)."
+            )
+        # Demo and test: a key derived from SECRET_KEY.
+        digest = hashlib.sha256(b"auditloop two-factor secrets:" + SECRET_KEY.encode())
+        keys = [base64.urlsafe_b64encode(digest.digest()).decode()]
+    for key in keys:
+        try:
+            if len(base64.urlsafe_b64decode(key.encode())) != 32:
+                raise ValueError
+        except ValueError:
+            raise RuntimeError(
+                "MFA_ENCRYPTION_KEYS must be Fernet keys (32 bytes, url-safe base64), "
+                "separated by commas."
+            ) from None
+    return keys
+
+
+MFA_ENCRYPTION_KEYS = _mfa_encryption_keys()
 # Two-factor is compulsory for local accounts in production.
 MFA_REQUIRED = _env_bool("MFA_REQUIRED", PRODUCTION)
 SOCIALACCOUNT_ADAPTER = "auditloop.people.adapters.SocialAccountAdapter"
@@ -259,6 +307,8 @@ SOCIALACCOUNT_PROVIDERS: dict[str, object] = (
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", "1800"))
 SESSION_IDLE_WARNING = int(os.environ.get("SESSION_IDLE_WARNING", "120"))
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# However busy, a session ends this many seconds after signing in (8 hours).
+SESSION_ABSOLUTE_LIMIT = int(os.environ.get("SESSION_ABSOLUTE_LIMIT", "28800"))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -270,6 +320,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page uses (common.middleware.SecurityHeadersMiddleware sends it).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -283,7 +338,7 @@ SECURE_CSP = {
     + ([_origin(ENTRA_SERVER_URL)] if SOCIALACCOUNT_PROVIDERS else [])
     + [o.strip() for o in os.environ.get("CSP_FORM_ACTION", "").split(",") if o.strip()],
     "frame-ancestors": [CSP.NONE],
-    "base-uri": [CSP.SELF],
+    "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
 if PRODUCTION:
@@ -294,6 +349,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: the browser keeps them only if Secure, Path=/ and no Domain, so no
+    # other host under the council's domain can set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -1,6 +1,7 @@
 """`auditloop check --deploy` (Django's deployment checklist) is clean with production
 settings: HTTPS only, HSTS, secure cookies, no debug."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -17,6 +18,7 @@ def _check_deploy(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[s
         "AUDITLOOP_ENV": "production",
         "DJANGO_SETTINGS_MODULE": "auditloop.settings",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "MFA_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "qa.example.org",
         "AUDITLOOP_VAR_DIR": str(tmp_path),
         **extra,
@@ -51,3 +53,15 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = _check_deploy(tmp_path, SECRET_KEY="")
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_two_factor_key(tmp_path):
+    result = _check_deploy(tmp_path, MFA_ENCRYPTION_KEYS="")
+    assert result.returncode != 0
+    assert "Set MFA_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_production_refuses_a_key_that_is_not_a_fernet_key(tmp_path):
+    result = _check_deploy(tmp_path, MFA_ENCRYPTION_KEYS="not-a-key")
+    assert result.returncode != 0
+    assert "MFA_ENCRYPTION_KEYS must be Fernet keys" in result.stderr

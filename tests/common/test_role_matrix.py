@@ -74,6 +74,9 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "people:job_title_new": ("get", STAFF_EDITORS),
     "people:job_title_edit": ("get", STAFF_EDITORS),
     "people:keep_alive": ("post", ALL),
+    # Everyone sees and ends only their own sessions (tests/people/test_sessions.py).
+    "people:sessions": ("get", ALL),
+    "people:session_end": ("post", ALL),
     # The information governance lead's pages (governance/views.py), exports included.
     **{name: ("get", frozenset({R.INFORMATION_GOVERNANCE_LEAD})) for name in (
         "governance:access_log", "governance:access_log_csv", "governance:access_log_xlsx",
@@ -256,6 +259,7 @@ def world(db):  # type: ignore[no-untyped-def]
         "people:structure_new": {"kind": "team"},
         "people:structure_edit": {"kind": "team", "pk": stranger.team_id},
         "people:job_title_edit": {"pk": job_title.pk},
+        "people:session_end": {"session_id": 1},
         "notifications:mark_read": {"notification_id": notice.pk},
         **standards_world(),
         **programme_world(),

@@ -14,4 +14,5 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "navigation": navigation.items_for(user, request.path) if user else [],
         "session_idle_timeout": settings.SESSION_IDLE_TIMEOUT,
         "session_idle_warning": settings.SESSION_IDLE_WARNING,
+        "session_absolute_limit": settings.SESSION_ABSOLUTE_LIMIT,
     }

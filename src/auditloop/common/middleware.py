@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 _request_id: ContextVar[str] = ContextVar("request_id", default="")
@@ -43,3 +44,22 @@ class RequestIdLogFilter:
     def filter(self, record: object) -> bool:
         record.request_id = current_request_id()  # type: ignore[attr-defined]
         return True
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not send itself, on every response (redirects and refusals too):
+
+    - `Cache-Control: no-store` on everything but static files, so no page about a child is
+      kept by the browser or a proxy (the back button after signing out shows nothing);
+    - `Permissions-Policy` turning off browser features no page uses (settings).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL):
+            response["Cache-Control"] = "no-store"
+        response["Permissions-Policy"] = settings.PERMISSIONS_POLICY
+        return response

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import render
 
-from auditloop.people import entra
+from auditloop.people import entra, password_reset, secrets_at_rest
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def get_reauthentication_methods(self, user: Any) -> list[dict[str, Any]]:
+        # With an authenticator app, proving it is you again means a code from it: the
+        # password alone is not offered.
+        methods = super().get_reauthentication_methods(user)
+        second_factor = [m for m in methods if str(m["id"]).startswith("mfa_")]
+        return second_factor or methods
+
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         """allauth refuses a locked username (or address) here: record each refusal."""
         try:
@@ -58,7 +65,9 @@ class AccountAdapter(DefaultAccountAdapter):
         from auditloop.people import signin_signals
 
         signin_signals.reset_asked(context.get("request"), user)
-        super().send_password_reset_mail(user, email, context)
+        # Sent by a background task given the account's id only: the address and the link
+        # are looked up and made inside it (people.password_reset).
+        password_reset.enqueue(user.pk)
 
 
 class MFAAdapter(DefaultMFAAdapter):
@@ -71,6 +80,13 @@ class MFAAdapter(DefaultMFAAdapter):
             "You cannot turn off your authenticator app: this service needs it to sign you in."
         ),
     }
+
+    def encrypt(self, text: str) -> str:
+        # Two-factor secrets are stored encrypted (people.secrets_at_rest).
+        return secrets_at_rest.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return secrets_at_rest.decrypt(encrypted_text)
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         # Where two-factor is compulsory, turning it off would only send the person

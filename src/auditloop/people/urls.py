@@ -1,6 +1,6 @@
 from django.urls import path
 
-from auditloop.people import views
+from auditloop.people import session_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -16,4 +16,6 @@ urlpatterns = [
     path("structure/<str:kind>/new", views.structure_edit, name="structure_new"),
     path("structure/<str:kind>/<int:pk>/edit", views.structure_edit, name="structure_edit"),
     path("session/keep-alive", views.keep_alive, name="keep_alive"),
+    path("sessions/", session_views.session_list, name="sessions"),
+    path("sessions/<int:session_id>/end", session_views.session_end, name="session_end"),
 ]
