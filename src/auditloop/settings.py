@@ -236,8 +236,8 @@ def _mfa_encryption_keys() -> list[str]:
     if not keys:
         if PRODUCTION:
             raise RuntimeError(
-                "Set MFA_ENCRYPTION_KEYS in the environment for production (make a key with "
-                "`auditloop rotate_mfa_keys --new-key`)."
+                "Set MFA_ENCRYPTION_KEYS in the environment for production (see the "
+                "operator's guide, 'Two-factor secrets at rest')."
             )
         # Demo and test: a key derived from SECRET_KEY.
         digest = hashlib.sha256(b"auditloop two-factor secrets:" + SECRET_KEY.encode())
