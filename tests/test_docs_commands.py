@@ -124,18 +124,26 @@ RUNS: dict[str, list[tuple[str, str]]] = {
     "auditloop cycle list | show <id> | coverage": [
         ("cycle list", R), ("cycle show {cycle}", R), ("cycle coverage", R)],
     "auditloop cycle ...": [("cycle list --json", R)],
-    "auditloop export allocations": [("export allocations", R)],
-    "auditloop export allocations [--cycle <id>] [--output allocations.csv]": [
-        ("export allocations --cycle {cycle} --output {tmp}/allocations.csv", R)],
-    "auditloop export allocations [--cycle ID]": [("export allocations --cycle {cycle}", R)],
-    "auditloop export cases|staff|involvements|allocations": [
-        ("export cases", R), ("export staff", R), ("export involvements", R),
-        ("export allocations", R)],
-    "auditloop export cases|involvements|staff [--output FILE]": [
-        ("export cases --output {tmp}/cases.csv", R),
-        ("export involvements --output {tmp}/involvements.csv", R),
+    # Children's records: who is exporting (the demo's QA manager) and why.
+    'auditloop export allocations --as <username> --reason "..."': [
+        ("export allocations --as {qa} --reason 'Checking workloads'", R)],
+    'auditloop export allocations [--cycle <id>] [--output allocations.csv] --as <username> '
+    '--reason "..."': [
+        ("export allocations --cycle {cycle} --output {tmp}/allocations.csv --as {qa} "
+         "--reason 'Checking workloads'", R)],
+    'auditloop export allocations [--cycle ID] --as USERNAME --reason "..."': [
+        ("export allocations --cycle {cycle} --as {qa} --reason 'Checking workloads'", R)],
+    'auditloop export cases|staff|involvements|allocations [--as USERNAME --reason "..."]': [
+        ("export cases --as {qa} --reason 'Checking the register'", R), ("export staff", R),
+        ("export involvements --as {qa} --reason 'Checking the register'", R),
+        ("export allocations --as {qa} --reason 'Checking workloads'", R)],
+    'auditloop export cases|involvements|staff [--output FILE] [--as USERNAME --reason "..."]': [
+        ("export cases --output {tmp}/cases.csv --as {qa} --reason 'Checking the register'", R),
+        ("export involvements --output {tmp}/involvements.csv --as {qa} "
+         "--reason 'Checking the register'", R),
         ("export staff --output {tmp}/staff.csv", R)],
-    "auditloop export": [("export cases --output {tmp}/again.csv", R)],
+    "auditloop export": [
+        ("export cases --output {tmp}/again.csv --as {qa} --reason 'Checking the register'", R)],
     "auditloop import": [("import staff {samples}/staff.csv", R)],
     # --- Statistical process control on the shipped series (CSV on standard input).
     "auditloop spc p < docs/samples/good-or-better.csv": [

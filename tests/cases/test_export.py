@@ -7,10 +7,11 @@ import io
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from auditloop.cases import services
 from auditloop.cases.models import Case, CaseEvent, ImportJob, Involvement, Theme
+from auditloop.common.models import AccessLog
 from auditloop.people.models import Person, PersonRole, Team
 from auditloop.people.roles import Role
 from tests.cases.importing import DOCS_SAMPLES, run_import
@@ -20,9 +21,22 @@ pytestmark = pytest.mark.django_db
 APRIL = dt.datetime(2026, 4, 1, 12, tzinfo=dt.UTC)
 
 
+EXPORTER = "register.exporter"
+WHO = ("--as", EXPORTER, "--reason", "Checking the register against the case system")
+
+
+@pytest.fixture(autouse=True)
+def exporter():  # type: ignore[no-untyped-def]
+    """The person the child-level exports are made as (a QA manager may export them)."""
+    person = PersonFactory(roles=[Role.QA_MANAGER])
+    person.user.username = EXPORTER
+    person.user.save(update_fields=["username"])
+    return person
+
+
 def export(what: str) -> str:
     out = io.StringIO()
-    call_command("export", what, stdout=out)
+    call_command("export", what, *(WHO if what != "staff" else ()), stdout=out)
     return out.getvalue()
 
 
@@ -97,8 +111,51 @@ def test_cells_a_spreadsheet_would_run_are_prefixed_and_read_back_unchanged():
 def test_an_export_can_be_written_to_a_file(tmp_path, capsys):
     CaseFactory(reference="R1", child_identifier="Zoë")
     target = tmp_path / "cases.csv"
-    call_command("export", "cases", "--output", str(target))
+    call_command("export", "cases", "--output", str(target), *WHO)
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfCase reference,")
     assert "Zoë" in data.decode("utf-8-sig")
     assert "Wrote 1 row to" in capsys.readouterr().err
+
+
+# Who exports children's records, and why -------------------------------------------------
+
+@pytest.mark.parametrize("what", ["cases", "involvements"])
+def test_a_child_level_export_needs_who_and_why(what):
+    CaseFactory(reference="R1")
+    for argv in ((), ("--as", EXPORTER), ("--reason", "A reason"),
+                 ("--as", EXPORTER, "--reason", "  ")):
+        with pytest.raises(CommandError, match="say who is exporting and why"):
+            call_command("export", what, *argv, stdout=io.StringIO())
+    assert not AccessLog.objects.exists()
+
+
+def test_a_child_level_export_refuses_an_unknown_user_or_one_who_may_not_export():
+    CaseFactory(reference="R1")
+    with pytest.raises(CommandError, match="There is no user nobody.here"):
+        call_command("export", "cases", "--as", "nobody.here", "--reason", "x",
+                     stdout=io.StringIO())
+    auditor = PersonFactory(roles=[Role.AUDITOR])
+    with pytest.raises(CommandError, match="may not export the case register"):
+        call_command("export", "cases", "--as", auditor.user.username, "--reason", "x",
+                     stdout=io.StringIO())
+    assert not AccessLog.objects.exists()
+
+
+def test_each_case_exported_is_logged_with_the_reason(exporter):
+    first, second = CaseFactory(reference="R1"), CaseFactory(reference="R2")
+    export("cases")
+    rows = AccessLog.objects.filter(action=AccessLog.Action.EXPORT)
+    assert sorted(rows.values_list("object_type", "object_id")) == sorted(
+        [("case", str(first.pk)), ("case", str(second.pk))])
+    assert {(r.user_id, r.reason, r.path, r.ip_address) for r in rows} == {
+        (exporter.user_id, "Checking the register against the case system",
+         "auditloop export cases", None)}
+
+
+def test_the_staff_list_needs_no_reason_and_the_files_keep_their_import_layout():
+    CaseFactory(reference="R1")
+    assert export("staff").startswith("Staff number,")
+    assert not AccessLog.objects.exists()
+    # No line saying who exported it: the file can be imported again as it is.
+    assert "Exported by" not in export("cases")

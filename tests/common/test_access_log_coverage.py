@@ -44,3 +44,26 @@ def test_nobody_signed_in_writes_nothing(client):
     client.get(reverse("cases:case_detail", args=[case.pk]))
     client.get(reverse("audits:tracker"))
     assert not AccessLog.objects.exists()
+
+
+# --- The case register: each case a page of results shows -----------------------------------
+
+
+def test_the_case_list_logs_each_case_on_the_page_in_one_insert(role_client,
+                                                                django_assert_num_queries):
+    client, person = role_client(Role.QA_MANAGER)
+    cases = [CaseFactory() for _ in range(3)]
+    client.get(reverse("cases:case_list"))
+    rows = AccessLog.objects.filter(user=person.user)
+    assert sorted(rows.values_list("action", "object_type", "object_id")) == sorted(
+        ("list", "case", str(c.pk)) for c in cases)
+    assert len(set(rows.values_list("request_id", flat=True))) == 1
+
+
+def test_a_case_search_logs_the_cases_found_as_a_search(role_client):
+    client, person = role_client(Role.QA_MANAGER)
+    found = CaseFactory(reference="FIND-ME-1")
+    CaseFactory(reference="OTHER-2")
+    client.post(reverse("cases:case_list"), {"reference": "FIND-ME-1"})
+    assert list(AccessLog.objects.filter(user=person.user).values_list(
+        "action", "object_type", "object_id")) == [("search", "case", str(found.pk))]

@@ -110,9 +110,15 @@ def test_mistakes_are_reported_in_plain_words(framework):
 
 def test_export_allocations_writes_who_audits_what(framework, council, auditors, fake_solver,
                                                    tmp_path):
+    from auditloop.common.models import AccessLog
     from auditloop.people.models import Person
+    from auditloop.people.roles import Role
     from auditloop.programme import services
+    from tests.factories import PersonFactory
     from tests.programme.test_allocation import confirmed_cycle
+
+    qa = PersonFactory(roles=[Role.QA_MANAGER])
+    who = ("--as", qa.user.username, "--reason", "Checking workloads")
 
     set_framework(allocation_unit="singles")
     (a,) = auditors(1)
@@ -120,18 +126,26 @@ def test_export_allocations_writes_who_audits_what(framework, council, auditors,
     cycle = confirmed_cycle(council["cases"][:2])
     services.allocation_confirm(run=services.allocation_propose(cycle=cycle, actor=None),
                                 actor=None)
+    with pytest.raises(CommandError, match="say who is exporting and why"):
+        call_command("export", "allocations", stdout=io.StringIO())
     out = io.StringIO()
-    call_command("export", "allocations", stdout=out)
+    call_command("export", "allocations", *who, stdout=out)
+    # One EXPORT row for each case whose audit is in the file, with the reason.
+    logged = AccessLog.objects.filter(action=AccessLog.Action.EXPORT, object_type="case")
+    assert sorted(logged.values_list("object_id", flat=True)) == sorted(
+        str(c.pk) for c in council["cases"][:2])
+    assert set(logged.values_list("reason", "path")) == {
+        ("Checking workloads", "auditloop export allocations")}
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert rows[0][:2] == ["Cycle", "Case reference"] and len(rows) == 3
     assert rows[1][6] == "'=cmd|' /C calc'!A0"  # never run as a formula
     target = tmp_path / "allocations.csv"
     err = io.StringIO()
     call_command("export", "allocations", "--cycle", str(cycle.pk), "--output", str(target),
-                 stderr=err)
+                 *who, stderr=err)
     assert "Wrote 2 rows" in err.getvalue()
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
     with pytest.raises(CommandError, match="There is no cycle 99"):
-        call_command("export", "allocations", "--cycle", "99")
+        call_command("export", "allocations", "--cycle", "99", *who)
     with pytest.raises(CommandError, match="--cycle only goes with `export allocations`"):
-        call_command("export", "cases", "--cycle", str(cycle.pk))
+        call_command("export", "cases", "--cycle", str(cycle.pk), *who)

@@ -8,7 +8,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from auditloop.cases import selectors
 from auditloop.cases.models import Case
-from auditloop.common.access import capability_required, log_access
+from auditloop.common.access import capability_required, log_access, log_access_many
+from auditloop.common.models import AccessLog
 from auditloop.people.models import Locality, Service, Team
 from auditloop.people.roles import Capability
 
@@ -59,6 +60,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         criteria = {"reference": search.cleaned_data["reference"].strip()}
     cases = selectors.cases_for_user(user=request.user, **criteria)  # type: ignore[arg-type]
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each case this page of results shows, in one insert: listed, or found in a search.
+    log_access_many(request, object_type="case", object_ids=[c.pk for c in page.object_list],
+                    action=AccessLog.Action.SEARCH if searching else AccessLog.Action.LIST)
     return render(
         request,
         "cases/case_list.html",
