@@ -209,3 +209,30 @@ def test_you_cannot_end_this_session_or_someone_elses_from_the_page():
 def test_ending_a_session_needs_post():
     client = _signed_in(UserFactory())
     assert client.get(reverse("people:session_end", args=[1])).status_code == 405
+
+
+def test_a_session_dropped_by_a_password_change_elsewhere_is_not_called_idle():
+    user = UserFactory()
+    here = _signed_in(user)
+    there = _signed_in(user, FIREFOX)
+    response = here.post(reverse("account_change_password"), {
+        "oldpassword": "a long test password", "password1": "a new long password here",
+        "password2": "a new long password here"})
+    assert response.status_code == 302
+    response = there.get(reverse("home"))
+    assert response.status_code == 302 and "signed_out" not in response["Location"]
+    assert _events(user, SignInEvent.Kind.IDLE_TIMEOUT) == 0
+    assert UserSession.objects.get(browser="Firefox on Mac").ended_because == "signed_out"
+    # The session that changed it carries on.
+    assert here.get(reverse("home")).status_code == 200
+
+
+def test_the_sign_in_page_reached_with_an_idle_cookie_keeps_its_own_cookies():
+    user = UserFactory()
+    with time_machine.travel(START, tick=False) as traveller:
+        client = _signed_in(user)
+        traveller.shift(IDLE + dt.timedelta(seconds=1))
+        response = client.get(reverse("account_login"), {"signed_out": "idle"})
+    assert response.status_code == 200
+    assert "Clear-Site-Data" not in response  # it would wipe the form's CSRF cookie
+    assert _events(user, SignInEvent.Kind.IDLE_TIMEOUT) == 1

@@ -197,12 +197,20 @@ class SessionLimitsMiddleware:
             return None
         row = UserSession.objects.filter(
             key_hash=key_hash(cookie), ended_at__isnull=True).select_related("user").first()
-        if row is None or not _end(row, Reason.IDLE):
+        if row is None:
+            return None
+        idle_since = timezone.now() - dt.timedelta(seconds=settings.SESSION_IDLE_TIMEOUT)
+        if row.last_seen_at > idle_since:
+            # Used within the timeout, so not idle: Django dropped it because the password
+            # changed (every other session ends then) or the account was deactivated.
+            _end(row, Reason.SIGNED_OUT)
+            return None
+        if not _end(row, Reason.IDLE):
             return None
         record(SignInEvent.Kind.IDLE_TIMEOUT, request=request, user=row.user)
-        setattr(request, _CLEAR_ATTR, True)
         if request.path.startswith("/accounts/"):
-            return None
+            return None  # the sign-in page itself: nothing to redirect
+        setattr(request, _CLEAR_ATTR, True)
         return _to_sign_in(request, Reason.IDLE)
 
     @staticmethod
