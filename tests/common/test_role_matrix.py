@@ -42,6 +42,9 @@ EVERY_CASE = frozenset({
     R.QA_MANAGER, R.HEAD_OF_QA, R.EARLY_HELP_OFFICER, R.ASSISTANT_DIRECTOR, R.DIRECTOR,
     R.PRINCIPAL_SOCIAL_WORKER,
 })
+# Actions carry no case: the Early Help Officers' reach (Early Help cases) opens none they
+# have nothing to do with.
+EVERY_ACTION = EVERY_CASE - {R.EARLY_HELP_OFFICER}
 STAFF_READERS = frozenset({
     R.QA_MANAGER, R.HEAD_OF_QA, R.EARLY_HELP_OFFICER, R.ASSISTANT_DIRECTOR, R.DIRECTOR,
     R.PRINCIPAL_SOCIAL_WORKER, R.SERVICE_MANAGER,
@@ -84,12 +87,12 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "notifications:tray": ("get", ALL),
     "actions:my_actions": ("get", ALL),
     # An action agreed for someone else: only the QA team sees it.
-    "actions:action_detail": ("get", EVERY_CASE),
+    "actions:action_detail": ("get", EVERY_ACTION),
     # Reaching the form is access; the services decide who may act (tests/actions).
-    "actions:action_progress": ("post", EVERY_CASE),
-    "actions:action_submit": ("post", EVERY_CASE),
-    "actions:action_sign_off": ("post", EVERY_CASE),
-    "actions:action_comment": ("post", EVERY_CASE),
+    "actions:action_progress": ("post", EVERY_ACTION),
+    "actions:action_submit": ("post", EVERY_ACTION),
+    "actions:action_sign_off": ("post", EVERY_ACTION),
+    "actions:action_comment": ("post", EVERY_ACTION),
     "cases:import_list": ("get", IMPORTERS),
     "cases:import_new": ("get", IMPORTERS),
     "cases:import_detail": ("get", IMPORTERS),

@@ -1,6 +1,8 @@
 """Blind review of an audit: apps that review audits blind (moderation) register a check;
 the audits' own pages ask `is_blind` and answer 404 to a person who must not yet see the
-audit's grades. Also the one write moderation makes to an audit: a changed final grade."""
+audit's grades. The same apps register who is reviewing which audit now: a moderator sees an
+audit only while assigned to review it (need to know), never by holding the role alone.
+Also the one write moderation makes to an audit: a changed final grade."""
 
 from __future__ import annotations
 
@@ -34,6 +36,30 @@ def blind_audit_ids(person: Any, audit_ids: Iterable[int] | None = None) -> set[
         return set()
     out: set[int] = set()
     for check in _checks:
+        out |= check(person, ids)
+    return out
+
+
+_reviewing: list[BlindCheck] = []
+
+
+def register_reviewing(check: BlindCheck) -> BlindCheck:
+    """Add a check `(person, audit_ids) -> ids`: the audits the person is assigned to review
+    now (the review open), so may read."""
+    if check not in _reviewing:
+        _reviewing.append(check)
+    return check
+
+
+def reviewing_audit_ids(person: Any, audit_ids: Iterable[int] | None = None) -> set[int]:
+    """The audits (of `audit_ids`, or any) the person is assigned to review now."""
+    if person is None or getattr(person, "pk", None) is None:
+        return set()
+    ids = None if audit_ids is None else list(audit_ids)
+    if ids is not None and not ids:
+        return set()
+    out: set[int] = set()
+    for check in _reviewing:
         out |= check(person, ids)
     return out
 

@@ -26,10 +26,12 @@ from auditloop.actions.models import Action, ActionOwner
 from auditloop.actions.services import action_create
 from auditloop.audits import recipients, supervision
 from auditloop.audits.models import Audit, AuditAction, ImmediateConcern, SupervisionItem
+from auditloop.audits.voices import is_qa_team as voices_is_qa_team
+from auditloop.cases.selectors import reaches_case
 from auditloop.common.errors import DomainError, WorkflowError
 from auditloop.notifications.services import notify
 from auditloop.people.models import Person
-from auditloop.people.roles import Capability, Role, capabilities_for
+from auditloop.people.roles import Role
 from auditloop.standards.selectors import framework_settings_row
 
 P = ImmediateConcern.Practice
@@ -40,8 +42,6 @@ DEFAULT_RECIPIENTS = ["case_team_manager", "case_service_manager"]
 # 002: "Actions will be clearly timebound and require the sign off from the relevant
 # Assistant Director." Used only when the framework names no role.
 DEFAULT_SIGN_OFF_ROLE = Role.ASSISTANT_DIRECTOR
-# The QA team may raise a concern on any audit: those who see every case and audit.
-QA_TEAM = (Capability.VIEW_ALL_CASES, Capability.AUDIT)
 # A second submit of the same concern within this time is the same concern (a double click
 # or a retried request), not a new one: nobody is told twice.
 SAME_CONCERN_WITHIN = timedelta(minutes=10)
@@ -61,8 +61,8 @@ class SmartAction:
 
 
 def is_qa_team(person: Person) -> bool:
-    caps = capabilities_for(person.roles) if person.is_active else frozenset()
-    return all(c in caps for c in QA_TEAM)
+    """The QA team may raise a concern on any audit they can open (voices.is_qa_team)."""
+    return voices_is_qa_team(person)
 
 
 def _is_current_auditor(audit: Audit, person: Person) -> bool:
@@ -330,7 +330,7 @@ def unresolved_concerns(audit: Audit) -> list[ImmediateConcern]:
 def may_see_concern(user: Any, concern: ImmediateConcern) -> bool:
     """The auditors, the QA team (and others who see every case), everyone told of it, the
     actions' owners and the holders of the role that signs them off."""
-    if user.has_capability(Capability.VIEW_ALL_CASES):
+    if reaches_case(user, concern.audit.case):
         return True
     person = user.person_or_none
     if person is None or not person.is_active:

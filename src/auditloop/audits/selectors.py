@@ -8,9 +8,10 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from auditloop.audits.blinding import blind_audit_ids, is_blind
+from auditloop.audits.blinding import blind_audit_ids, is_blind, reviewing_audit_ids
 from auditloop.audits.models import Answer, Audit, AuditAssignment
 from auditloop.cases.models import Involvement
+from auditloop.cases.selectors import reach_q, reaches_case
 from auditloop.people.roles import Capability
 from auditloop.people.selectors import management_subtree_ids
 from auditloop.standards.models import FrameworkSettings
@@ -84,9 +85,10 @@ def get_audit_for_user(user: Any, audit_id: int, *, edit: bool = False) -> Audit
         # A moderator grades the audit blind: not even the QA team's reach shows it first
         # (its auditors never moderate it, so they are let in above without the check).
         raise Http404
-    if user.has_capability(Capability.VIEW_ALL_CASES):
+    if reaches_case(user, audit.case):
         return audit
-    if user.has_capability(Capability.MODERATE) and audit.status == S.IN_MODERATION:
+    if user.has_capability(Capability.MODERATE) and audit.pk in reviewing_audit_ids(
+            person, [audit.pk]):
         return audit
     if may_see_as_practice(user, audit):
         return audit
@@ -167,7 +169,8 @@ def family_cases(case: Any) -> QuerySet[Any]:
 
 # Capabilities that open a child's case records in some way. A reader with none of them (a
 # senior leader, a strategic lead) sees figures only: reports never show them a child.
-CASE_OPENERS = (Capability.VIEW_ALL_CASES, Capability.VIEW_TEAM_CASES, Capability.HOLD_CASES,
+CASE_OPENERS = (Capability.VIEW_ALL_CASES, Capability.VIEW_EARLY_HELP_CASES,
+                Capability.VIEW_TEAM_CASES, Capability.HOLD_CASES,
                 Capability.OVERSEE_CASES, Capability.AUDIT, Capability.MODERATE)
 
 
@@ -179,7 +182,7 @@ def openable_audit_ids(user: Any, audit_ids: Iterable[int]) -> set[int]:
     """Of these audits, those get_audit_for_user would open for this user, answered for a
     whole list in a few queries (the same rule, in the same order): the audit's current
     auditors; then nobody who reviews it blind; then whoever sees every case; a moderator
-    while it is in moderation; and practice (involved in the case, holding it, or managing
+    while assigned to review it; and practice (involved in the case, holding it, or managing
     whoever holds it) once the framework lets practice see it. tests/insight/test_drill.py
     holds the two to the same answer."""
     ids = set(audit_ids)
@@ -195,9 +198,9 @@ def openable_audit_ids(user: Any, audit_ids: Iterable[int]) -> set[int]:
     rest -= blind_audit_ids(person, rest)
     if not rest or user.has_capability(Capability.VIEW_ALL_CASES):
         return mine | rest
-    allowed = Q(pk__in=[])
+    allowed = reach_q(user, "case__") or Q(pk__in=[])
     if user.has_capability(Capability.MODERATE):
-        allowed |= Q(status=S.IN_MODERATION)
+        allowed |= Q(pk__in=reviewing_audit_ids(person, rest))
     group = _VISIBLE_TO_PRACTICE.get(framework_settings_row().practitioner_sees_audit)
     if person is not None and group is not None:
         holders = {person.pk} | management_subtree_ids(person)

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from auditloop.audits.models import Audit, SupervisionItem
+from auditloop.cases.selectors import reaches_case
 from auditloop.common.errors import DomainError, WorkflowError
 from auditloop.people.models import Person
-from auditloop.people.roles import Capability
 
 # Writes
 
@@ -90,7 +90,7 @@ def may_see_supervision_item(user: Any, item: SupervisionItem) -> bool:
     person = user.person_or_none
     if person is not None and person.pk == item.supervisor_id:
         return True
-    return bool(user.has_capability(Capability.VIEW_ALL_CASES))
+    return reaches_case(user, item.audit.case)
 
 
 def get_supervision_item_for_user(user: Any, item_id: int) -> SupervisionItem:

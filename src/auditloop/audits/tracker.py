@@ -35,7 +35,8 @@ A = Action.Status
 AUDITED = Audit.workflow.groups["submitted_or_later"]
 # Who opens the tracker: the QA team (every case) and managers (their people's cases, for
 # the monthly performance meeting, 002).
-READERS = (Capability.VIEW_ALL_CASES, Capability.VIEW_TEAM_CASES)
+READERS = (Capability.VIEW_ALL_CASES, Capability.VIEW_EARLY_HELP_CASES,
+           Capability.VIEW_TEAM_CASES)
 # Exports hold the names of key workers and managers and what each action is about: the
 # same people who may export the case register.
 EXPORTERS = (Capability.EXPORT_REGISTER,)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from auditloop.audits import audit_actions, forms, selectors, services, voices
 from auditloop.audits.models import Answer, Audit
 from auditloop.audits.submission import OVERALL, Problem, Sheet
-from auditloop.cases.selectors import involvement_history
+from auditloop.cases.selectors import involvement_history, reach_q
 from auditloop.common.access import capability_required, log_access
 from auditloop.common.dates import gds_date
 from auditloop.common.errors import DomainError
@@ -123,11 +124,16 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     mine = list(selectors.audits_for_auditor(person=person)) if person else []
     context: dict[str, Any] = {"mine": mine, "statuses": Audit.Status.choices,
                                "today": timezone.localdate()}
-    if request.user.has_capability(Capability.VIEW_ALL_CASES):  # type: ignore[union-attr]
+    reach = reach_q(request.user, "case__")
+    if reach is None or reach != Q(pk__in=[]):
+        # Everyone whose role reaches cases without a relationship: every audit, or those of
+        # the cases their role reaches (Early Help Officers: Early Help audits).
         status = request.GET.get("status", "")
         status = status if status in Audit.Status.values else ""
-        context["qa"] = Paginator(selectors.audits_for_qa_team(status=status or None),
-                                  PAGE_SIZE).get_page(request.GET.get("page"))
+        audits = selectors.audits_for_qa_team(status=status or None)
+        if reach is not None:
+            audits = audits.filter(reach)
+        context["qa"] = Paginator(audits, PAGE_SIZE).get_page(request.GET.get("page"))
         context["status"] = status
     return render(request, "audits/audit_list.html", context)
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from auditloop.actions.deadline import action_deadline
 from auditloop.actions.models import Action
 from auditloop.audits import exports, selectors, services, voices
-from auditloop.audits.blinding import is_blind
+from auditloop.audits.blinding import is_blind, reviewing_audit_ids
 from auditloop.audits.models import (
     Audit,
     Conversation,
@@ -29,7 +29,8 @@ from auditloop.audits.models import (
     FeedbackReply,
     WorkerPerspective,
 )
-from auditloop.common.access import log_access
+from auditloop.cases.selectors import reaches_case
+from auditloop.common.access import log_access, log_access_many
 from auditloop.common.errors import DomainError
 from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_docx
 from auditloop.common.idempotency import TOKEN_FIELD, IdempotentForm, create_once
@@ -83,13 +84,16 @@ def _audit_url(audit: Audit) -> str:
 
 
 def _reads_voices(request: HttpRequest, audit: Audit) -> bool:
-    """The auditors, the QA team (everyone who sees every case) and, while the audit is in
-    moderation, moderators read the voices; the practice sees its own form only."""
+    """The auditors, the QA team (everyone whose role reaches the case) and the moderator
+    assigned to review the audit, once their blind grades are saved, read the voices; the
+    practice sees its own form only."""
     user: Any = request.user
-    return (services.is_current_auditor(audit, _person(request))
-            or user.has_capability(Capability.VIEW_ALL_CASES)
-            or (user.has_capability(Capability.MODERATE) and audit.status == S.IN_MODERATION
-                and not is_blind(_person(request), audit)))
+    person = _person(request)
+    return (services.is_current_auditor(audit, person)
+            or reaches_case(user, audit.case)
+            or (user.has_capability(Capability.MODERATE)
+                and audit.pk in reviewing_audit_ids(person, [audit.pk])
+                and not is_blind(person, audit)))
 
 
 def _may_export(request: HttpRequest, audit: Audit) -> bool:
@@ -596,6 +600,8 @@ def disagreement_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     assert person is not None
     rows = list(voices.disagreements_to_settle(person=person))
+    log_access_many(request, object_type="audit", action=AccessLog.Action.LIST,
+                    object_ids=list(dict.fromkeys(d.audit_id for d in rows)))
     return render(request, "audits/feedback_disagreements.html", {"rows": rows})
 
 
@@ -715,8 +721,7 @@ def earlier_feedback_detail(request: HttpRequest, feedback_id: int) -> HttpRespo
            .filter(pk=feedback_id).first())
     user: Any = request.user
     if row is None or not voices.may_read_earlier_feedback(
-            row, _person(request), sees_every_case=user.has_capability(
-                Capability.VIEW_ALL_CASES)):
+            row, _person(request), sees_every_case=reaches_case(user, row.audit.case)):
         raise Http404
     _log(request, row.audit_id)
     return render(request, "audits/feedback_earlier_detail.html", {"row": row})

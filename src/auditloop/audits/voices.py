@@ -87,12 +87,15 @@ def answer_key(section: dict[str, Any], question: dict[str, Any]) -> str:
 
 
 def is_qa_team(person: Person | None) -> bool:
-    """The QA team: those who see every case and audit (the QA manager and officers, the
-    head of service for QA, the principal social worker)."""
+    """The QA team: those who audit and whose role reaches cases without a relationship to
+    them (the QA manager and officers, the head of service for QA, the principal social
+    worker; 000's Early Help Officers for Early Help cases: they open no other audit, as
+    get_audit_for_user checks first)."""
     if person is None or not person.is_active:
         return False
     caps = capabilities_for(person.roles)
-    return Capability.VIEW_ALL_CASES in caps and Capability.AUDIT in caps
+    return bool({Capability.VIEW_ALL_CASES, Capability.VIEW_EARLY_HELP_CASES} & caps) and (
+        Capability.AUDIT in caps)
 
 
 def team_managers(audit: Audit) -> list[Person]:

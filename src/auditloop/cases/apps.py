@@ -15,8 +15,8 @@ class CasesConfig(AppConfig):
             NavEntry(
                 "Cases",
                 "cases:case_list",
-                (Capability.VIEW_ALL_CASES, Capability.VIEW_TEAM_CASES, Capability.HOLD_CASES,
-                 Capability.OVERSEE_CASES),
+                (Capability.VIEW_ALL_CASES, Capability.VIEW_EARLY_HELP_CASES,
+                 Capability.VIEW_TEAM_CASES, Capability.HOLD_CASES, Capability.OVERSEE_CASES),
                 order=10,
             )
         )

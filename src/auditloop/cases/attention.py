@@ -19,8 +19,8 @@ def _plural(n: int, word: str) -> str:
 def register_overview(user: Any) -> list[AttentionPanel]:
     """Cases this person can see: open, and open without a key worker."""
     if not any(user.has_capability(c) for c in (
-        Capability.VIEW_ALL_CASES, Capability.VIEW_TEAM_CASES, Capability.HOLD_CASES,
-        Capability.OVERSEE_CASES,
+        Capability.VIEW_ALL_CASES, Capability.VIEW_EARLY_HELP_CASES,
+        Capability.VIEW_TEAM_CASES, Capability.HOLD_CASES, Capability.OVERSEE_CASES,
     )):
         return []
     counts = selectors.cases_for_user(user=user, status=Case.Status.OPEN).aggregate(

@@ -9,20 +9,43 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from auditloop.cases.models import Case, CaseEvent, Involvement
-from auditloop.people.models import Person
+from auditloop.people.models import Person, Service
 from auditloop.people.roles import Capability
 from auditloop.people.selectors import management_subtree_ids
 
 
-def _visibility_filter(user: Any) -> Q | None:
-    """None means every case; otherwise the cases this user has a relationship with: ever
-    involved, holding or managing it now, or (for managers) held or managed by someone
-    below them. Built as one UNION of index lookups (benchmarks/RESULTS.md)."""
+def reaches_case(user: Any, case: Case) -> bool:
+    """Whether the user's role reaches this case without a relationship to it: every case
+    (the QA team, the principal social worker, directors) or every Early Help case (the
+    Early Help Officers of 000). The reach of each role is in docs/user-guide.md."""
     if user.has_capability(Capability.VIEW_ALL_CASES):
+        return True
+    return bool(user.has_capability(Capability.VIEW_EARLY_HELP_CASES)
+                and case.service_id is not None
+                and case.service.kind == Service.Kind.EARLY_HELP)
+
+
+def reach_q(user: Any, prefix: str = "") -> Q | None:
+    """reaches_case as a filter (None: every case; Q(pk__in=[]) where the role reaches none
+    without a relationship). `prefix` leads to the case, e.g. "case__"."""
+    if user.has_capability(Capability.VIEW_ALL_CASES):
+        return None
+    if user.has_capability(Capability.VIEW_EARLY_HELP_CASES):
+        return Q(**{f"{prefix}service__kind": Service.Kind.EARLY_HELP})
+    return Q(pk__in=[])
+
+
+def _visibility_filter(user: Any) -> Q | None:
+    """None means every case; otherwise the cases this user's role reaches (reach_q) and
+    those they have a relationship with: ever involved, holding or managing it now, or (for
+    managers) held or managed by someone below them. Built as one UNION of index lookups
+    (benchmarks/RESULTS.md)."""
+    reach = reach_q(user)
+    if reach is None:
         return None
     person: Person | None = user.person_or_none
     if person is None:
-        return Q(pk__in=[])
+        return reach
     holders = {person.pk}
     if user.has_capability(Capability.VIEW_TEAM_CASES):
         holders |= management_subtree_ids(person)
@@ -30,7 +53,7 @@ def _visibility_filter(user: Any) -> Q | None:
         Case.objects.filter(key_worker_id__in=holders).values("id"),
         Case.objects.filter(team_manager_id__in=holders).values("id"),
     )
-    return Q(pk__in=ids)
+    return Q(pk__in=ids) | reach
 
 
 def cases_for_user(

@@ -10,9 +10,10 @@ class ModerationConfig(AppConfig):
         from auditloop.audits import blinding
         from auditloop.common.navigation import NavEntry, register
         from auditloop.moderation import attention  # noqa: F401 - registers home panels
-        from auditloop.moderation.selectors import blind_check
+        from auditloop.moderation.selectors import blind_check, reviewing_check
         from auditloop.people.roles import Capability
 
         blinding.register(blind_check)
+        blinding.register_reviewing(reviewing_check)
         register(NavEntry("Moderation", "moderation:my_reviews",
                           (Capability.MODERATE, Capability.RUN_CYCLE), order=40))

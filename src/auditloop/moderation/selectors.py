@@ -98,6 +98,21 @@ def blind_check(person: Any, audit_ids: Iterable[int] | None) -> set[int]:
     return set(rows.values_list("audit_id", flat=True))
 
 
+def reviewing_check(person: Any, audit_ids: Iterable[int] | None) -> set[int]:
+    """Registered with audits.blinding: the audits the person is a current moderator of
+    whose review is still open (blind or comparing). Once the review is completed, ended or
+    reassigned, the role alone no longer opens the audit."""
+    pk = getattr(person, "pk", None)
+    if pk is None:
+        return set()
+    rows = ModerationReview.objects.filter(
+        moderator_id=pk, status__in=ModerationReview.workflow.groups["in_progress"],
+        assignment__ended_at__isnull=True)
+    if audit_ids is not None:
+        rows = rows.filter(audit_id__in=list(audit_ids))
+    return set(rows.values_list("audit_id", flat=True))
+
+
 def waiting_count(person: Person) -> tuple[int, int]:
     """(blind, to decide) reviews waiting for this moderator."""
     counts = dict(ModerationReview.objects.filter(

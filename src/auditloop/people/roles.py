@@ -8,6 +8,7 @@ from django.db import models
 
 class Capability(models.TextChoices):
     VIEW_ALL_CASES = "view_all_cases", "See every case in the register"
+    VIEW_EARLY_HELP_CASES = "view_early_help_cases", "See every Early Help case"
     VIEW_TEAM_CASES = "view_team_cases", "See the cases of the people they manage"
     IMPORT_CASES = "import_cases", "Import cases and staff"
     EXPORT_REGISTER = "export_register", "Export the case register"
@@ -70,8 +71,11 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     ),
     # Reads who looked at what and who signed in; sees no case itself (need to know).
     Role.INFORMATION_GOVERNANCE_LEAD: frozenset({C.VIEW_ACCESS_LOG}),
-    # 000: Early Help Officers carry out audits and request them.
-    Role.EARLY_HELP_OFFICER: frozenset(_QA_TEAM),
+    # 000: Early Help Officers, in the Early Help Team, carry out audits of Early Help
+    # Assessments and request them: they see every Early Help case, and no child protection,
+    # child in need or looked-after case (need to know).
+    Role.EARLY_HELP_OFFICER: frozenset(
+        {C.VIEW_EARLY_HELP_CASES, C.VIEW_STAFF, C.VIEW_REPORTS, C.AUDIT}),
     Role.AUDITOR: frozenset({C.AUDIT}),
     Role.MODERATOR: frozenset({C.MODERATE}),
     Role.PRACTITIONER: frozenset({C.HOLD_CASES}),
@@ -108,3 +112,31 @@ def capabilities_for(roles: set[str] | frozenset[str]) -> frozenset[Capability]:
     for role in roles:
         caps |= ROLE_CAPABILITIES[Role(role)]
     return frozenset(caps)
+
+
+def case_reach(role: Role) -> str:
+    """What a role alone lets its holder see of children's records, in the words of the
+    user guide's "Who sees which records" table (a test keeps the two the same). Relationships
+    add to it: anyone involved in a case, or an audit's auditor, sees that case or audit."""
+    caps = ROLE_CAPABILITIES[role]
+    if C.VIEW_ALL_CASES in caps:
+        return "Every case and audit"
+    parts = []
+    if C.VIEW_EARLY_HELP_CASES in caps:
+        parts.append("every Early Help case and its audits")
+    if C.VIEW_TEAM_CASES in caps:
+        parts.append("cases held or managed by the people they manage")
+    if C.HOLD_CASES in caps:
+        parts.append("cases they hold or are involved in")
+    if C.OVERSEE_CASES in caps:
+        parts.append("cases they review or chair")
+    if C.AUDIT in caps:
+        parts.append("audits allocated to them")
+    if C.MODERATE in caps:
+        parts.append("audits they are assigned to moderate, while the review is open")
+    if not parts:
+        if C.VIEW_ACCESS_LOG in caps:
+            return "No child's record: the access log and sign-in events"
+        return "No child's record: figures only"
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:]

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from auditloop.actions.selectors import made_from, may_make_plans
 from auditloop.cases.selectors import cases_for_user
-from auditloop.common.access import capability_required
+from auditloop.common.access import capability_required, log_access_many
 from auditloop.common.errors import DomainError
 from auditloop.common.idempotency import create_once
+from auditloop.common.models import AccessLog
 from auditloop.people.roles import Capability, Role
 from auditloop.programme import forms, selectors, services
 from auditloop.programme.coverage import coverage as coverage_of
@@ -150,9 +151,15 @@ def _detail(request: HttpRequest, cycle: Cycle, errors: list[str] | None = None,
     counts = {"current": len(rows),
               "proposed": sum(r.is_proposed for r in rows),
               "notices": sum(b.is_sent for b in batches)}
+    changed, contacts = list(selectors.changed_cases(cycle)), list(selectors.contacts(cycle))
+    # Each case the page names (the list, the changes, the coordinators' contacts), at once.
+    log_access_many(request, object_type="case", action=AccessLog.Action.LIST,
+                    object_ids=list(dict.fromkeys([*(r.case_id for r in rows),
+                                                   *(r.case_id for r in changed),
+                                                   *(c.case_id for c in contacts)])))
     return render(request, "programme/cycle_detail.html", {
-        "cycle": cycle, "rows": rows, "changed": list(selectors.changed_cases(cycle)),
-        "draw": selectors.latest_draw(cycle), "contacts": list(selectors.contacts(cycle)),
+        "cycle": cycle, "rows": rows, "changed": changed,
+        "draw": selectors.latest_draw(cycle), "contacts": contacts,
         "batches": batches, "run": run, "settings": row,
         "history": list(selectors.cycle_history(cycle)[:50]),
         "indicator_themes": list(cycle.indicator_themes.all()),
@@ -244,6 +251,7 @@ def change_case(request: HttpRequest, cycle_id: int, cycle_case_id: int) -> Http
         else:
             messages.success(request, done)
             return redirect("programme:cycle_detail", cycle.pk)
+    log_access_many(request, object_type="case", object_ids=[row.case_id])
     return render(request, "programme/change_case.html",
                   {"cycle": cycle, "row": row, "form": form},
                   status=400 if form.errors else 200)
@@ -394,7 +402,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 # Putting cases forward: requests and nominations -----------------------------------------
 
-PUT_FORWARD = (RUN, Capability.VIEW_TEAM_CASES, Capability.VIEW_ALL_CASES)
+PUT_FORWARD = (RUN, Capability.VIEW_TEAM_CASES, Capability.VIEW_ALL_CASES,
+               Capability.VIEW_EARLY_HELP_CASES)
 K = CaseRequest.Kind
 
 
