@@ -75,6 +75,8 @@ test: setup-dev
 	$(BIN)/ruff check --quiet .
 	$(BIN)/mypy src
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/bandit -c pyproject.toml -q -r src -ll
+	$(BIN)/python scripts/audit_dependencies.py
 	AUDITLOOP_ENV=test $(BIN)/auditloop makemigrations --check --dry-run -v0
 	$(BIN)/pytest -n 2 --create-db $(PYTEST_ARGS)
 

@@ -29,7 +29,7 @@ def environment(**options: Any) -> Environment:
         loaders.insert(0, loader)
     options["loader"] = ChoiceLoader(loaders)
     options.setdefault("autoescape", True)
-    env = Environment(**options)  # noqa: S701 - autoescape is set above
+    env = Environment(**options)  # noqa: S701 # nosec B701 - autoescape is set above
     env.globals.update(
         {
             "url": url,
