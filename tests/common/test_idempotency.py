@@ -44,7 +44,8 @@ def _token(page) -> str:  # type: ignore[no-untyped-def]
 def _twice(client, url, data):  # type: ignore[no-untyped-def]
     first = client.post(url, data)
     second = client.post(url, data)
-    assert first.status_code == 302, re.findall(r"<li><a href=\"#[^\"]*\">([^<]+)<", first.content.decode())
+    errors = re.findall(r'<li><a href="#[^"]*">([^<]+)<', first.content.decode())
+    assert first.status_code == 302, errors
     assert second.status_code == 302
     assert second["Location"] == first["Location"]
     after = client.get(second["Location"])
@@ -211,3 +212,19 @@ def test_propose_an_action_in_reply_twice(six_areas, client_for):
     url = reverse("audits:reply_action_new", args=[w.audit.pk])
     _twice(client, url, {**test_feedback.action_data(), "form_token": _token(client.get(url))})
     assert AuditAction.objects.filter(audit=w.audit).count() == 1
+
+
+def test_set_up_a_calibration_exercise_twice(client_for, _now):
+    from auditloop.audits.selectors import case_audit_tool_versions
+    from auditloop.moderation.models import CalibrationExercise
+
+    preset_apply(key="002-six-key-areas")
+    qa = client_for(PersonFactory(roles=[Role.QA_MANAGER]))
+    auditor = PersonFactory(roles=[Role.AUDITOR])
+    url = reverse("moderation:calibration_new")
+    location = _twice(qa, url, {
+        "form_token": _token(qa.get(url)), "title": "Neglect",
+        "tool_version": case_audit_tool_versions()[0].pk, "vignette": "A family of four",
+        "participants": [auditor.pk]})
+    exercise = CalibrationExercise.objects.get()
+    assert location == reverse("moderation:calibration_results", args=[exercise.pk])

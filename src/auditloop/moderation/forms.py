@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from auditloop.common.idempotency import IdempotentForm
 from auditloop.moderation.models import ModerationSample
 from auditloop.moderation.services import Decision, GradedSection
 from auditloop.standards.models import ToolVersion
@@ -92,7 +93,7 @@ class DiscussionForm(forms.Form):
                            error_messages={"required": "Write what the panel said"})
 
 
-class CalibrationForm(forms.Form):
+class CalibrationForm(IdempotentForm):
     title = forms.CharField(max_length=200, label="Title",
                             error_messages={"required": "Enter a title"})
     tool_version = forms.TypedChoiceField(coerce=int, label="Audit tool",

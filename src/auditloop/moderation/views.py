@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from auditloop.actions.selectors import made_from, may_make_plans
 from auditloop.common.access import capability_required, log_access
 from auditloop.common.errors import DomainError
+from auditloop.common.idempotency import create_once
 from auditloop.moderation import forms, selectors, services
 from auditloop.moderation.models import (
     OVERALL,
@@ -504,10 +505,11 @@ def calibration_new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         chosen = [p for p in people if p.pk in set(d["participants"])]
         try:
-            exercise = services.calibration_create(
+            exercise, _ = create_once(form.token, CalibrationExercise,
+                                      lambda: services.calibration_create(
                 actor=_person(request), title=d["title"],
                 tool_version=next(v for v in tools if v.pk == d["tool_version"]),
-                vignette=d["vignette"], participants=chosen or None)
+                vignette=d["vignette"], participants=chosen or None))
         except DomainError as exc:
             _form_error(form, exc)
         else:
