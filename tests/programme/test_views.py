@@ -642,3 +642,26 @@ def test_the_operator_reads_cycles_but_changes_nothing_there(admin_client, alloc
     assert admin_client.get(cycle_url).status_code == 200
     assert admin_client.get(reverse("admin:programme_cycle_add")).status_code == 403
     assert admin_client.get(reverse("admin:programme_cyclecase_changelist")).status_code == 200
+
+
+def test_the_cycle_and_allocation_pages_log_each_case_they_show(qa, allocated):
+    client, person = qa
+    cases = sorted(str(c) for c in CycleCase.objects.filter(cycle=allocated)
+                   .values_list("case_id", flat=True))
+    assert len(cases) == 3
+    for name in ("cycle_detail", "allocation"):
+        page = url(name, allocated.pk)
+        assert client.get(page).status_code == 200
+        listed = AccessLog.objects.filter(user=person.user, path=page)
+        assert sorted(listed.values_list("object_id", flat=True)) == cases, name
+        assert set(listed.values_list("action", "object_type")) == {("list", "case")}
+        # One insert: every row carries the one request's id.
+        assert len(set(listed.values_list("request_id", flat=True))) == 1
+
+
+def test_an_auditors_list_of_audits_logs_each_audit(allocated, client_for):
+    assignment = AuditAssignment.objects.filter(ended_at__isnull=True).first()
+    client_for(assignment.person).get(reverse("programme:my_audits"))
+    logged = AccessLog.objects.filter(user=assignment.person.user, action="list")
+    assert str(assignment.audit_id) in set(logged.values_list("object_id", flat=True))
+    assert set(logged.values_list("object_type", flat=True)) == {"audit"}

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from auditloop.common.access import capability_required, log_access
+from auditloop.common.access import capability_required, log_access, log_access_many
 from auditloop.common.errors import DomainError
 from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_csv
 from auditloop.common.models import AccessLog
@@ -36,6 +36,8 @@ def allocation(request: HttpRequest, cycle_id: int) -> HttpResponse:
                        status=400)
     run = selectors.latest_run(cycle)
     lines = selectors.allocation_lines(run) if run else []
+    log_access_many(request, object_type="case", action=AccessLog.Action.LIST,
+                    object_ids=[v.line.cycle_case.case_id for v in lines])
     return render(request, "programme/allocation.html", {
         "cycle": cycle, "run": run, "lines": lines,
         "short_of_minimum": selectors.short_of_minimum(lines),
@@ -79,6 +81,7 @@ def allocation_override(request: HttpRequest, cycle_id: int, line_id: int) -> Ht
             messages.success(request, f"The auditors for {line.cycle_case.case.reference} "
                                       "have been changed.")
             return redirect("programme:allocation", cycle.pk)
+    log_access(request, object_type="case", object_id=line.cycle_case.case_id)
     return render(request, "programme/allocation_override.html", {
         "cycle": cycle, "line": line, "form": form,
     }, status=400 if form.errors else 200)
@@ -167,6 +170,8 @@ def my_audits(request: HttpRequest) -> HttpResponse:
     person = person_of(request)
     rows = list(selectors.my_assignments(person)) if person else []
     cycles = selectors.cycle_titles_for_audits([r.audit_id for r in rows])
+    log_access_many(request, object_type="audit", action=AccessLog.Action.LIST,
+                    object_ids=list(dict.fromkeys(r.audit_id for r in rows)))
     return render(request, "programme/my_audits.html", {
         "rows": rows, "cycles": cycles, "may_decline": may_decline(framework_settings_row()),
         "links": {r.audit_id: audit_link(r.audit) for r in rows},
@@ -245,6 +250,7 @@ def choose_auditor(request: HttpRequest, cycle_id: int, cycle_case_id: int) -> H
         else:
             messages.success(request, "The auditor has been added.")
             return redirect("programme:cycle_detail", cycle.pk)
+    log_access(request, object_type="case", object_id=row.case_id)
     return render(request, "programme/choose_auditor.html",
                   {"cycle": cycle, "row": row, "form": form},
                   status=400 if form.errors else 200)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from auditloop.actions.selectors import made_from, may_make_plans
 from auditloop.audits.blinding import blind_audit_ids
 from auditloop.audits.models import Audit
-from auditloop.common.access import capability_required, log_access
+from auditloop.common.access import capability_required, log_access, log_access_many
 from auditloop.common.errors import DomainError
 from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_csv
 from auditloop.common.models import AccessLog
@@ -35,6 +35,11 @@ def _meeting(request: HttpRequest, cycle: Cycle,
              details_form: forms.MeetingDetailsForm | None = None,
              status: int = 200, close_error: str = "") -> HttpResponse:
     items = list(selectors.agenda(cycle))
+    follow_ups = selectors.follow_ups(cycle)
+    # Each audit the meeting page names (the agenda and the follow-ups), in one insert.
+    log_access_many(request, object_type="audit", action=AccessLog.Action.LIST,
+                    object_ids=list(dict.fromkeys([*(i.audit_id for i in items),
+                                                   *(f.audit.pk for f in follow_ups)])))
     minutes = sum(i.minutes_allotted or 0 for i in items)
     form = details_form or forms.MeetingDetailsForm(initial={
         "attendance": cycle.meeting_attendance, "prevalent_issue": cycle.prevalent_issue,
@@ -44,7 +49,7 @@ def _meeting(request: HttpRequest, cycle: Cycle,
     return render(request, "programme/meeting.html", {
         "cycle": cycle, "items": items, "total_minutes": minutes,
         "ready": selectors.ready_for_agenda(cycle), "details_form": form,
-        "follow_ups": selectors.follow_ups(cycle), "open": cycle.is_allocated,
+        "follow_ups": follow_ups, "open": cycle.is_allocated,
         "discussed": sum(1 for i in items if i.discussed_at),
         "made": made_from(source_key=f"cycle:{cycle.pk}"),
         "may_make": may_make_plans(request.user),
