@@ -60,6 +60,9 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Northmoor Council")
+# Where the accessibility statement tells people to ask for another format or report a
+# problem; without it the statement names the QA manager and the IT service desk.
+ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
 SERVICE_NAME = "Quality assurance and impact"
 
 INSTALLED_APPS = [

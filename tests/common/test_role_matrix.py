@@ -61,6 +61,7 @@ REPORT_READERS = frozenset({  # VIEW_REPORTS
 # url name -> (method, roles allowed). Objects are ones the role has no relationship with.
 EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "home": ("get", ALL),
+    "accessibility": ("get", ALL),
     "healthz": ("get", ALL),
     "readyz": ("get", ALL),
     "cases:case_list": ("get", CASE_READERS),

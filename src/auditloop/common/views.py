@@ -16,6 +16,7 @@ says nothing about the worker, but then nothing is waiting for it either, so it 
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Q
@@ -83,6 +84,14 @@ def not_ready_because(now: dt.datetime | None = None) -> str:
     except DatabaseError as error:
         return f"the database did not answer ({type(error).__name__})"
     return ""
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (the 2018 accessibility regulations), open to everyone,
+    signed in or not, and linked from every page's footer."""
+    return render(request, "common/accessibility.html",
+                  {"accessibility_contact": settings.ACCESSIBILITY_CONTACT})
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/readyz", "/demo/")
+OPEN_PREFIXES = ("/accessibility", "/accounts/", "/static/", "/healthz", "/readyz", "/demo/")
 
 
 class SignInRequiredMiddleware:
@@ -35,7 +35,7 @@ class TwoFactorRequiredMiddleware:
     """In production every local account must set up an authenticator app before anything
     else. Entra ID sign-ins are exempt: Entra enforces the council's own two-factor."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/readyz")
+    ALLOWED_PREFIXES = ("/accessibility", "/accounts/", "/static/", "/healthz", "/readyz")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
