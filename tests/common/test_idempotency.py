@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from auditloop.actions.models import ActionEvent, ActionPlan, ActionPlanReview, Finding
 from auditloop.audits.forms import NewAuditForm
-from auditloop.audits.models import Audit, AuditAction, FeedbackReply
+from auditloop.audits.models import Audit, AuditAction, FeedbackReply, ImmediateConcern
 from auditloop.cases.models import Theme
 from auditloop.common.errors import DomainError
 from auditloop.common.idempotency import create_once, forget_tokens_before, new_token
@@ -22,7 +22,7 @@ from auditloop.people.roles import Role
 from auditloop.programme.models import Cycle
 from auditloop.standards.services import preset_apply
 from tests.actions.factories import SMART, make_plan, strategic_lead
-from tests.audits import test_feedback
+from tests.audits import test_feedback, test_immediate_concern
 from tests.concurrency import run_together
 from tests.factories import CaseFactory, PersonFactory, finish_audit, make_action
 
@@ -30,6 +30,7 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 6, 3, 9, tzinfo=dt.UTC)
 frozen = test_feedback.frozen
 six_areas = test_feedback.six_areas
+world = test_immediate_concern.world
 
 
 def _token(page) -> str:  # type: ignore[no-untyped-def]
@@ -228,3 +229,12 @@ def test_set_up_a_calibration_exercise_twice(client_for, _now):
         "participants": [auditor.pk]})
     exercise = CalibrationExercise.objects.get()
     assert location == reverse("moderation:calibration_results", args=[exercise.pk])
+
+
+def test_raise_an_immediate_concern_twice(world, client_for):
+    client = client_for(world.auditor)
+    url = test_immediate_concern.new_url(world.audit)
+    location = _twice(client, url, {**test_immediate_concern.form_data(told_at="08:15"),
+                                    "form_token": _token(client.get(url))})
+    concern = ImmediateConcern.objects.get()
+    assert location == reverse("audits:concern_detail", args=[concern.pk])

@@ -21,6 +21,7 @@ from auditloop.audits import concerns, escalations, selectors, supervision
 from auditloop.audits.models import Audit, ImmediateConcern, SupervisionItem
 from auditloop.common.access import capability_required, log_access
 from auditloop.common.errors import DomainError
+from auditloop.common.idempotency import IdempotentForm, create_once
 from auditloop.people.roles import Capability
 from auditloop.standards.settings_spec import CHANNELS, EVENTS
 
@@ -42,7 +43,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M")
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(IdempotentForm):
     summary = forms.CharField(
         widget=forms.Textarea, label="Summary of the concerns",
         help_text="What you found that means a child may not be safe. The team manager and "
@@ -231,7 +232,8 @@ def concern_new(request: HttpRequest, audit_id: int) -> HttpResponse:
     if valid:
         chosen = [a for a in actions if a.has_changed() or a.prefix == "action-0"]
         try:
-            concern = concerns.immediate_concern_raise(
+            concern, _ = create_once(form.token, ImmediateConcern,
+                                     lambda: concerns.immediate_concern_raise(
                 audit=audit, actor=person, summary=form.cleaned_data["summary"],
                 unsafe_practice=form.cleaned_data["unsafe_practice"],
                 actions=[a.smart() for a in chosen],
@@ -240,7 +242,7 @@ def concern_new(request: HttpRequest, audit_id: int) -> HttpResponse:
                 team_manager_told_at=form.told_at_value(),
                 team_manager_told_note=form.cleaned_data["told_note"],
                 wider_caseload_review=bool(form.cleaned_data.get("wider_caseload_review")),
-            )
+            ))
         except DomainError as exc:
             _place_error(exc, form, chosen)
         else:
