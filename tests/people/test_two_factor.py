@@ -44,8 +44,9 @@ def test_without_an_authenticator_every_service_page_sends_you_to_set_one_up():
     client = Client()
     sign_in(client, user.username)
     # The admin's own login page only sends people to the service's sign-in (test_sign_in).
+    # The accessibility statement is open to everyone, like the sign-in pages (below).
     paths = [p for p in _service_paths(get_resolver().url_patterns)
-             if p != reverse("admin:login")]
+             if p not in {reverse("admin:login"), reverse("accessibility")}]
     assert "/" in paths and "/operator/" in paths and len(paths) > 20
     not_sent = []
     for path in paths:
@@ -64,6 +65,7 @@ def test_sign_in_pages_and_the_health_checks_stay_open_without_an_authenticator(
     assert client.get(reverse("readyz")).status_code == 200
     assert client.get(reverse("mfa_index")).status_code == 200
     assert client.get(reverse("account_logout")).status_code == 200
+    assert client.get(reverse("accessibility")).status_code == 200
 
 
 @override_settings(MFA_REQUIRED=False)
