@@ -46,6 +46,16 @@ def test_my_reviews(world):  # type: ignore[no-untyped-def]
     assert world["as_mod"].post(url).status_code == 405
 
 
+def test_my_reviews_logs_each_audit_listed(world):  # type: ignore[no-untyped-def]
+    from auditloop.common.models import AccessLog
+
+    world["as_mod"].get(reverse("moderation:my_reviews"))
+    rows = set(AccessLog.objects.filter(user=world["mod"].user).values_list(
+        "action", "object_type", "object_id"))
+    assert ("list", "audit", str(world["review"].audit_id)) in rows
+    assert {(action, kind) for action, kind, _ in rows} == {("list", "audit")}
+
+
 def test_my_reviews_query_count_does_not_grow(world, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
     url = reverse("moderation:my_reviews")
     with django_assert_max_num_queries(14):

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from auditloop.actions.selectors import made_from, may_make_plans
-from auditloop.common.access import capability_required, log_access
+from auditloop.common.access import capability_required, log_access, log_access_many
 from auditloop.common.errors import DomainError
 from auditloop.common.idempotency import create_once
+from auditloop.common.models import AccessLog
 from auditloop.moderation import forms, selectors, services
 from auditloop.moderation.models import (
     OVERALL,
@@ -41,6 +42,12 @@ def _form_page(request: HttpRequest, form: Any, *, title: str, submit: str, canc
     return render(request, "moderation/form.html", {
         "form": form, "title": title, "caption": caption, "submit": submit,
         "cancel": cancel, "intro": intro}, status=400 if form.errors else 200)
+
+
+def _log_audits(request: HttpRequest, audit_ids: list[int]) -> None:
+    """The audits a page lists, once each, in one insert."""
+    log_access_many(request, object_type="audit", action=AccessLog.Action.LIST,
+                    object_ids=list(dict.fromkeys(audit_ids)))
 
 
 def _person(request: HttpRequest) -> Person | None:
@@ -85,6 +92,7 @@ def _panel_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 def my_reviews(request: HttpRequest) -> HttpResponse:
     person = _person(request)
     reviews = list(selectors.reviews_for_moderator(person=person)) if person else []
+    _log_audits(request, [r.audit_id for r in reviews])
     user: Any = request.user
     return render(request, "moderation/my_reviews.html", {
         "reviews": reviews, "runs_cycle": user.has_capability(RUN),
@@ -166,10 +174,11 @@ def _sample_page(request: HttpRequest, cycle_id: int, errors: list[str] | None =
     cycle = selectors.get_cycle(cycle_id)
     sample = selectors.sample_of(cycle)
     submitted = services.cycle_submitted_audits(cycle)
+    rows = selectors.sample_rows(sample) if sample else []
+    removed = list(selectors.removed_rows(sample)) if sample else []
+    _log_audits(request, [r.audit_id for r in [*rows, *removed]])
     return render(request, "moderation/sample.html", {
-        "cycle": cycle, "sample": sample,
-        "rows": selectors.sample_rows(sample) if sample else [],
-        "removed": list(selectors.removed_rows(sample)) if sample else [],
+        "cycle": cycle, "sample": sample, "rows": rows, "removed": removed,
         "draw": sample.draws.first() if sample else None,
         "submitted": len(submitted), "settings": framework_settings_row(),
         "started": services.reviews_started(sample) if sample else False,
@@ -354,8 +363,10 @@ def _meeting_page(request: HttpRequest, found: ModerationSample, form: Any = Non
                "attendees": [p.pk for p in meeting.attendees.all()]} if meeting else {}
     form = form or forms.MeetingForm(initial=initial,
                                      choices=[(p.pk, p.full_name) for p in panel])
+    rows = selectors.sample_rows(found)
+    _log_audits(request, [r.audit_id for r in rows])
     return render(request, "moderation/meeting.html", {
-        "sample": found, "cycle": found.cycle, "rows": selectors.sample_rows(found),
+        "sample": found, "cycle": found.cycle, "rows": rows,
         "form": form, "meeting": meeting, "errors": errors or [],
         "made": made_from(source_key=f"moderation-sample:{found.pk}"),
         "may_make": may_make_plans(request.user),
@@ -469,10 +480,12 @@ def auditor_record(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.get_auditor_for_user(request.user, person_id)
     user: Any = request.user
     figures = selectors.auditor_figures([person], today=timezone.localdate())[0]
+    shadow = list(selectors.shadow_audits(person)[:50])
+    _log_audits(request, [a.audit_id for a in shadow])
     return render(request, "moderation/auditor_record.html", {
         "person": person, "figures": figures,
         "training": list(selectors.training_history(person)),
-        "shadow": list(selectors.shadow_audits(person)[:50]),
+        "shadow": shadow,
         "calibrations": selectors.calibrations_of(person),
         "settings": framework_settings_row(),
         "may_record_training": user.has_capability(Capability.MANAGE_STAFF),
