@@ -855,16 +855,23 @@ def test_audit_lists_take_a_fixed_number_of_queries(auditor, client_for, qa_mana
                                                     django_assert_max_num_queries):
     client = client_for(auditor)
     make_audit(auditors=[auditor, PersonFactory()])
-    with django_assert_max_num_queries(9):
-        client.get(reverse("audits:audit_list"))
+    # Two more than before (9 and 11): the access log's rows for the audits listed (one
+    # insert) and the signed-in session's own row (people.UserSession).
     with django_assert_max_num_queries(11):
+        client.get(reverse("audits:audit_list"))
+    with django_assert_max_num_queries(13):
         qa_manager_client.get(reverse("audits:audit_list"))
     for _ in range(8):
         make_audit(auditors=[auditor, PersonFactory()])
-    with django_assert_max_num_queries(9):
-        assert client.get(reverse("audits:audit_list")).status_code == 200
     with django_assert_max_num_queries(11):
+        assert client.get(reverse("audits:audit_list")).status_code == 200
+    with django_assert_max_num_queries(13):
         assert qa_manager_client.get(reverse("audits:audit_list")).status_code == 200
+    # Each audit listed is in the access log: the auditor's nine, once each.
+    from auditloop.common.models import AccessLog
+
+    listed = AccessLog.objects.filter(user=auditor.user, action="list", object_type="audit")
+    assert listed.values("object_id").distinct().count() == 9
 
 
 def test_audit_pages_take_a_fixed_number_of_queries(auditor, client_for,

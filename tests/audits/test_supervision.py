@@ -69,6 +69,12 @@ def test_the_list_shows_waiting_items_grouped_by_practitioner(w, client_for):
     html = response.content.decode()
     assert w.case.reference in html and item_url(w.item) in html
     assert "Safeguarding" in html
+    # Each audit the list names is in the access log, once.
+    from auditloop.common.models import AccessLog
+
+    assert sorted(AccessLog.objects.filter(user=w.tm.user, action="list").values_list(
+        "object_type", "object_id")) == sorted([("audit", str(w.audit.pk)),
+                                                ("audit", str(other.pk))])
 
 
 def test_the_list_is_yours_only(w, client_for):
@@ -91,10 +97,12 @@ def test_the_list_only_takes_get(w, client_for):
 def test_the_lists_queries_do_not_grow_with_items(w, client_for, django_assert_max_num_queries):
     client = client_for(w.tm)
     add_items(w.tm, 2)
-    with django_assert_max_num_queries(9):
+    # Two more than before (9): the access log's rows for the audits listed (one insert)
+    # and the signed-in session's own row (people.UserSession).
+    with django_assert_max_num_queries(11):
         client.get(reverse(LIST))
     add_items(w.tm, 8)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse(LIST))
     assert len(response.context["waiting"]) == 21
 

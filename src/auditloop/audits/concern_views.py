@@ -19,9 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from auditloop.audits import concerns, escalations, selectors, supervision
 from auditloop.audits.models import Audit, ImmediateConcern, SupervisionItem
-from auditloop.common.access import capability_required, log_access
+from auditloop.common.access import capability_required, log_access, log_access_many
 from auditloop.common.errors import DomainError
 from auditloop.common.idempotency import IdempotentForm, create_once
+from auditloop.common.models import AccessLog
 from auditloop.people.roles import Capability
 from auditloop.standards.settings_spec import CHANNELS, EVENTS
 
@@ -357,6 +358,8 @@ def supervision_list(request: HttpRequest) -> HttpResponse:
     waiting = list(supervision.supervision_waiting_for(person)) if person else []
     groups = [(who, list(rows)) for who, rows in groupby(waiting, key=lambda i: i.supervisee)]
     done = list(supervision.supervision_recently_discussed(person)) if person else []
+    log_access_many(request, object_type="audit", action=AccessLog.Action.LIST,
+                    object_ids=list(dict.fromkeys(i.audit_id for i in [*waiting, *done])))
     return render(request, "audits/supervision_list.html",
                   {"groups": groups, "waiting": waiting, "done": done})
 

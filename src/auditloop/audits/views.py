@@ -19,10 +19,11 @@ from auditloop.audits import audit_actions, forms, selectors, services, voices
 from auditloop.audits.models import Answer, Audit
 from auditloop.audits.submission import OVERALL, Problem, Sheet
 from auditloop.cases.selectors import involvement_history, reach_q
-from auditloop.common.access import capability_required, log_access
+from auditloop.common.access import capability_required, log_access, log_access_many
 from auditloop.common.dates import gds_date
 from auditloop.common.errors import DomainError
 from auditloop.common.idempotency import create_once
+from auditloop.common.models import AccessLog
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability
 from auditloop.standards.schema import REPEATS, SECTION_KINDS
@@ -135,6 +136,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             audits = audits.filter(reach)
         context["qa"] = Paginator(audits, PAGE_SIZE).get_page(request.GET.get("page"))
         context["status"] = status
+    # Each audit the page lists (the person's own and this page of everyone's), one insert.
+    shown = [a.pk for a in mine] + ([a.pk for a in context["qa"].object_list]
+                                    if "qa" in context else [])
+    log_access_many(request, object_type="audit", action=AccessLog.Action.LIST,
+                    object_ids=list(dict.fromkeys(shown)))
     return render(request, "audits/audit_list.html", context)
 
 
