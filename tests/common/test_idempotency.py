@@ -238,3 +238,16 @@ def test_raise_an_immediate_concern_twice(world, client_for):
                                     "form_token": _token(client.get(url))})
     concern = ImmediateConcern.objects.get()
     assert location == reverse("audits:concern_detail", args=[concern.pk])
+
+
+def test_schedule_a_framework_change_twice(role_client):
+    from auditloop.standards.models import ScheduledSettingChange
+
+    url = reverse("standards:scheduled_change_new") + "?setting=audit_notice_days"
+    with time_machine.travel(dt.datetime(2022, 6, 15, 9, tzinfo=dt.UTC), tick=False):
+        client, _ = role_client(Role.QA_MANAGER)
+        location = _twice(client, url, {
+            "form_token": _token(client.get(url)), "effective_on": "2022-12-01", "value": "7",
+            "reason": "A week's notice"})
+    assert location == reverse("standards:framework") + "#scheduled"
+    assert ScheduledSettingChange.objects.count() == 1

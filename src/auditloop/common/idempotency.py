@@ -40,10 +40,15 @@ def token_from(data: Any, name: str = TOKEN_FIELD) -> str:
     return value if _TOKEN.match(value) else ""
 
 
+def token_field() -> forms.CharField:
+    """The hidden field itself, for a form that builds its own fields."""
+    return forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
 class IdempotentForm(forms.Form):
     """A form with a hidden one-off token (render it with the form's hidden fields)."""
 
-    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    form_token = token_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault(TOKEN_FIELD, new_token())

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from auditloop.common.idempotency import TOKEN_FIELD, IdempotentForm, token_field
 from auditloop.people.models import Service
 from auditloop.people.roles import Role
 from auditloop.standards import selectors, settings_spec
@@ -140,15 +141,17 @@ def _effective_on() -> forms.DateField:
     )
 
 
-class ScheduledSettingForm(SettingForm):
+class ScheduledSettingForm(IdempotentForm, SettingForm):
     """The same value and checks as a change made today, and the day it takes effect."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields = {"effective_on": _effective_on(), **self.fields}
+        self.fields = {"effective_on": _effective_on(), **self.fields,
+                       TOKEN_FIELD: token_field()}
 
 
-class ScheduledThemePlanForm(ThemePlanForm):
+class ScheduledThemePlanForm(IdempotentForm, ThemePlanForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields = {"effective_on": _effective_on(), **self.fields}
+        self.fields = {"effective_on": _effective_on(), **self.fields,
+                       TOKEN_FIELD: token_field()}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from auditloop.common.access import capability_required
 from auditloop.common.errors import DomainError
+from auditloop.common.idempotency import IdempotentForm, create_once
 from auditloop.people.roles import Capability
 from auditloop.standards import (
     diff,
@@ -27,7 +28,7 @@ from auditloop.standards import (
     settings_display,
     settings_spec,
 )
-from auditloop.standards.models import ToolUpload
+from auditloop.standards.models import ScheduledSettingChange, ToolUpload
 from auditloop.standards.yamlcheck import FileProblems
 
 # 003: "The following statements and examples of good practice need to be shared with all
@@ -265,10 +266,12 @@ def scheduled_change_new(request: HttpRequest) -> HttpResponse:
         form = forms.ScheduledSettingForm(request.POST or None, setting=setting, row=row)
     if request.method == "POST" and form.is_valid():
         try:
-            change = services.scheduled_change_create(
+            token = form.token if isinstance(form, IdempotentForm) else ""
+            change, _ = create_once(token, ScheduledSettingChange,
+                                    lambda: services.scheduled_change_create(
                 setting=name, value=_form_value(form),
                 effective_on=form.cleaned_data["effective_on"], actor=request.user,
-                today=timezone.localdate(), reason=form.cleaned_data["reason"])
+                today=timezone.localdate(), reason=form.cleaned_data["reason"]))
         except DomainError as exc:
             _form_error(form, exc)
         else:
