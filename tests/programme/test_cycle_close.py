@@ -112,6 +112,12 @@ def test_closing_asks_what_happens_to_each_open_audit(month, role_client):
     assert "2 audits of this cycle are not submitted yet" in page
     shown = f"{audits[1].pk},{audits[2].pk}"
     assert f'name="shown" value="{shown}"' in page
+    # The audits the page names are in the access log, in one insert.
+    from auditloop.common.models import AccessLog
+
+    listed = AccessLog.objects.filter(user=manager.user, action="list", path=url)
+    assert sorted(listed.values_list("object_type", "object_id")) == sorted(
+        [("audit", str(audits[1].pk)), ("audit", str(audits[2].pk))])
     refused = client.post(url, {"shown": shown})
     assert refused.status_code == 400 and "carries into the next cycle or is withdrawn" in \
         refused.content.decode()

@@ -388,6 +388,8 @@ def close_cycle(request: HttpRequest, cycle_id: int) -> HttpResponse:
         else:
             messages.success(request, "The cycle is closed.")
             return redirect("programme:cycle_detail", cycle.pk)
+    log_access_many(request, object_type="audit", action=AccessLog.Action.LIST,
+                    object_ids=[a.pk for a in form.audits])
     return render(request, "programme/cycle_close.html", {
         "cycle": cycle, "form": form, "errors": [], "page_has_errors": False},
         status=400 if form.errors else 200)
@@ -447,8 +449,11 @@ def put_forward(request: HttpRequest) -> HttpResponse:
                                           "next cycle.")
                 return redirect("programme:put_forward")
     current = selectors.current_cycle()
+    mine = list(selectors.requests_by(person)[:50])
+    log_access_many(request, object_type="case", action=AccessLog.Action.LIST,
+                    object_ids=list(dict.fromkeys(r.case_id for r in mine)))
     return render(request, "programme/put_forward.html", {
-        "form": form, "mine": list(selectors.requests_by(person)[:50]), "cycle": current,
+        "form": form, "mine": mine, "cycle": current,
     }, status=400 if form.errors else 200)
 
 
