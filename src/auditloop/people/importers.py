@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 
 from auditloop.common.errors import ImportFileError
 from auditloop.common.spreadsheets import (
@@ -309,9 +309,22 @@ class _Structure:
         return self.titles[key]
 
 
+# The advisory lock's key: any fixed number no other lock in the service uses.
+STAFF_IMPORT_LOCK = 7_310_001
+
+
 @transaction.atomic
 def staff_import_apply(*, plan: StaffPlan) -> dict[str, int]:
-    """Write the checked rows: people, their structure, roles, then line managers."""
+    """Write the checked rows: people, their structure, roles, then line managers.
+
+    One staff import writes at a time: two workers applying lists at the same moment would
+    each create the same new job title, team or person and one would fail on the unique
+    name. On PostgreSQL a transaction-level advisory lock queues the second until the first
+    commits; it then reads the structure and people afresh (below) and finds them made. On
+    SQLite the immediate transaction already does the same."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STAFF_IMPORT_LOCK])
     summary = dict.fromkeys(
         ["staff_created", "staff_updated", "line_managers_changed", "job_titles_created",
          "teams_created", "services_created", "localities_created"], 0)
