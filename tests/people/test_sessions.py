@@ -166,10 +166,12 @@ def test_your_sessions_lists_your_live_sessions_and_marks_this_one():
     assert 'method="post"' in other and ">End<" in other
 
 
-def test_the_sessions_page_is_linked_from_how_you_sign_in():
+def test_the_sessions_page_is_linked_from_how_you_sign_in_which_every_page_links_to():
     client = _signed_in(UserFactory())
     html = client.get(reverse("mfa_index")).content.decode()
     assert f'href="{reverse("people:sessions")}"' in html
+    header = client.get(reverse("home")).content.decode().split("</header>")[0]
+    assert f'href="{reverse("mfa_index")}">How you sign in</a>' in header
 
 
 def test_ending_another_session_signs_it_out_at_its_next_request():
