@@ -121,8 +121,9 @@ def test_register_query_count_does_not_grow_with_cases(n, qa_manager_client,
                                                        django_assert_max_num_queries):
     for _ in range(n):
         CaseFactory(key_worker=PersonFactory(), team_manager=PersonFactory())
-    # 13: one more than before for the access log's rows for the cases shown (one insert).
-    with django_assert_max_num_queries(13):
+    # One more for the access log's rows for the cases shown (one insert), and one for the
+    # signed-in session's own row (people.UserSession): 12 before both.
+    with django_assert_max_num_queries(14):
         response = qa_manager_client.get(reverse("cases:case_list"))
     assert len(response.context["page"].object_list) == n
 
@@ -134,8 +135,9 @@ def test_team_manager_register_query_count_is_pinned(n, role_client,
     worker = PersonFactory(line_manager=tm)
     for _ in range(n):
         CaseFactory(key_worker=worker)
-    # 14: one more than before for the access log's rows for the cases shown (one insert).
-    with django_assert_max_num_queries(14):
+    # One more for the access log's rows for the cases shown (one insert), and one for the
+    # signed-in session's own row (people.UserSession): 13 before both.
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("cases:case_list"))
     assert response.context["page"].paginator.count == n
 

@@ -27,11 +27,13 @@ def test_viewing_a_case_writes_an_access_log_row(role_client):
     assert row.ip_address == "10.1.2.3"
 
 
-def test_a_refused_view_writes_no_row(role_client):
-    client, _ = role_client(Role.PRACTITIONER)
+def test_a_refused_view_writes_one_denied_row_and_no_view_row(role_client):
+    client, person = role_client(Role.PRACTITIONER)
     case = CaseFactory()
     assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 404
-    assert not AccessLog.objects.exists()
+    row = AccessLog.objects.get()
+    assert (row.user_id, row.action, row.object_type, row.object_id) == (
+        person.user_id, "denied", "cases:case_detail", str(case.pk))
 
 
 def _one_row(role_client) -> AccessLog:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from auditloop.people.models import Locality, Service, Team
 from auditloop.people.roles import Capability
 
 CASE_READERS = (
-    Capability.VIEW_ALL_CASES,
+    Capability.VIEW_ALL_CASES, Capability.VIEW_EARLY_HELP_CASES,
     Capability.VIEW_TEAM_CASES,
     Capability.HOLD_CASES,
     Capability.OVERSEE_CASES,
