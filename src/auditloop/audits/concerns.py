@@ -38,7 +38,7 @@ P = ImmediateConcern.Practice
 # 002: "highlighted verbally to the relevant Team Manager/Service Manager and an Immediate
 # Concern Audit Review form ... sent to the ... tray of the relevant Team Manager and Service
 # Manager". Used only when the framework names nobody for the event.
-DEFAULT_RECIPIENTS = ["case_team_manager", "case_service_manager"]
+DEFAULT_RECIPIENTS: list[str] = ["case_team_manager", "case_service_manager"]
 # 002: "Actions will be clearly timebound and require the sign off from the relevant
 # Assistant Director." Used only when the framework names no role.
 DEFAULT_SIGN_OFF_ROLE = Role.ASSISTANT_DIRECTOR
