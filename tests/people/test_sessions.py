@@ -238,3 +238,16 @@ def test_the_sign_in_page_reached_with_an_idle_cookie_keeps_its_own_cookies():
     assert response.status_code == 200
     assert "Clear-Site-Data" not in response  # it would wipe the form's CSRF cookie
     assert _events(user, SignInEvent.Kind.IDLE_TIMEOUT) == 1
+
+
+def test_signing_in_again_in_the_same_session_carries_on_its_row():
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    client.force_login(user)  # the same person again: Django keeps the session key
+    assert UserSession.objects.filter(user=user).count() == 1
+    other = UserFactory()
+    client.force_login(other)  # someone else in the same browser: a new session and row
+    assert UserSession.objects.filter(user=other).count() == 1

@@ -81,6 +81,16 @@ def browser_in_words(user_agent: str) -> str:
 def _start(request: HttpRequest, user: Any) -> UserSession:
     if not request.session.session_key:
         request.session.save()
+    # Django keeps the session key when the same person signs in again in the same session:
+    # that is still the one session, so its row carries on. A row left by someone else, or
+    # one already ended, is never reused: the session takes a new key instead.
+    existing = UserSession.objects.filter(
+        key_hash=key_hash(request.session.session_key or "")).first()
+    if existing is not None and existing.user_id == user.pk and existing.ended_at is None:
+        request.session[ROW_SESSION_KEY] = existing.pk
+        return existing
+    if existing is not None:
+        request.session.cycle_key()
     row = UserSession.objects.create(
         user=user,
         key_hash=key_hash(request.session.session_key or ""),
