@@ -153,7 +153,8 @@ def test_the_practice_sees_the_audit_when_the_framework_says(early_help, client_
     assert "Your reply" in html
     assert client_for(PersonFactory(roles=[Role.TEAM_MANAGER])).get(url).status_code == 404
     assert client_for(w.kw).post(url).status_code == 405
-    assert AccessLog.objects.filter(object_id=str(w.audit.pk), user=w.kw.user).count() == 1
+    assert AccessLog.objects.filter(object_id=str(w.audit.pk), user=w.kw.user,
+                                    action=AccessLog.Action.VIEW).count() == 1
 
 
 def test_the_feedback_page_query_count_does_not_grow_with_replies_and_actions(
@@ -510,10 +511,12 @@ def test_the_disagreement_list_shows_those_on_your_route(six_areas, client_for,
 
     panel = [dispute() for _ in range(2)]
     client = client_for(w.moderator)
-    with django_assert_max_num_queries(8):
+    # 10: 8, with the access log's insert for the audits listed and the session's own row
+    # (people.UserSession).
+    with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
     panel += [dispute() for _ in range(5)]
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         assert listed(client) == 7
     framework_settings_set(values={"disagreement_settled_by": "head_of_qa"}, actor=None)
     dispute()

@@ -623,6 +623,12 @@ def disagreement_settle(request: HttpRequest, disagreement_id: int) -> HttpRespo
         # since (a panel member who does not otherwise see every case).
         audit = selectors.with_people(Audit.objects.filter(pk=row.audit_id)).get()
         _log(request, audit.pk)
+    elif not settled and voices.may_settle(row, person):
+        # Those who settle an open disagreement on its route (002: the moderation panel;
+        # 001: the head of service for QA) read the audit while it is open: that is their
+        # relationship to it, not the audit being in moderation.
+        audit = selectors.with_people(Audit.objects.filter(pk=row.audit_id)).get()
+        _log(request, audit.pk)
     else:
         audit = _audit(request, row.audit_id, allow=allow)
     status = 200
