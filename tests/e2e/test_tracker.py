@@ -41,19 +41,30 @@ def test_qa_manager_filters_a_teams_overdue_actions_and_downloads_them(page):  #
     assert page.locator("#tracker-table", has_text="Overdue by").count() == 1
     shown = {m for m in re.findall(r"Action (\d+)", page.inner_text("#tracker-table"))}
 
+    # The export asks why first (the reason goes in the access log), then makes the file.
+    go(page, "link", "Excel workbook (XLSX)")
+    assert page.title().startswith("Why are you exporting this?")
+    page.get_by_label("Why are you exporting this?").fill("Monthly performance meeting")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Excel workbook (XLSX)").click()
+        page.get_by_role("button", name="Export", exact=True).click()
     assert re.fullmatch(r"audit-tracker-actions-\d{4}-\d{2}-\d{2}\.xlsx",
                         download.value.suggested_filename)
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     sheet = book.active
     header = [c.value for c in sheet[1]]
-    lines = [dict(zip(header, (c.value for c in r), strict=True))
-             for r in sheet.iter_rows(min_row=2)]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    # The sheet ends with a blank row and then who exported it and when.
+    assert rows[-2] == [None] * len(header)
+    assert str(rows[-1][0]).startswith("Exported by ")
+    lines = [dict(zip(header, r, strict=True)) for r in rows[:-2]]
     assert {str(line["Action"]) for line in lines} >= shown
     assert all(line["Team"] == team and line["Days overdue"] for line in lines)
 
-    # The same filters on the audited cases' view.
+    # Back from the question to the tracker, filters kept; the same filters on the audited
+    # cases' view.
+    go(page, "link", "Back")
+    assert "/tracker/actions/" in page.url and "team=" in page.url and "overdue=1" in page.url
+    assert page.locator("#tracker-table tbody tr").count() == count
     go(page, "link", "Audited cases")
     assert "team=" in page.url and "overdue=1" in page.url
     assert page.locator("#tracker-table tbody tr").count() >= 1
