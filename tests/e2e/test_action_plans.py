@@ -93,7 +93,10 @@ def test_the_lead_adds_an_action_and_the_qa_lead_reviews_the_plan(browser, live_
 
     click(qa, "link", "Training needs")
     assert "feeds the Training and Development Plan" in qa.inner_text("main")
+    click(qa, "link", "Download (CSV)")
+    assert "Why are you exporting this?" in qa.inner_text("main")
+    qa.get_by_label("Why are you exporting this?").fill("The Training and Development Plan")
     with qa.expect_download() as download:
-        qa.get_by_role("link", name="Download (CSV)").click()
+        qa.get_by_role("button", name="Export", exact=True).click()
     assert download.value.suggested_filename.startswith("findings-training-need-")
     qa.context.close()
