@@ -177,8 +177,11 @@ def test_qa_manager_runs_a_month(page):  # type: ignore[no-untyped-def]
     # The case notes for the case management system, on the page and as CSV.
     click(page, "link", "Export the case notes")
     assert reference in page.inner_text("main")
+    click(page, "link", re.compile("download them all"))
+    assert "Why are you exporting this?" in page.inner_text("main")
+    page.get_by_label("Why are you exporting this?").fill("For the case management system")
     with page.expect_download() as download:
-        page.get_by_role("link", name=re.compile("download them all")).click()
+        page.get_by_role("button", name="Export", exact=True).click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["Case reference", "Date", "Title"]
