@@ -14,7 +14,9 @@ def test_the_statement_is_linked_from_the_sign_in_page_and_reached_by_keyboard(p
     page.goto("/accounts/login/")
     link = page.get_by_role("link", name="Accessibility statement")
     link.focus()
-    page.keyboard.press("Enter")
+    # Enter on the focused link starts a navigation: wait for it before reading the page.
+    with page.expect_navigation(url="**/accessibility"):
+        page.keyboard.press("Enter")
     page.wait_for_load_state()
     check_page(page)
     assert page.title().startswith("Accessibility statement")
