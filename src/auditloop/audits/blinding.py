@@ -27,17 +27,22 @@ def register(check: BlindCheck) -> BlindCheck:
     return check
 
 
-def blind_audit_ids(person: Any, audit_ids: Iterable[int] | None = None) -> set[int]:
-    """The audits (of `audit_ids`, or any) whose grades the person must not see yet."""
+def _ask(checks: list[BlindCheck], person: Any, audit_ids: Iterable[int] | None) -> set[int]:
+    """The union of the checks' answers for this person and these audits (None: any)."""
     if person is None or getattr(person, "pk", None) is None:
         return set()
     ids = None if audit_ids is None else list(audit_ids)
     if ids is not None and not ids:
         return set()
     out: set[int] = set()
-    for check in _checks:
+    for check in checks:
         out |= check(person, ids)
     return out
+
+
+def blind_audit_ids(person: Any, audit_ids: Iterable[int] | None = None) -> set[int]:
+    """The audits (of `audit_ids`, or any) whose grades the person must not see yet."""
+    return _ask(_checks, person, audit_ids)
 
 
 _reviewing: list[BlindCheck] = []
@@ -53,15 +58,7 @@ def register_reviewing(check: BlindCheck) -> BlindCheck:
 
 def reviewing_audit_ids(person: Any, audit_ids: Iterable[int] | None = None) -> set[int]:
     """The audits (of `audit_ids`, or any) the person is assigned to review now."""
-    if person is None or getattr(person, "pk", None) is None:
-        return set()
-    ids = None if audit_ids is None else list(audit_ids)
-    if ids is not None and not ids:
-        return set()
-    out: set[int] = set()
-    for check in _reviewing:
-        out |= check(person, ids)
-    return out
+    return _ask(_reviewing, person, audit_ids)
 
 
 def is_blind(person: Any, audit: Audit) -> bool:
