@@ -12,7 +12,7 @@ from typing import Any
 
 from auditloop.actions.deadline import action_deadline
 from auditloop.audits.tracker import ActionFacts, action_facts, grade_labels
-from auditloop.common.spreadsheets import formula_safe, write_csv
+from auditloop.common.spreadsheets import text_cell, write_csv
 
 CHUNK = 500
 HEADER = [
@@ -109,10 +109,7 @@ def tracker_xlsx(rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
             return c
         if isinstance(value, int | float) and not isinstance(value, bool):
             return WriteOnlyCell(sheet, value=value)
-        c = WriteOnlyCell(sheet, value=formula_safe("" if value is None else value))
-        # Always text: openpyxl stores text that starts with "=" as a formula otherwise.
-        c.data_type = "s"
-        return c
+        return text_cell(sheet, value)
 
     sheet.append([cell(h) for h in HEADER])
     for row in rows:

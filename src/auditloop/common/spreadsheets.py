@@ -267,6 +267,16 @@ def formula_safe(value: Any) -> str:
     return text
 
 
+def text_cell(sheet: Any, value: Any) -> Any:
+    """A write-only XLSX cell holding `value` as formula-safe text. Always text: openpyxl
+    stores text that starts with "=" as a formula otherwise."""
+    from openpyxl.cell import WriteOnlyCell
+
+    c = WriteOnlyCell(sheet, value=formula_safe("" if value is None else value))
+    c.data_type = "s"
+    return c
+
+
 def write_csv(out: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([formula_safe(h) for h in header])

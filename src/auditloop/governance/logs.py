@@ -17,7 +17,7 @@ from django.utils import timezone
 from auditloop.audits.selectors import audits_matching
 from auditloop.cases.selectors import references_of
 from auditloop.common.models import AccessLog
-from auditloop.common.spreadsheets import formula_safe, write_csv
+from auditloop.common.spreadsheets import text_cell, write_csv
 from auditloop.people.models import SignInEvent, User
 
 CHUNK = 500
@@ -188,20 +188,13 @@ def to_csv(out: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> in
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
     """One sheet; every cell is text (formula-safe), never a formula."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     sheet.freeze_panes = "A2"
-
-    def cell(value: Any) -> WriteOnlyCell:
-        c = WriteOnlyCell(sheet, value=formula_safe("" if value is None else value))
-        c.data_type = "s"
-        return c
-
-    sheet.append([cell(h) for h in header])
+    sheet.append([text_cell(sheet, h) for h in header])
     for row in rows:
-        sheet.append([cell(v) for v in row])
+        sheet.append([text_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
