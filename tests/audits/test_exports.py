@@ -27,11 +27,13 @@ from auditloop.audits.models import (
 from auditloop.common.models import AccessLog
 from auditloop.people.roles import Role
 from auditloop.standards.services import framework_settings_set, preset_apply
+from tests.common.test_pdf import assert_tagged_pdf_ua, roles
 from tests.factories import CaseFactory, PersonFactory, finish_audit, make_action, make_audit
 
 pytestmark = pytest.mark.django_db
 S = Audit.Status
-# 001's example case note: "This case was audited on 13/11/17".
+# 001's example case note ("This case was audited on 13/11/17"); the service writes its date
+# the one way it writes every date.
 AUDITED = dt.datetime(2017, 11, 13, 11, 40, tzinfo=dt.UTC)
 
 
@@ -69,6 +71,7 @@ def audit_out(frozen):  # type: ignore[no-untyped-def]
     answer(w, "help_protection_stability", Answer.GRADE, "requires_improvement")
     answer(w, "help_protection_stability", Answer.EVIDENCE, "The plan lacks a contingency")
     answer(w, "team_manager_conversation", Answer.APPLIES, "no")
+    answer(w, "key_worker_conversation", "good_practice", "Warm, direct work with the children")
     answer(w, "family_feedback", "engagement", "declined")
     answer(w, "family_feedback", "declined_reason", "Mother did not want to talk to an auditor")
     voices.perspective_save(perspective=WorkerPerspective.objects.get(audit=w.audit),
@@ -200,7 +203,7 @@ def test_the_case_note_is_001s_with_the_audit_date_and_the_actions(audit_out):
     note = exports.case_note(audit_out.audit)
     assert note.title == "Quality Assurance: case audited"
     assert note.text.startswith(
-        "This case was audited on 13/11/17 as part of the Early Help Quality Assurance "
+        "This case was audited on 13 November 2017 as part of the Early Help Quality Assurance "
         "process. Original audit has been sent to manager.\n\nActions agreed:\n")
     assert ("1. Add a contingency plan (by Kim Worker, by 20 December 2017). How we will know "
             "it has worked: Contingency seen at the next TAF") in note.text
@@ -214,7 +217,7 @@ def test_the_case_note_page_shows_the_text_to_copy(audit_out, client_for):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'value="Quality Assurance: case audited"' in html
-    assert "This case was audited on 13/11/17" in html
+    assert "This case was audited on 13 November 2017" in html
     # A page to read and copy from, not a file: a view, with no reason asked.
     assert AccessLog.objects.get(user=w.a1.user).action == "view"
 
@@ -224,8 +227,8 @@ def test_the_case_note_follows_the_frameworks_own_wording(frozen):
     finish_audit(w.audit)
     note = exports.case_note(w.audit)
     assert note.title == "Quality assurance audit"
-    assert note.text == ("This case was audited on 13/11/17. The audit form and its actions "
-                         "are on the child's file.")
+    assert note.text == ("This case was audited on 13 November 2017. The audit form and its "
+                         "actions are on the child's file.")
 
 
 def test_without_wording_of_its_own_the_case_note_uses_001s(frozen):
@@ -233,7 +236,8 @@ def test_without_wording_of_its_own_the_case_note_uses_001s(frozen):
     finish_audit(w.audit)
     note = exports.case_note(w.audit)
     assert note.title == "Quality Assurance: case audited"
-    assert "audited on 13/11/17 as part of" in note.text and "Actions agreed" not in note.text
+    assert "audited on 13 November 2017 as part of" in note.text
+    assert "Actions agreed" not in note.text
 
 
 def test_the_impact_score_reads_out_of_10(frozen):
@@ -294,5 +298,54 @@ def test_case_note_title_and_text_are_the_frameworks_words(frozen):
                                actor=None)
         note = exports.case_note(w.audit)
         notes.append((note.title, note.text))
-    assert notes == [("QA audit", "Audited on 13/11/17."),
-                     ("Case file audit", "The case file was audited on 13/11/17.")]
+    assert notes == [("QA audit", "Audited on 13 November 2017."),
+                     ("Case file audit", "The case file was audited on 13 November 2017.")]
+
+
+def pdf_reader(data: bytes):  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(data))
+
+
+def test_page_one_is_the_summary_grades_strengths_and_actions(audit_out):
+    pdf = pdf_reader(exports.render_pdf(exports.audit_document(audit_out.audit)))
+    first = " ".join(pdf.pages[0].extract_text().split())
+    for expected in (
+        "Summary", "Impact and overall outcome: Requires improvement to be good",
+        "Grades by area", "1 Help, protection and stability",
+        "Key strengths", "Warm, direct work with the children",
+        # Each action with its owner and due date.
+        "Actions", "Add a contingency plan", "Kim Worker", "20 December 2017",
+        "Amber: in progress",
+    ):
+        assert expected in first, expected
+    # The whole audit follows from page two.
+    assert "Is there an identified contingency?" not in first
+    assert "Is there an identified contingency?" in pdf.pages[1].extract_text()
+
+
+def test_the_word_document_leads_with_the_summary(audit_out):
+    word = Document(io.BytesIO(exports.render_docx(exports.audit_document(audit_out.audit))))
+    body = word.element.body
+    headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[:4] == ["Summary", "Grades by area", "Key strengths", "Actions"]
+    assert ("Warm, direct work with the children (Conversation with allocated key worker)"
+            in [p.text for p in word.paragraphs])
+    summary_actions = word.tables[2]
+    assert [c.text for c in summary_actions.rows[0].cells] == ["Action", "Owner", "Due", "RAG"]
+    assert [c.text for c in summary_actions.rows[1].cells] == [
+        "Add a contingency plan", "Kim Worker", "20 December 2017", "Amber: in progress"]
+    # A page break ends the summary before the first area.
+    xml = body.xml
+    assert xml.index('w:type="page"') < xml.index("Is there an identified contingency?")
+
+
+def test_the_audit_pdf_is_tagged_pdf_ua_with_its_language_and_title(audit_out):
+    data = exports.render_pdf(exports.audit_document(audit_out.audit))
+    assert_tagged_pdf_ua(data, f"Audit {audit_out.audit.pk}")
+    # Headings in order (the summary's h2 and h3s first) and tables with header cells.
+    found = roles(pdf_reader(data).trailer["/Root"]["/StructTreeRoot"].get_object())
+    assert [r for r in found if r.startswith("/H")][:6] == [
+        "/H1", "/H2", "/H3", "/H3", "/H3", "/H2"]
+    assert "/Table" in found and "/TH" in found

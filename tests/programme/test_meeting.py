@@ -137,7 +137,7 @@ def test_case_notes_use_the_frameworks_words_one_row_per_case(meeting):
     (row,) = selectors.case_note_rows(cycle)
     assert row.reference == audits[0].case.reference
     assert row.title == "Quality Assurance: case audited"
-    assert row.text.startswith("This case was audited on 20/06/26 as part of the Early Help "
+    assert row.text.startswith("This case was audited on 20 June 2026 as part of the Early Help "
                                "Quality Assurance process. Original audit has been sent to "
                                "manager.")
     assert row.copy_to == "Ira Chair"

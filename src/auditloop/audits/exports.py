@@ -21,6 +21,8 @@ from auditloop.actions.models import ActionOwner
 from auditloop.audits import voices
 from auditloop.audits.models import Answer, Audit, AuditAction
 from auditloop.audits.submission import Sheet
+from auditloop.common.dates import gds_date
+from auditloop.common.pdf import html_to_pdf
 from auditloop.standards.models import FrameworkSettings
 from auditloop.standards.schema import SECTION_KINDS
 from auditloop.standards.selectors import framework_settings_row
@@ -41,6 +43,8 @@ class QuestionLine:
     text: str
     answer: str
     comment: str
+    finding: str = ""  # the tool's "strength" or "development", if the question is one
+    answered: bool = True
 
 
 @dataclass
@@ -99,6 +103,13 @@ class ActionOut:
     rag: str
     rag_key: str
     source: str
+    owner: str = ""  # who owns it in the service now; the form's "by whom" if nobody does
+
+
+@dataclass
+class StrengthOut:
+    where: str  # the section, and the child on a repeated section
+    text: str
 
 
 @dataclass
@@ -134,20 +145,35 @@ class AuditDocument:
     case_note: CaseNote | None  # None until the framework's case_note_when says it is written
     case_note_not_yet: str
     about: list[tuple[str, str]] = field(default_factory=list)
+    asks_strengths: bool = False  # whether the tool has a question marked as a strength
 
     @property
     def file_stem(self) -> str:
         return f"audit-{self.audit_id}"
 
+    @property
+    def summary_grades(self) -> list[SectionOut]:
+        """The areas graded on this audit, for the summary that leads the document."""
+        return [s for s in self.sections if s.graded and s.applies]
+
+    @property
+    def strengths(self) -> list[StrengthOut]:
+        """The answers to the tool's strength questions, in the tool's order."""
+        return [StrengthOut(where=s.heading + (f", {part.label}" if part.label else ""),
+                            text=line.answer)
+                for s in self.sections for part in s.parts for line in part.lines
+                if line.finding == "strength" and line.answered]
+
+    @property
+    def strengths_none(self) -> str:
+        if self.asks_strengths:
+            return "No strengths recorded."
+        return "The audit tool has no question on strengths: see each area's evidence."
+
 
 def long_date(value: dt.date | dt.datetime | None, *, with_time: bool = False) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value)
-        return f"{value:%-d %B %Y, %-I:%M%p}".replace("AM", "am").replace("PM", "pm") \
-            if with_time else f"{value:%-d %B %Y}"
-    return f"{value:%-d %B %Y}"
+    """6 December 2026 (and 2:05pm): the service's one way of writing a date."""
+    return gds_date(value, with_time=with_time and isinstance(value, dt.datetime))
 
 
 def audited_on(audit: Audit) -> dt.date:
@@ -179,7 +205,9 @@ def _sections(audit: Audit, sheet: Sheet) -> list[SectionOut]:
                 QuestionLine(ref=q.get("ref") or "", text=q["text"],
                              answer=voices.answer_text(q, sheet.value(key, item, q["key"]),
                                                        scales),
-                             comment=sheet.comment(key, item, q["key"]))
+                             comment=sheet.comment(key, item, q["key"]),
+                             finding=q.get("finding") or "",
+                             answered=sheet.value(key, item, q["key"]) not in (None, "", []))
                 for q in s["questions"] if sheet.question_applies(s, q, item)
             ]
             parts.append(SectionPart(label, lines))
@@ -263,7 +291,8 @@ def _actions(audit: Audit) -> list[ActionOut]:
         ActionOut(issue=a.issue, action=a.action, by_whom=a.by_whom, due_on=long_date(a.due_on),
                   desired_outcome=a.desired_outcome, success_measure=a.success_measure,
                   rag=a.get_status_display(), rag_key=a.status,
-                  source=link.get_source_display())
+                  source=link.get_source_display(),
+                  owner=a.owner.full_name if a.owner else a.by_whom)
         for link in links for a in [link.action]
     ]
 
@@ -292,11 +321,12 @@ def case_note_not_yet(audit: Audit) -> str:
 
 def case_note(audit: Audit, actions: list[ActionOut] | None = None) -> CaseNote:
     """The case note for the case management system: the framework's title and text with
-    the audit's date (001: "This case was audited on 13/11/17 ..."), and the actions."""
+    the audit's date (001: "This case was audited on 13/11/17 ...", written the service's one
+    way: 13 November 2017), and the actions."""
     row = framework_settings_row()
     title = row.case_note_title or DEFAULT_CASE_NOTE_TITLE
     text = (row.case_note_text or DEFAULT_CASE_NOTE_TEXT).replace(
-        "{audit_date}", f"{audited_on(audit):%d/%m/%y}")
+        "{audit_date}", gds_date(audited_on(audit)))
     actions = _actions(audit) if actions is None else actions
     if actions:
         lines = [f"{n}. {a.action} (by {a.by_whom}, by {a.due_on}). How we will know it has "
@@ -332,6 +362,8 @@ def audit_document(audit: Audit) -> AuditDocument:
         perspective=perspective, concerns=_concerns(audit), actions=actions,
         case_note=None if not_yet else case_note(audit, actions),
         case_note_not_yet=not_yet,
+        asks_strengths=any(q.get("finding") == "strength"
+                           for s in definition["sections"] for q in s["questions"]),
     )
     doc.about = [
         ("Council", doc.council),
@@ -382,9 +414,7 @@ def render_html(doc: AuditDocument, *, stamp: Any = None) -> str:
 
 
 def render_pdf(doc: AuditDocument, *, stamp: Any = None) -> bytes:
-    from weasyprint import HTML
-
-    return bytes(HTML(string=render_html(doc, stamp=stamp)).write_pdf())
+    return html_to_pdf(render_html(doc, stamp=stamp))
 
 
 def render_docx(doc: AuditDocument) -> bytes:
@@ -405,6 +435,11 @@ def render_docx(doc: AuditDocument) -> bytes:
         t.style = "Table Grid"
         for cell, text in zip(t.rows[0].cells if headers else [], headers or [], strict=True):
             cell.paragraphs[0].add_run(text).bold = True
+        if headers:
+            # A header row that Word repeats on each page and screen readers announce.
+            repeat = OxmlElement("w:tblHeader")
+            repeat.set(qn("w:val"), "true")
+            t.rows[0]._tr.get_or_add_trPr().append(repeat)
         for row in rows:
             cells = t.add_row().cells
             for cell, text in zip(cells, row, strict=True):
@@ -416,9 +451,44 @@ def render_docx(doc: AuditDocument) -> bytes:
         p.add_run(f"{label}: ").bold = True
         p.add_run(text)
 
+    def rag_shade(t: Any) -> None:
+        for row, a in zip(t.rows[1:], doc.actions, strict=True):
+            shade = OxmlElement("w:shd")
+            shade.set(qn("w:val"), "clear")
+            shade.set(qn("w:fill"), RAG_COLOURS.get(a.rag_key, "FFFFFF"))
+            row.cells[-1]._tc.get_or_add_tcPr().append(shade)
+
     word.add_paragraph(doc.council)
     word.add_heading(doc.tool_name, level=0)
     table(None, [[k, v] for k, v in doc.about])
+
+    # Page one: the summary (as in the PDF); the whole audit follows from page two.
+    word.add_heading("Summary", level=1)
+    labelled(doc.overall_label, doc.overall_grade or "Not graded")
+    if doc.final_grade:
+        labelled("Final grade after moderation or a disagreement", doc.final_grade)
+    if doc.overall_reason:
+        labelled("Reason", doc.overall_reason)
+    word.add_heading("Grades by area", level=2)
+    if doc.summary_grades:
+        table(["Area", "Grade"],
+              [[s.heading, (s.grade or "Not graded")
+                + (f" (changed from {s.changed_from})" if s.changed_from else "")]
+               for s in doc.summary_grades])
+    else:
+        word.add_paragraph("No area of this audit is graded on its own.")
+    word.add_heading("Key strengths", level=2)
+    for st in doc.strengths:
+        word.add_paragraph(f"{st.text} ({st.where})", style="List Bullet")
+    if not doc.strengths:
+        word.add_paragraph(doc.strengths_none)
+    word.add_heading("Actions", level=2)
+    if doc.actions:
+        rag_shade(table(["Action", "Owner", "Due", "RAG"],
+                        [[a.action, a.owner, a.due_on, a.rag] for a in doc.actions]))
+    else:
+        word.add_paragraph("No actions agreed.")
+    word.add_page_break()
 
     for s in doc.sections:
         word.add_heading(s.heading, level=1)
@@ -471,15 +541,10 @@ def render_docx(doc: AuditDocument) -> bytes:
 
     word.add_heading("Actions agreed", level=1)
     if doc.actions:
-        t = table(["Issue", "Action", "By whom", "By when", "Desired outcome",
-                   "How will we know it has worked?", "RAG"],
-                  [[a.issue, a.action, a.by_whom, a.due_on, a.desired_outcome,
-                    a.success_measure, a.rag] for a in doc.actions])
-        for row, a in zip(t.rows[1:], doc.actions, strict=True):
-            shade = OxmlElement("w:shd")
-            shade.set(qn("w:val"), "clear")
-            shade.set(qn("w:fill"), RAG_COLOURS.get(a.rag_key, "FFFFFF"))
-            row.cells[-1]._tc.get_or_add_tcPr().append(shade)
+        rag_shade(table(["Issue", "Action", "By whom", "By when", "Desired outcome",
+                         "How will we know it has worked?", "RAG"],
+                        [[a.issue, a.action, a.by_whom, a.due_on, a.desired_outcome,
+                          a.success_measure, a.rag] for a in doc.actions]))
     else:
         word.add_paragraph("No actions agreed.")
 

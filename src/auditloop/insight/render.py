@@ -18,6 +18,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from auditloop.common.pdf import html_to_pdf
 from auditloop.common.spreadsheets import formula_safe
 from auditloop.common.statistics import RULE_WORDS
 from auditloop.insight import charts
@@ -80,14 +81,8 @@ def html(doc: Document) -> str:
 
 
 def pdf(doc: Document) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    # The page carries everything it shows (inline SVG, fonts from the system): nothing is
-    # fetched, from the network or from the disk.
-    fetcher = URLFetcher(allowed_protocols=["data"], allow_redirects=False)
-    # Tagged, so that a screen reader finds the headings, the tables and the reading order.
-    return bytes(HTML(string=html(doc), url_fetcher=fetcher).write_pdf(pdf_tags=True))
+    # Tagged (PDF/UA-1), fetching nothing: common.pdf, as every PDF the service makes.
+    return html_to_pdf(html(doc))
 
 
 # ------------------------------------------------------------------------------ Word
