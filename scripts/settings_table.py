@@ -20,9 +20,11 @@ DOC = ROOT / "docs" / "standards.md"
 HEADING = "### Every setting, and each preset's value"
 NEXT = "## Presets"
 INTRO = (
+    "Each table below is one page of the Framework settings, in the pages' order, with the\n"
+    "page's address; a setting is on exactly one page (its `page` in settings_spec.py).\n"
     '"–" is not set (no rule). For lists, the number of entries; the preset files hold them,\n'
     "each with the seed's words in a comment. \"(our choice)\" marks a value the preset gives\n"
-    "where its seed gives none: the preset file says why, and so does the Framework page.\n"
+    "where its seed gives none: the preset file says why, and so does the settings page.\n"
     "These tables are made from the settings' help (settings_spec.py) and the presets by\n"
     "`scripts/settings_table.py`: change those and run it, rather than editing the tables.\n"
 )
@@ -55,17 +57,18 @@ def cell(value: Any) -> str:
 def section() -> str:
     """The whole section, from its heading to the next top-level heading."""
     from auditloop.standards import presets
-    from auditloop.standards.settings_spec import GROUPS, SETTINGS
+    from auditloop.standards.settings_spec import PAGES, SETTINGS
 
     shipped = sorted(presets.shipped_presets(), key=lambda p: p.key)
     seeds = [p.key.split("-")[0] for p in shipped]
     values = [p.values() for p in shipped]
     out = [HEADING, "", INTRO]
-    for group, rows in GROUPS:
-        out += [f"### {group}", "",
+    for page in PAGES:
+        out += [f"### {page.title}", "",
+                f"{page.description} Page: `/standards/framework/{page.key}/`.", "",
                 "| setting | what it is | " + " | ".join(seeds) + " |",
                 "|---|---|" + "---|" * len(seeds)]
-        for name, _label, _help in rows:
+        for name in [n for n, s in SETTINGS.items() if s.page == page.key]:
             s = SETTINGS[name]
             cells = []
             for preset, given in zip(shipped, values, strict=True):

@@ -8,6 +8,7 @@ from markupsafe import escape
 
 from auditloop.people.roles import Role
 from auditloop.standards import services
+from auditloop.standards.settings_spec import PAGES
 from tests.factories import PersonFactory
 from tests.standards.conftest import SMALL_TOOL
 from tests.standards.world import standards_world
@@ -157,10 +158,15 @@ def test_the_settings_page_has_no_query_per_change(qa_manager_client,
                                                    django_assert_max_num_queries):
     for key in ("000", "001", "002", "003", "004"):
         services.preset_apply(key=key)
-    # The changes to come, the settings, the recent history.
+    # The changes to come, the settings, the recent history: on the overview and each page.
     with django_assert_max_num_queries(BASE + 3):
         response = qa_manager_client.get(reverse("standards:framework"))
-    assert response.status_code == 200 and len(response.context["history"]) == 15
+    assert response.status_code == 200 and len(response.context["history"]) == 5
+    for page in PAGES:
+        with django_assert_max_num_queries(BASE + 3):
+            response = qa_manager_client.get(reverse("standards:framework_page",
+                                                     args=[page.key]))
+        assert response.status_code == 200
     with django_assert_max_num_queries(BASE + 3):
         assert qa_manager_client.get(reverse("standards:framework_history")).status_code == 200
 

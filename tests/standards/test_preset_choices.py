@@ -74,7 +74,8 @@ def test_003_and_004_bring_in_no_alert_or_re_audit_on_a_grade(key):
 
 def test_the_settings_page_shows_the_mark_beside_the_value(qa_manager_client):
     services.preset_apply(key="001-early-help-domains")
-    text = qa_manager_client.get(reverse("standards:framework")).content.decode()
+    text = qa_manager_client.get(
+        reverse("standards:framework_page", args=["actions"])).content.decode()
     assert ("(our default: the seed gives no number (senior management hears the day after "
             "an action&#39;s due date))") in text
     rows = rows_by_name()

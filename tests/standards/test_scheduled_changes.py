@@ -65,7 +65,7 @@ def test_the_schedule_page_refuses_a_bad_role_as_the_change_page_does(qa_manager
     later = qa_manager_client.post(
         reverse("standards:scheduled_change_new") + "?setting=auditor_roles",
         {**bad, "effective_on": "2099-12-01"})
-    message = "Select a valid choice. wizard is not one of the available choices."
+    message = "Select the roles that audit from the list"
     assert message in now.content.decode() and message in later.content.decode()
     assert later.status_code == 200 and not ScheduledSettingChange.objects.exists()
 

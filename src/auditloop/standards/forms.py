@@ -11,10 +11,12 @@ from auditloop.people.models import Service
 from auditloop.people.roles import Role
 from auditloop.standards import selectors, settings_spec
 from auditloop.standards.models import FrameworkSettings, Tool
+from auditloop.standards.seeds import cite
 from auditloop.standards.settings_spec import Setting
 from auditloop.standards.yamlcheck import FileProblems, dump, read_value
 
 REASON_LABEL = "Why are you making this change? (optional)"
+REASON_TOO_LONG = "The reason must be 500 characters or fewer"
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
@@ -33,7 +35,8 @@ class ToolUploadForm(forms.Form):
 class SettingForm(forms.Form):
     """One setting's new value (`value`) and why it changed (`reason`)."""
 
-    reason = forms.CharField(label=REASON_LABEL, max_length=500, required=False)
+    reason = forms.CharField(label=REASON_LABEL, max_length=500, required=False,
+                             error_messages={"max_length": REASON_TOO_LONG})
 
     def __init__(self, *args: Any, setting: Setting, row: FrameworkSettings,
                  **kwargs: Any) -> None:
@@ -42,7 +45,8 @@ class SettingForm(forms.Form):
         current = getattr(row, setting.name)
         value_field, initial = _value_field(setting, row, current)
         value_field.label = setting.label
-        value_field.help_text = setting.help
+        value_field.help_text = cite(setting.help)
+        value_field.error_messages.update(setting.error_messages)
         self.fields = {"value": value_field, "reason": self.fields["reason"]}
         self.initial.setdefault("value", initial)
 
@@ -76,11 +80,13 @@ def _value_field(setting: Setting, row: FrameworkSettings, current: Any) -> tupl
         return forms.ChoiceField(choices=[("", "Nobody")] + list(Role.choices),
                                  required=False), current
     if editor == "number":
-        return forms.IntegerField(min_value=0, max_value=999, required=not setting.nullable,
+        spec = setting.spec
+        return forms.IntegerField(min_value=spec.minimum, max_value=spec.maximum,  # type: ignore[attr-defined]
+                                  required=not setting.nullable,
                                   widget=forms.NumberInput), current
     if editor == "percent":
         return forms.DecimalField(min_value=0, max_value=100, max_digits=5, decimal_places=2,
-                                  required=False), current
+                                  required=not setting.nullable), current
     if editor == "text":
         return forms.CharField(max_length=200, required=False), current
     if editor == "longtext":
@@ -108,7 +114,8 @@ def _checkboxes(choices: list[tuple[str, str]]) -> forms.MultipleChoiceField:
 class ThemePlanForm(forms.Form):
     """A text box for each cycle's theme."""
 
-    reason = forms.CharField(label=REASON_LABEL, max_length=500, required=False)
+    reason = forms.CharField(label=REASON_LABEL, max_length=500, required=False,
+                             error_messages={"max_length": REASON_TOO_LONG})
 
     def __init__(self, *args: Any, row: FrameworkSettings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -116,7 +123,9 @@ class ThemePlanForm(forms.Form):
         reason = self.fields.pop("reason")
         for cycle in range(1, row.cycles_per_year + 1):
             self.fields[f"theme_{cycle}"] = forms.CharField(
-                label=f"Cycle {cycle}", max_length=200, required=False)
+                label=f"Cycle {cycle}", max_length=200, required=False, error_messages={
+                    "max_length": f"The theme for cycle {cycle} must be 200 characters or "
+                                  "fewer"})
             self.initial[f"theme_{cycle}"] = themes.get(cycle, {}).get("theme", "")
         self.fields["reason"] = reason
         self.notes = {c: t.get("note", "") for c, t in themes.items()}

@@ -310,6 +310,57 @@ SPECS: dict[str, Spec] = {
 
 
 @dataclass(frozen=True)
+class Page:
+    """One of the framework's settings pages: the settings a QA manager looks at together."""
+
+    key: str  # in the page's address
+    title: str
+    description: str  # one line on the overview
+    # The settings whose values the overview shows beside the page's link.
+    key_settings: tuple[str, ...]
+
+
+PAGES: tuple[Page, ...] = (
+    Page("the-month", "The month",
+         "Cycles a year, the QA meeting that ends each one and the year's themes.",
+         ("cycles_per_year", "qa_meeting_timing")),
+    Page("choosing-cases", "Choosing cases",
+         "How many cases each cycle, which cases may be chosen and how they are chosen.",
+         ("sample_size_min", "sample_size_max", "period_under_review_months")),
+    Page("drift", "Drift",
+         "When a case's meetings, plan or assessment have drifted long enough to need a look.",
+         ("taf_interval_weeks_acceptable", "plan_open_audit_months")),
+    Page("who-audits", "Who audits",
+         "The pool of auditors, pairs or single auditors, how many cases each, and who may "
+         "not audit a case.",
+         ("auditor_roles", "allocation_unit", "cases_per_unit_max")),
+    Page("the-audit", "The audit",
+         "The tools auditors use, the conversations and contacts of each audit, and the case "
+         "note.",
+         ("tools", "practitioner_sees_audit", "learning_conversation_minutes")),
+    Page("notices", "Notices and escalation",
+         "Who is told of each event, named contacts and who acts on a safeguarding concern.",
+         ("audit_notice_days", "immediate_concern_sign_off_role")),
+    Page("moderation", "Moderation",
+         "How many audits are moderated, who sits on the panel, who settles a disagreement, "
+         "and agreement figures.",
+         ("moderation_share_percent", "disagreement_settled_by")),
+    Page("actions", "Actions and re-audit",
+         "Deadlines and sign-off for audit actions, escalating overdue ones, re-audits and "
+         "revisiting what was learnt.",
+         ("action_deadline_days", "actions_signed_off_by", "re_audit_grades")),
+    Page("reports", "Reports and other activity",
+         "The reports, when they are due, who approves and who reads them, and other quality "
+         "assurance work.",
+         ("reports",)),
+    Page("records", "Keeping records",
+         "How long each kind of record is kept before the daily retention job removes it.",
+         ("retention",)),
+)
+PAGES_BY_KEY: dict[str, Page] = {p.key: p for p in PAGES}
+
+
+@dataclass(frozen=True)
 class Setting:
     name: str
     label: str
@@ -317,6 +368,10 @@ class Setting:
     editor: str  # bool, choice, number, percent, text, longtext, roles, role, recipient,
     #             services, tools, grades, themes, yaml
     spec: Spec
+    page: str  # the key of the one page (PAGES) it is on
+    # What the value is, in the words of error messages: "Enter a share between 0 and 100",
+    # "Select who settles a disagreement".
+    what: str = ""
 
     @property
     def field(self) -> models.Field[Any, Any]:
@@ -325,6 +380,31 @@ class Setting:
     @property
     def nullable(self) -> bool:
         return bool(self.field.null)
+
+    @property
+    def error_messages(self) -> dict[str, str]:
+        """The form field's messages, in the council's words, for every check it makes."""
+        what = self.what
+        if self.editor == "number":
+            low, high = self.spec.minimum, self.spec.maximum  # type: ignore[attr-defined]
+            between = f"Enter {what} between {low} and {high}"
+            return {"required": between, "invalid": f"Enter {what} as a whole number, like 6",
+                    "min_value": between, "max_value": between}
+        if self.editor == "percent":
+            between = f"Enter {what} between 0 and 100"
+            decimals = f"Enter {what} with no more than 2 decimal places, like 33.33"
+            return {"required": between, "invalid": f"Enter {what} as a number, like 33.33",
+                    "min_value": between, "max_value": between, "max_digits": between,
+                    "max_whole_digits": between, "max_decimal_places": decimals}
+        if self.editor in ("bool", "choice", "role", "recipient"):
+            choose = f"Select {what}"
+            return {"required": choose, "invalid_choice": choose}
+        if self.editor in ("roles", "services", "tools", "grades"):
+            choose = f"Select {what} from the list"
+            return {"required": choose, "invalid_choice": choose, "invalid_list": choose}
+        limit = 200 if self.editor == "text" else 2000
+        return {"required": f"Enter {what}",
+                "max_length": f"{self.label} must be {limit} characters or fewer"}
 
 
 def _model_field(name: str) -> models.Field[Any, Any]:
@@ -354,14 +434,10 @@ _EDITORS = {
     "overdue_action_escalation": "yaml",
 }
 
-# (group, [(field, label, help)]): the settings page shows them in this order.
-GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
-    ("Audit tools", [
-        ("tools", "Tools in use",
-         "The audit tools this framework uses. New audits start on each tool's latest "
-         "version."),
-    ]),
-    ("Cycles and themes", [
+# (page, [(field, label, help)]): each setting's page (PAGES), in the order it shows them.
+# A setting is on exactly one page; help cites seeds by number (seeds.cite names them).
+_BY_PAGE: list[tuple[str, list[tuple[str, str, str]]]] = [
+    ("the-month", [
         ("cycles_per_year", "Cycles a year", "001: 12 audit cycles per calendar year."),
         ("cycle_ends_in_qa_meeting", "Each cycle ends in a QA meeting",
          "001: a case audit period followed by a Quality Assurance meeting."),
@@ -374,8 +450,12 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
          "001: cases are selected on a prevalent issue identified at the preceding meeting."),
         ("monthly_learning_session", "A reflective learning session every month",
          "002: for those audited, to consider earlier months' audit outcomes."),
+        ("audit_list_days_before_cycle", "Days before the cycle the audit list is collated",
+         "002: during the last week of each month (7)."),
+        ("post_audit_briefing", "A briefing after each month's audits",
+         "002: for all those involved in the previous month's audits."),
     ]),
-    ("Choosing cases", [
+    ("choosing-cases", [
         ("sample_size_min", "Cases a cycle: at least", "000: 8 a month. 003: 6 to 8."),
         ("sample_size_max", "Cases a cycle: at most", ""),
         ("coverage_target_percent", "Coverage target (% of open cases)",
@@ -397,10 +477,8 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("avoid_same_key_worker_consecutive_cycles",
          "Try not to audit the same key worker in consecutive cycles",
          "002: 'efforts will be made'. A preference, not a bar."),
-        ("audit_list_days_before_cycle", "Days before the cycle the audit list is collated",
-         "002: during the last week of each month (7)."),
     ]),
-    ("Drift", [
+    ("drift", [
         ("taf_interval_weeks_min", "TAF meetings expected every: from (weeks)", "003: 4."),
         ("taf_interval_weeks_max", "TAF meetings expected every: to (weeks)", "003: 6."),
         ("taf_interval_weeks_acceptable", "Longest acceptable gap between TAF meetings "
@@ -417,7 +495,7 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("assessment_current_months", "An assessment is current for (months)",
          "003: updated within 12 months."),
     ]),
-    ("Allocation", [
+    ("who-audits", [
         ("allocation_unit", "Auditors work in", "001: pairs. 003: single auditors."),
         ("pairs_formed_at_random", "Pairs are formed at random", "001."),
         ("cases_per_unit_min", "Cases for each auditor or pair: at least",
@@ -442,10 +520,11 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
          "If one of a pair is on leave or sick, the other completes alone", "001."),
         ("allocation_notice_days_before_meeting",
          "Allocations go out at least this many days before the QA meeting", "001: 2 weeks."),
-        ("audit_notice_days", "Days' notice that a case will be audited",
-         "002: at least 1 week's notice. Who is told is under 'Who is told'."),
     ]),
-    ("The audit", [
+    ("the-audit", [
+        ("tools", "Tools in use",
+         "The audit tools this framework uses. New audits start on each tool's latest "
+         "version."),
         ("practitioner_sees_audit", "When the practitioner sees the audit", ""),
         ("worker_perspective_form", "The practitioner completes a Perspective of Worker form",
          "001: sent to the auditors."),
@@ -464,7 +543,23 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("case_note_title", "Case note title", "001: Quality Assurance: case audited."),
         ("case_note_text", "Case note text", "{audit_date} is replaced by the audit's date."),
     ]),
-    ("Disagreement and moderation", [
+    ("notices", [
+        ("audit_notice_days", "Days' notice that a case will be audited",
+         "002: at least 1 week's notice. Who is told is under 'Who is told of each event'."),
+        ("contacts", "Named contacts and groups",
+         "Mailboxes and groups that are not roles here, such as the Family Support Manager, "
+         "MASH or a partnership group. A job title, never a person's name."),
+        ("notification_rules", "Who is told of each event",
+         "Roles, relationships to the case, or contact:<key>."),
+        ("escalation_grades", "Grades that count as inadequate", "001: inadequate and "
+         "inadequate-critical."),
+        ("immediate_concern_sign_off_role", "Who signs off immediate-concern actions",
+         "002: the relevant assistant director."),
+        ("immediate_concern_wider_review",
+         "An immediate concern can lead to a wider look at the key worker's caseload",
+         "002: a wider view of the caseload, management practice or IRO/CP oversight."),
+    ]),
+    ("moderation", [
         ("disagreement_settled_by", "Who settles a disagreement", ""),
         ("moderation_share_percent", "Share of each cycle's audits moderated (%)",
          "002: a third (33.33)."),
@@ -484,21 +579,7 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
          "Offer mentoring to auditors whose grades moderation changes more often than (%)",
          "004: mentoring and support to develop audit champions."),
     ]),
-    ("Who is told", [
-        ("contacts", "Named contacts and groups",
-         "Mailboxes and groups that are not roles here, such as the Family Support Manager, "
-         "MASH or a partnership group. A job title, never a person's name."),
-        ("notification_rules", "Who is told of each event",
-         "Roles, relationships to the case, or contact:<key>."),
-        ("escalation_grades", "Grades that count as inadequate", "001: inadequate and "
-         "inadequate-critical."),
-        ("immediate_concern_sign_off_role", "Who signs off immediate-concern actions",
-         "002: the relevant assistant director."),
-        ("immediate_concern_wider_review",
-         "An immediate concern can lead to a wider look at the key worker's caseload",
-         "002: a wider view of the caseload, management practice or IRO/CP oversight."),
-    ]),
-    ("Actions, re-audit and closing the loop", [
+    ("actions", [
         ("action_deadline_days", "Audit actions completed within (days)",
          "002: a maximum of 40 days."),
         ("actions_signed_off_by", "Who signs off audit actions",
@@ -512,8 +593,8 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("ri_discussion_recorded_in",
          "Where the discussion of a 'requires improvement' audit is recorded",
          "001: a supervision or management oversight case note. Empty, with nobody named "
-         "under 'Who is told' for requires improvement: no SMART-action discussion is asked "
-         "for."),
+         "under 'Who is told of each event' for requires improvement: no SMART-action "
+         "discussion is asked for."),
         ("re_audit_grades", "Grades that mean a re-audit", "001: inadequate and "
          "inadequate-critical."),
         ("re_audit_after_months_min", "Re-audit after: from (months)", "001: 2 to 3 months."),
@@ -523,17 +604,15 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
          "002: 6 months to let learning embed."),
         ("action_plan_review_months", "Action plans are reviewed every (months)",
          "004: monitored through quarterly quality assurance meetings (3)."),
-        ("post_audit_briefing", "A briefing after each month's audits",
-         "002: for all those involved in the previous month's audits."),
     ]),
-    ("Reports and other QA activity", [
+    ("reports", [
         ("reports", "Reports and who reads them",
          "Each report, when it is due, who approves it and who it goes to. A report with no "
          "kind is made outside auditloop: the QA manager is reminded when it is due."),
         ("other_activities", "Other quality assurance activity",
          "Recorded for the work to come: nothing is scheduled from this yet."),
     ]),
-    ("Keeping records", [
+    ("records", [
         ("retention", "How long records are kept",
          "Not in the seeds: councils' usual retention schedules for children's social care "
          "quality assurance (the IRMS Local Government Retention Guidelines). Case audits 6 "
@@ -545,9 +624,52 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
 ]
 
 
+# What each value is, for error messages (Setting.what); the rest read from their label.
+_WHAT = {
+    "cycles_per_year": "a number of cycles",
+    "qa_meeting_minutes_per_case": "a number of minutes",
+    "learning_conversation_minutes": "a number of minutes",
+    "sample_size_min": "a number of cases", "sample_size_max": "a number of cases",
+    "cases_per_unit_min": "a number of cases", "cases_per_unit_max": "a number of cases",
+    "coverage_target_percent": "a percentage of open cases",
+    "moderation_share_percent": "a share",
+    "mentoring_threshold_percent": "a percentage",
+    "conflict_line_management_depth": "a number of levels",
+    "agreement_min_audits": "a number of audits",
+    "allocation_notice_days_before_meeting": "a number of days",
+    "audit_notice_days": "a number of days",
+    "audit_list_days_before_cycle": "a number of days",
+    "action_deadline_days": "a number of days",
+    "allocation_unit": "whether auditors work in pairs or alone",
+    "reflective_discussion": "when the reflective discussion is held",
+    "immediate_concern_sign_off_role": "who signs off immediate-concern actions",
+    "actions_signed_off_by": "who signs off audit actions",
+    "auditor_roles": "the roles that audit", "re_audit_by_roles": "the roles that re-audit",
+    "eligible_services": "the services", "tools": "the tools",
+    "escalation_grades": "the grades", "re_audit_grades": "the grades",
+    "case_note_title": "the case note's title", "case_note_text": "the case note's text",
+    "ri_discussion_recorded_in": "where the discussion is recorded",
+}
+
+
+def _what(name: str, label: str, editor: str) -> str:
+    if name in _WHAT:
+        return _WHAT[name]
+    if editor == "number":
+        for unit in ("months", "weeks", "days", "minutes"):
+            if unit in label.lower():
+                return f"a number of {unit}"
+        return "a number"
+    if editor == "bool":
+        return "yes or no"
+    if editor == "choice":
+        return label[0].lower() + label[1:]
+    return "a value"
+
+
 def _build() -> dict[str, Setting]:
     out: dict[str, Setting] = {}
-    for _group, rows in GROUPS:
+    for page, rows in _BY_PAGE:
         for name, label, help_text in rows:
             if name in SPECS:
                 spec, editor = SPECS[name], _EDITORS.get(name, "yaml")
@@ -556,11 +678,15 @@ def _build() -> dict[str, Setting]:
                 editor = _EDITORS.get(name, editor)
                 if name == "actions_signed_off_by":
                     spec = RECIPIENT
-            out[name] = Setting(name, label, help_text, editor, spec)
+            out[name] = Setting(name, label, help_text, editor, spec, page,
+                                _what(name, label, editor))
     return out
 
 
 SETTINGS: dict[str, Setting] = _build()
+# (page title, [(field, label, help)]) in the pages' order, for lists of every setting.
+GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
+    (PAGES_BY_KEY[key].title, rows) for key, rows in _BY_PAGE]
 SETTINGS_SPEC = Fields({name: F(s.spec) for name, s in SETTINGS.items()},
                        name="the framework settings")
 

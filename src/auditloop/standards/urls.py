@@ -1,6 +1,6 @@
 from django.urls import path
 
-from auditloop.standards import views
+from auditloop.standards import framework_views, views
 
 app_name = "standards"
 urlpatterns = [
@@ -12,12 +12,14 @@ urlpatterns = [
     path("tools/<slug:key>/versions/<int:number>/file", views.tool_source, name="tool_source"),
     path("tools/<slug:key>/versions/<int:number>/delete", views.tool_version_delete,
          name="tool_version_delete"),
-    path("framework/", views.framework, name="framework"),
-    path("framework/history", views.framework_history, name="framework_history"),
-    path("framework/scheduled/new", views.scheduled_change_new, name="scheduled_change_new"),
-    path("framework/scheduled/<int:change_id>/cancel", views.scheduled_change_cancel,
+    path("framework/", framework_views.framework, name="framework"),
+    path("framework/history", framework_views.framework_history, name="framework_history"),
+    path("framework/scheduled/new", framework_views.scheduled_change_new,
+         name="scheduled_change_new"),
+    path("framework/scheduled/<int:change_id>/cancel", framework_views.scheduled_change_cancel,
          name="scheduled_change_cancel"),
-    path("framework/presets/", views.preset_list, name="preset_list"),
-    path("framework/presets/<slug:key>/", views.preset_apply, name="preset_apply"),
-    path("framework/<slug:name>/change", views.setting_edit, name="setting_edit"),
+    path("framework/presets/", framework_views.preset_list, name="preset_list"),
+    path("framework/presets/<slug:key>/", framework_views.preset_apply, name="preset_apply"),
+    path("framework/<slug:name>/change", framework_views.setting_edit, name="setting_edit"),
+    path("framework/<slug:page>/", framework_views.framework_page, name="framework_page"),
 ]
