@@ -26,3 +26,12 @@ def test_every_page_links_to_it(client, qa_manager_client):
     link = f'href="{reverse("accessibility")}"'
     assert link in client.get(reverse("account_login")).content.decode()
     assert link in qa_manager_client.get(reverse("home")).content.decode()
+
+
+def test_it_says_pdfs_are_tagged_and_what_is_not_yet_checked(client):
+    text = client.get(reverse("accessibility")).content.decode()
+    assert "is not tagged" not in text and "has no tags" not in text
+    assert "tagged to the PDF/UA-1 standard" in text
+    # Honest about what is still open: the PDFs are not yet checked by a PDF/UA checker.
+    assert "partially compliant" in text
+    assert "not yet checked these PDFs" in text

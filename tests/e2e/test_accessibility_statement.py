@@ -22,7 +22,9 @@ def test_the_statement_is_linked_from_the_sign_in_page_and_reached_by_keyboard(p
     assert page.title().startswith("Accessibility statement")
     heading = page.get_by_role("heading", level=1).inner_text()
     assert heading == "Accessibility statement for Quality assurance and impact"
-    assert "partially compliant" in page.inner_text("main")
+    main = page.inner_text("main")
+    assert "partially compliant" in main
+    assert "tagged to the PDF/UA-1 standard" in main and "has no tags" not in main
 
 
 def test_the_statement_is_linked_from_a_signed_in_page(page):  # type: ignore[no-untyped-def]
