@@ -11,7 +11,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from auditloop.actions.deadline import action_deadline
+from auditloop.actions.models import Action
 from auditloop.audits.tracker import ActionFacts, action_facts, grade_labels
+from auditloop.common.dates import gds_date
 from auditloop.common.spreadsheets import text_cell, write_csv
 
 CHUNK = 500
@@ -22,9 +24,19 @@ HEADER = [
     "Days since agreement", "Deadline", "Days overdue", "Days over the deadline",
     "Signed off on", "Signed off by", "Escalated to",
 ]
-# Column widths, in characters.
-WIDTHS = [14, 18, 18, 14, 20, 20, 8, 12, 24, 18, 18, 8, 30, 40, 20, 12, 18, 10, 12, 10, 12,
-          10, 10, 12, 20, 40]
+# Column widths, in characters: a date column fits "30 September 2026".
+WIDTHS = [14, 18, 18, 14, 20, 20, 8, 18, 24, 18, 18, 8, 30, 40, 20, 18, 20, 12, 18, 12, 18,
+          10, 12, 18, 20, 40]
+# Date cells stay dates (sortable, filterable) and read the way the service writes dates.
+DATE_FORMAT = "D MMMM YYYY"
+RAG_COLUMN = HEADER.index("RAG")
+# The RAG cell's fill and text colours, GOV.UK's red, orange and green; the words stay in the
+# cell, so the colour is never the only way to tell them apart.
+RAG_FILLS = {
+    Action.Status.RED.label: ("D4351C", "FFFFFF"),
+    Action.Status.AMBER.label: ("F47738", "0B0C0C"),
+    Action.Status.GREEN.label: ("00703C", "FFFFFF"),
+}
 
 
 def _name(person: Any) -> str:
@@ -45,7 +57,7 @@ def _audit_cells(audit: Any, grades: dict[str, str]) -> list[Any]:
 
 def _escalated(facts: ActionFacts) -> str:
     return "; ".join(
-        f"{e.escalated_on:%d/%m/%Y}: {', '.join(e.told_names) or 'nobody to tell'}"
+        f"{gds_date(e.escalated_on)}: {', '.join(e.told_names) or 'nobody to tell'}"
         for e in facts.escalations)
 
 
@@ -89,10 +101,18 @@ def write_tracker_csv(out: Any, rows: Iterable[Sequence[Any]]) -> int:
 
 
 def tracker_xlsx(rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
-    """A workbook with one sheet; text cells are text (formula-safe), dates are dates."""
+    """A workbook with one sheet; text cells are text (formula-safe), dates are dates. The
+    header row is bold and frozen, each column has a width, and each RAG cell is coloured
+    with its words kept."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
+
+    rag_styles = {label: (PatternFill("solid", start_color=fill, end_color=fill),
+                          Font(color=text, bold=True))
+                  for label, (fill, text) in RAG_FILLS.items()}
+    bold = Font(bold=True)
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
@@ -105,15 +125,27 @@ def tracker_xlsx(rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
             value = value.date()
         if isinstance(value, dt.date):
             c = WriteOnlyCell(sheet, value=value)
-            c.number_format = "DD/MM/YYYY"
+            c.number_format = DATE_FORMAT
             return c
         if isinstance(value, int | float) and not isinstance(value, bool):
             return WriteOnlyCell(sheet, value=value)
         return text_cell(sheet, value)
 
-    sheet.append([cell(h) for h in HEADER])
+    def header(value: str) -> WriteOnlyCell:
+        c = text_cell(sheet, value)
+        c.font = bold
+        return c
+
+    def cells(row: Sequence[Any]) -> list[WriteOnlyCell]:
+        out = [cell(v) for v in row]
+        style = rag_styles.get(row[RAG_COLUMN]) if len(row) > RAG_COLUMN else None
+        if style:
+            out[RAG_COLUMN].fill, out[RAG_COLUMN].font = style
+        return out
+
+    sheet.append([header(h) for h in HEADER])
     for row in rows:
-        sheet.append([cell(v) for v in row])
+        sheet.append(cells(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
