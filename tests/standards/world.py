@@ -22,6 +22,7 @@ def standards_world() -> dict[str, dict[str, Any]]:
     upload = services.tool_upload_start(
         text=CHANGED.replace("A small tool", "A small tool, renamed"), filename="small.yaml",
         actor=uploader.user)
+    services.tool_draft_start(key="small-tool", actor=uploader.user)  # changes in progress
     today = timezone.localdate()
     scheduled = services.scheduled_change_create(
         setting="audit_notice_days", value=7, effective_on=today + dt.timedelta(days=30),
@@ -33,6 +34,14 @@ def standards_world() -> dict[str, dict[str, Any]]:
         "standards:tool_source": {**key, "number": first.number},
         "standards:tool_upload_review": {"upload_id": upload.pk},
         "standards:tool_version_delete": {**key, "number": unused.number},
+        **{f"standards:tool_edit{name}": key for name in (
+            "_start", "", "_scale", "_review", "_discard")},
+        "standards:tool_edit_grades": {**key, "scale_key": "four"},
+        "standards:tool_edit_section": {**key, "section_key": "first"},
+        "standards:tool_edit_question_add": {**key, "section_key": "first"},
+        **{f"standards:tool_edit_question{name}": {**key, "section_key": "first",
+                                                   "question_key": "a"}
+           for name in ("", "_remove", "_move")},
         "standards:preset_apply": {"key": "002-six-key-areas"},
         "standards:setting_edit": {"name": "moderation_share_percent"},
         "standards:scheduled_change_cancel": {"change_id": scheduled.pk},

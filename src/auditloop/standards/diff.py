@@ -64,8 +64,11 @@ def _section_name(s: dict[str, Any]) -> str:
 
 
 def _question_name(s: dict[str, Any], q: dict[str, Any]) -> str:
-    label = q["ref"] or q["key"]
-    return f"{_section_name(s)}, question {label}"
+    if q["ref"]:
+        return f"{_section_name(s)}, question {q['ref']}"
+    # With no numbering, the question's own opening words (its key is not for people).
+    words = q["text"] if len(q["text"]) <= 60 else q["text"][:57].rstrip() + "..."
+    return f"{_section_name(s)}, question “{words}”"
 
 
 def tool_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Change]:

@@ -43,6 +43,8 @@ def _tool_context(version) -> dict[str, object]:  # type: ignore[no-untyped-def]
             "reasons": schema.REASON_WHEN, "findings": schema.FINDINGS,
         },
         "draft_note": schema.DRAFT_NOTE,
+        "no_definition": getattr(schema, "NO_DEFINITION",
+                                 "The seed gives no definition for this grade"),
         "questions": {f"{s['key']}.{q['key']}": q for s, q in schema.all_questions(definition)},
     }
 
@@ -64,10 +66,23 @@ def tool_list(request: HttpRequest) -> HttpResponse:
 def tool_detail(request: HttpRequest, key: str, number: int | None = None) -> HttpResponse:
     version = selectors.get_tool_version(key, number)
     context = _tool_context(version)
+    can_manage = request.user.has_capability(MANAGE)  # type: ignore[union-attr]
+    versions = list(selectors.tool_versions(version.tool))
+    previous = next((v for v in versions if v.number < version.number), None)
     context.update({
-        "versions": selectors.tool_versions(version.tool),
-        "can_manage": request.user.has_capability(MANAGE),  # type: ignore[union-attr]
+        "versions": versions,
+        "can_manage": can_manage,
+        "is_latest": bool(versions) and versions[0].pk == version.pk,
+        "previous": previous,
+        # What changed since the version before, as the upload review showed it.
+        "changes": diff.tool_changes(
+            selectors.get_tool_version(key, previous.number).definition, version.definition)
+        if previous else [],
+        "draft": services.open_draft(key) if can_manage else None,
     })
+    if not can_manage:
+        # Whether wording is the seed's is the QA manager's to review, not the auditor's.
+        context.update({"draft_note": "", "has_draft": False})
     return render(request, "standards/tool_detail.html", context)
 
 
@@ -110,6 +125,8 @@ def tool_upload(request: HttpRequest) -> HttpResponse:
 @capability_required(MANAGE)
 def tool_upload_review(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = selectors.get_pending_upload(upload_id)
+    if services.is_browser_draft(upload) and upload.status == ToolUpload.Status.PENDING:
+        return redirect("standards:tool_edit_review", upload.tool_key)
     if upload.status != ToolUpload.Status.PENDING:
         messages.info(request, "That upload has already been confirmed or discarded.")
         return redirect("standards:tool_list")
