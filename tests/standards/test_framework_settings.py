@@ -96,7 +96,8 @@ def test_a_named_contact_must_exist_before_it_is_told(qa_manager_client):
     assert row.notification_rules["immediate_concern"][0] == {
         "to": "contact:family_support_manager", "how": [], "at_once": True,
         "where_appropriate": False, "note": ""}
-    page = qa_manager_client.get(reverse("standards:framework")).content.decode()
+    page = qa_manager_client.get(
+        reverse("standards:framework_page", args=["notices"])).content.decode()
     assert "An immediate safeguarding concern is raised: Family Support Manager (at once)" in page
 
 

@@ -303,7 +303,7 @@ def test_the_framework_page_lists_the_changes_to_come_and_applies_those_due(role
         body = client.get(reverse("standards:framework")).content.decode()
     assert "Changes to come" in body
     assert "1 December 2022" in body and "1 January 2023" in body
-    assert "Panel adviser" in body and "preset 002-six-key-areas" in body
+    assert "Panel adviser" in body and "Preset: Monthly thematic audits on six key areas" in body
     with _at(DECEMBER, hour=10):
         client.force_login(person.user)
         body = client.get(reverse("standards:framework")).content.decode()

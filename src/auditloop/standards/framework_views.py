@@ -89,14 +89,21 @@ def _apply_due() -> list[ScheduledSettingChange]:
     return waiting
 
 
+def _preset_name(key: str) -> str:
+    """A preset by its name, as people know it; its key if it no longer ships."""
+    preset = presets.shipped_preset(key) if key else None
+    return preset.name if preset else key
+
+
 def _history(changes: Any, contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**selectors.history_lines(c, contacts), "reason": cite(c.reason)} for c in changes]
+    return [{**selectors.history_lines(c, contacts), "reason": cite(c.reason),
+             "preset": _preset_name(c.preset_key)} for c in changes]
 
 
 def _scheduled(changes: list[ScheduledSettingChange],
                contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**selectors.scheduled_lines(c, contacts), "reason": cite(c.reason)}
-            for c in changes]
+    return [{**selectors.scheduled_lines(c, contacts), "reason": cite(c.reason),
+             "preset": _preset_name(c.preset_key)} for c in changes]
 
 
 @require_GET
@@ -119,7 +126,7 @@ def framework(request: HttpRequest) -> HttpResponse:
         "scheduled": _scheduled(waiting, contacts),
         "groups_spec": settings_spec.GROUPS,
         "today": timezone.localdate(),
-        "preset": row.preset_key,
+        "preset": _preset_name(row.preset_key),
     })
 
 
@@ -326,7 +333,7 @@ def preset_apply(request: HttpRequest, key: str) -> HttpResponse:
         ],
         "to_cancel": [
             {"label": label(c.setting) if c.setting in SETTINGS else c.setting,
-             "on": c.effective_on, "preset": c.preset_key}
+             "on": c.effective_on, "preset": _preset_name(c.preset_key)}
             for c in preview.schedule.cancel
         ],
     })
