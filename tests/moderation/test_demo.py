@@ -27,10 +27,10 @@ def test_the_demo_council_has_a_year_of_moderation():
     history.build_audit_history(rng=random.Random(1), today=today, months=12)
     built = moderation.build(random.Random(2), today)
     assert built.samples == ModerationSample.objects.count() >= 11
-    assert built.waiting == 1
+    assert built.waiting == moderation.WAITING == 2  # one for each browser walk
     waiting = ModerationReview.objects.filter(moderator__user__username="demo-moderator",
                                               status="blind", assignment__ended_at=None)
-    assert waiting.exists()
+    assert waiting.count() == 2
     report = selectors.agreement_report(today=today)
     assert report.reviews >= report.floor
     assert report.overall[0].figures.enough and report.overall[0].figures.quadratic

@@ -1,6 +1,6 @@
 """The demo council's moderation: a sample drawn for each monthly cycle of the audit history
 (demo/history.py), reviews done for every month but the last (so the agreement figures have a
-year to show), one blind review waiting for the demo moderator's sign-in, and a calibration
+year to show), two blind reviews waiting for the demo moderator's sign-in, and a calibration
 exercise most auditors have graded.
 
 Everything goes through moderation's services, then is dated back to the month it belongs
@@ -29,6 +29,7 @@ from auditloop.people.models import Person
 from auditloop.programme.models import Cycle
 from auditloop.standards.selectors import framework_settings_row
 
+WAITING = 2  # blind reviews left for the demo moderator
 EXERCISE_TITLE = "Calibration: a family where neglect is drifting"
 VIGNETTE = """\
 An invented family for the exercise: no real case and no case record.
@@ -112,7 +113,7 @@ def _give_to(review: ModerationReview, person: Person) -> ModerationReview | Non
 
 @transaction.atomic
 def build(rng: random.Random, today: dt.date) -> Built:
-    """Moderation samples and reviews for the demo council's audit history, one blind review
+    """Moderation samples and reviews for the demo council's audit history, blind reviews
     for the demo moderator, and one calibration exercise."""
     built = Built()
     if framework_settings_row().moderation_share_percent is None:
@@ -139,12 +140,15 @@ def build(rng: random.Random, today: dt.date) -> Built:
             status=ModerationReview.Status.BLIND).select_related(
             "audit__tool_version", "audit__case", "assignment__sampled"))
         if last:
+            # Two blind reviews wait for the demo moderator: one to change a grade, one to
+            # read the auditor's evidence beside the grades (each has its browser walk).
             moderator = _demo_person("moderator")
             for review in reviews:
                 mine = _give_to(review, moderator) if moderator else None
                 if mine is not None:
                     built.waiting += 1
-                    break
+                    if built.waiting == WAITING:
+                        break
             continue
         for review in reviews:
             _review(review, rng, same, when, complete=True)

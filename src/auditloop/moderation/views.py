@@ -16,11 +16,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from auditloop.actions.selectors import made_from, may_make_plans
+from auditloop.audits.selectors import openable_audit_ids
 from auditloop.common.access import capability_required, log_access, log_access_many
 from auditloop.common.errors import DomainError
 from auditloop.common.idempotency import create_once
 from auditloop.common.models import AccessLog
 from auditloop.moderation import forms, selectors, services
+from auditloop.moderation.comparison import comparison
 from auditloop.moderation.models import (
     OVERALL,
     CalibrationExercise,
@@ -117,6 +119,14 @@ def _review_page(request: HttpRequest, review: ModerationReview, errors: dict[st
         grades = list(review.grades.all())
         by_key = {s.key: s for s in services.graded_sections(audit.tool_version)}
         context["rows"] = [(g, by_key.get(g.section_key)) for g in grades]
+        # The auditor's answers and evidence: for the moderator while they compare (need to
+        # know ends with the review), for the QA manager reading it whenever.
+        if review.is_comparing or (not is_mine and user.has_capability(RUN)):
+            context["sides"] = comparison(review)
+        # The audit page itself, where the audits' own rule opens it for this person (for
+        # the moderator: while the review is open and no longer blind).
+        if audit.pk in openable_audit_ids(user, [audit.pk]):
+            context["audit_url"] = reverse("audits:audit_detail", args=[audit.pk])
     return render(request, "moderation/review.html", context, status=status)
 
 
@@ -632,6 +642,7 @@ def calibration_close(request: HttpRequest, exercise_id: int) -> HttpResponse:
     except DomainError as exc:
         return render(request, "moderation/message.html", {
             "title": "This exercise is closed", "text": exc.message,
-            "back": reverse("moderation:calibration_results", args=[exercise.pk])}, status=400)
+            "back": reverse("moderation:calibration_results", args=[exercise.pk]),
+            "back_text": "Back to the spread of grades"}, status=400)
     messages.success(request, "The exercise is closed.")
     return redirect("moderation:calibration_results", exercise.pk)
