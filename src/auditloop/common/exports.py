@@ -90,9 +90,11 @@ def too_many(request: HttpRequest, again_at: dt.datetime) -> HttpResponse:
         "again_time": f"{_local(again_at):%H:%M}"}, status=429)
 
 
-def ask_for_reason(request: HttpRequest, *, what: str, back_url: str) -> str | HttpResponse:
+def ask_for_reason(request: HttpRequest, *, what: str, back_url: str,
+                   back_text: str = "") -> str | HttpResponse:
     """The reason the person gave (POST, valid, under the limit), or the page to show: the
-    question (GET), the question with its error (400) or the limit reached (429)."""
+    question (GET), the question with its error (400) or the limit reached (429). The back
+    link names the page it returns to (back_text), or the thing exported."""
     again_at = next_export_at(request.user)
     if again_at is not None:
         return too_many(request, again_at)
@@ -106,6 +108,7 @@ def ask_for_reason(request: HttpRequest, *, what: str, back_url: str) -> str | H
         status = 200
     return render(request, "common/export_reason.html", {
         "form": form, "what": what, "back_url": back_url,
+        "back_text": back_text or f"Back to {what}",
         "action": request.get_full_path()}, status=status)
 
 

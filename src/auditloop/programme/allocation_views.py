@@ -111,7 +111,9 @@ def allocation_confirm(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def allocations_csv(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
     asked = ask_for_reason(request, what=f"who audits what: {cycle.title}",
-                           back_url=reverse("programme:cycle_detail", args=[cycle.pk]))
+                           back_url=reverse("programme:cycle_detail", args=[cycle.pk]),
+                           back_text=f"Back to the {cycle.title}" if cycle.is_monthly
+                           else f"Back to {cycle.title}")
     if isinstance(asked, HttpResponse):
         return asked
     log_access(request, object_type="cycle_allocations", object_id=cycle.pk,
@@ -199,6 +201,7 @@ def decline(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "hint": "Say why you cannot audit this case, for example because you were involved "
                 "with it. The QA manager sees your reason.",
         "back": "programme:my_audits",
+        "back_text": "Back to your allocated audits",
     }, status=400 if form.errors else 200)
 
 

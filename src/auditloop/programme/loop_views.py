@@ -112,6 +112,7 @@ def _reason_step(request: HttpRequest, revisit_id: int, form_class: type[forms.F
             return redirect("programme:revisit_detail", revisit.pk)
     return render(request, "programme/reason.html", {
         "form": form, "title": title, "submit": submit, "back": "programme:revisit_list",
+        "back_text": "Back to revisits of audited themes",
         "caption": f"Revisit of {revisit.theme}",
         "hint": f"It is due on {revisit.due_on:%-d %B %Y}. The reason is kept in its history.",
     }, status=400 if form.errors else 200)

@@ -199,7 +199,8 @@ def case_notes_csv(request: HttpRequest, cycle_id: int) -> HttpResponse:
         return _detail(request, cycle, ["The case notes are ready after the meeting."],
                        status=400)
     asked = ask_for_reason(request, what=f"the case notes: {cycle.title}",
-                           back_url=reverse("programme:case_notes", args=[cycle.pk]))
+                           back_url=reverse("programme:case_notes", args=[cycle.pk]),
+                           back_text="Back to the case notes")
     if isinstance(asked, HttpResponse):
         return asked
     log_access(request, object_type="cycle_case_notes", object_id=cycle.pk,
