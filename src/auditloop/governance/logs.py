@@ -153,7 +153,8 @@ ACCESS_HEADER = ["When (UK time)", "When (UTC)", "Who", "Username", "Action", "R
                  "Record id", "Case reference", "Path", "Address", "Request id", "Reason"]
 EVENTS_HEADER = ["When (UK time)", "When (UTC)", "Who", "Username", "What happened",
                  "Address", "Request id"]
-_STAMP = "%d/%m/%Y %H:%M:%S"
+# ISO 8601 in the files: sortable, and read the same by any spreadsheet.
+_STAMP = "%Y-%m-%d %H:%M:%S"
 
 
 def access_export_rows(qs: QuerySet[AccessLog]) -> Iterator[list[Any]]:

@@ -27,7 +27,8 @@ from auditloop.people.models import SignInEvent
 from auditloop.people.roles import Capability
 
 PAGE_SIZE = 50
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"]
+# A date is shown as "1 November 2026" and may be typed that way or most others.
+DATE_FORMATS = ["%d %B %Y", "%d %b %Y", "%d %m %Y", "%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -36,9 +37,11 @@ class _Filters(forms.Form):
                                     label="Person")
     kind = forms.ChoiceField(required=False)
     start = forms.DateField(input_formats=DATE_FORMATS, required=False, label="From",
-                            help_text="For example, 1/11/2026")
+                            help_text="For example, 1 November 2026",
+                            widget=forms.DateInput(format="%-d %B %Y"))
     end = forms.DateField(input_formats=DATE_FORMATS, required=False, label="To",
-                          help_text="For example, 30/11/2026")
+                          help_text="For example, 30 November 2026",
+                          widget=forms.DateInput(format="%-d %B %Y"))
 
     def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

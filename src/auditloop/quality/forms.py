@@ -15,7 +15,9 @@ from auditloop.quality.models import QualityCheck
 from auditloop.quality.selectors import AGES
 
 QS = QualityCheck.Status
-DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d %m %Y", "%Y-%m-%d"]
+# A date is shown as "27 March 2026" and may be typed that way or most others.
+DATE_FORMATS = ["%d %B %Y", "%d %b %Y", "%d/%m/%Y", "%d/%m/%y", "%d %m %Y", "%Y-%m-%d"]
+DATE_SHOWN = "%-d %B %Y"
 
 
 class QueueFilterForm(forms.Form):
@@ -56,8 +58,9 @@ def _answer_field(question: dict[str, Any], definition: dict[str, Any]) -> forms
         return forms.IntegerField(min_value=question.get("min"), max_value=question.get("max"),
                                   **common)
     if kind == "date":
-        common["help_text"] = common["help_text"] or "For example, 27/3/2026"
-        return forms.DateField(input_formats=DATE_FORMATS, **common)
+        common["help_text"] = common["help_text"] or "For example, 27 March 2026"
+        return forms.DateField(input_formats=DATE_FORMATS,
+                               widget=forms.DateInput(format=DATE_SHOWN), **common)
     return forms.CharField(widget=forms.Textarea, **common)
 
 
@@ -98,8 +101,9 @@ class ChecklistForm(forms.Form):
             help_text="It appears in their actions, for you to sign off.")
         self.fields["action_due_on"] = forms.DateField(
             label="Action to be done by", required=False, input_formats=DATE_FORMATS,
-            help_text="Needed if you agree an action. For example, 27/3/2026",
-            error_messages={"invalid": "Enter the date as day/month/year, like 27/3/2026"})
+            widget=forms.DateInput(format=DATE_SHOWN),
+            help_text="Needed if you agree an action. For example, 27 March 2026",
+            error_messages={"invalid": "Enter a real date, like 27 March 2026"})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
