@@ -88,7 +88,13 @@ def tool_edit(request: HttpRequest, key: str) -> HttpResponse:
     draft = services.open_draft(key)
     if draft is None:
         return _no_draft(request, key)
-    definition = _definition(draft)
+    try:
+        definition = _definition(draft)
+    except FileProblems as exc:  # the tool format changed since the changes were made
+        services.tool_draft_discard(draft=draft)
+        messages.error(request, f"The changes in progress no longer pass the tool checks "
+                                f"({exc.message}), so they were discarded. Start again.")
+        return redirect("standards:tool_detail", key)
     base = services.draft_base(draft)
     changes = services.draft_changes(draft)[2]
     return render(request, "standards/tool_edit.html", {
