@@ -50,7 +50,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-src/auditloop/static/vendor/auditloop.css: node_modules/.package-lock.json scripts/build-assets.mjs src/auditloop/static/src/auditloop.scss
+src/auditloop/static/vendor/auditloop.css: node_modules/.package-lock.json scripts/build-assets.mjs src/auditloop/static/src/auditloop.scss src/auditloop/static/src/autocomplete.scss
 	node scripts/build-assets.mjs
 
 assets: src/auditloop/static/vendor/auditloop.css

@@ -19,6 +19,7 @@ from auditloop.actions.models import (
     LearningSource,
 )
 from auditloop.common.idempotency import IdempotentForm
+from auditloop.common.widgets import staff_select
 from auditloop.people.models import Person
 
 
@@ -92,6 +93,8 @@ def initial_from(query: Any) -> dict[str, Any]:
 
 
 class PersonChoice(forms.ModelChoiceField):
+    widget = staff_select()
+
     def label_from_instance(self, obj: Any) -> str:
         team = f", {obj.team}" if getattr(obj, "team", None) else ""
         return f"{obj.full_name}{team}"
@@ -239,7 +242,8 @@ class PlanFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any"), *ActionPlan.Status.choices],
                                required=False, label="Status")
     lead = forms.ModelChoiceField(queryset=Person.objects.none(), required=False,
-                                  label="Strategic lead", empty_label="Anyone")
+                                  label="Strategic lead", empty_label="Anyone",
+                                  widget=staff_select())
     source = forms.ChoiceField(choices=[("", "Any"), *SOURCE_CHOICES], required=False,
                                label="Source")
     overdue = forms.ChoiceField(choices=[("", "Any"), ("yes", "Review overdue")],

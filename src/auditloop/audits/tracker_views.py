@@ -20,6 +20,7 @@ from auditloop.audits import tracker, tracker_exports
 from auditloop.common.access import capability_required, log_access, log_access_many
 from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_csv, stamp_xlsx
 from auditloop.common.models import AccessLog
+from auditloop.common.widgets import staff_select
 from auditloop.people.models import Locality, Service, Team
 
 PAGE_SIZE = 25
@@ -38,6 +39,7 @@ class TrackerFilterForm(forms.Form):
     service = _id_field("Service")
     locality = _id_field("Locality")
     owner = _id_field("Action owner")
+    owner.widget = staff_select()
     status = forms.ChoiceField(choices=[("", "Any status"), *tracker.Status.CHOICES],
                                required=False, label="Action status")
     overdue = forms.BooleanField(required=False, label="Overdue actions only")

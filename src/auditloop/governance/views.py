@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from auditloop.cases.selectors import case_id_for_reference, references_of
 from auditloop.common.access import capability_required, log_access
 from auditloop.common.models import AccessLog
+from auditloop.common.widgets import staff_select
 from auditloop.governance import logs
 from auditloop.people.models import SignInEvent
 from auditloop.people.roles import Capability
@@ -34,7 +35,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class _Filters(forms.Form):
     person = forms.TypedChoiceField(coerce=int, empty_value=None, required=False,
-                                    label="Person")
+                                    label="Person", widget=staff_select())
     kind = forms.ChoiceField(required=False)
     start = forms.DateField(input_formats=DATE_FORMATS, required=False, label="From",
                             help_text="For example, 1 November 2026",

@@ -8,6 +8,7 @@ from django import forms
 
 from auditloop.cases.models import Case, Theme
 from auditloop.common.idempotency import IdempotentForm
+from auditloop.common.widgets import staff_select
 from auditloop.people.models import Locality, Person, Service, Team
 from auditloop.people.roles import Role
 from auditloop.programme.models import CaseRequest, Cycle, CycleNotice
@@ -54,7 +55,8 @@ class ProgrammeForm(IdempotentForm):
         label="Who audits", help_text="None ticked means the framework's auditors. For a "
                                       "multi-agency audit, tick partner-agency leads too.")
     lead_auditor: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
-        queryset=Person.objects.none(), required=False, label="Lead auditor (optional)")
+        queryset=Person.objects.none(), required=False, label="Lead auditor (optional)",
+        widget=staff_select())
     follow_up_of: forms.ModelChoiceField[Cycle] = forms.ModelChoiceField(
         queryset=Cycle.objects.none(), required=False, label="A second stage of (optional)",
         help_text="For example, the external audit's second stage six months later.")
@@ -314,7 +316,7 @@ class ReasonForm(forms.Form):
 
 
 class ChooseAuditorForm(forms.Form):
-    person = forms.TypedChoiceField(coerce=int, label="Auditor",
+    person = forms.TypedChoiceField(coerce=int, label="Auditor", widget=staff_select(),
                                     error_messages={"required": "Choose an auditor"})
     reason = forms.CharField(widget=forms.Textarea, required=False, label="Reason",
                              help_text="Needed when you override a rule.")

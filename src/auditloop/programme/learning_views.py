@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from auditloop.common.access import capability_required
 from auditloop.common.errors import DomainError
 from auditloop.common.idempotency import IdempotentForm, create_once
+from auditloop.common.widgets import staff_select
 from auditloop.people.roles import Capability
 from auditloop.programme import loop, services
 from auditloop.programme.forms import DateInput
@@ -88,6 +89,7 @@ class FindingForm(forms.Form):
 class PlanForm(forms.Form):
     title = forms.CharField(max_length=200, required=False, label="Title of the plan")
     strategic_lead = forms.TypedChoiceField(coerce=int, label="Strategic lead",
+                                            widget=staff_select(),
                                             error_messages={"required": "Choose who leads it"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -1,7 +1,9 @@
 // Starts GOV.UK Frontend's components and the idle-session warning.
 import { initAll } from "../vendor/govuk-frontend.min.js";
+import { initTables } from "./tables.js";
 
 initAll();
+initTables();
 
 function sessionWarning() {
   const box = document.getElementById("session-warning");
@@ -81,3 +83,64 @@ function sessionWarning() {
 }
 
 sessionWarning();
+
+// ---------------------------------------------------------------------------------------
+// Long staff lists: the GOV.UK accessible autocomplete.
+// A <select data-module="app-autocomplete"> stays in the page and is what the form posts;
+// with JavaScript, a long one gets a text box that suggests names as they are typed.
+// A short list stays a drop-down: it is quicker to scan than to type.
+const AUTOCOMPLETE_FROM = 20;
+
+function chosenOption(select, text) {
+  const wanted = (text || "").trim().toLowerCase();
+  if (!wanted) return null;
+  return Array.from(select.options).find(
+    (o) => o.value && o.textContent.trim().toLowerCase() === wanted) || null;
+}
+
+function describedText(select) {
+  // The field's hint and error message, read out with the autocomplete's own instructions
+  // (the component keeps its input's aria-describedby for those).
+  return (select.getAttribute("aria-describedby") || "").split(/\s+/)
+    .map((ref) => document.getElementById(ref))
+    .filter(Boolean)
+    .map((el) => el.textContent.trim())
+    .join(" ");
+}
+
+function enhanceStaffSelect(accessibleAutocomplete, select) {
+  const id = select.id;
+  const blank = Array.from(select.options).find((o) => !o.value);
+  const described = describedText(select);
+  accessibleAutocomplete.enhanceSelectElement({
+    selectElement: select,
+    defaultValue: "",
+    minLength: 1,
+    inputClasses: select.classList.contains("govuk-select--error") ? "govuk-input--error" : null,
+    tNoResults: () => "No one found with that name",
+    tAssistiveHint: () => `${described ? `${described} ` : ""}Type part of a name. When ` +
+      "names are suggested, use the up and down arrows to move through them and Enter to choose.",
+    // What the box shows is what the form posts: a name typed in full counts, and a box
+    // left empty (or holding a name not in the list) clears the choice, so the form says
+    // "Choose..." rather than keeping a person the user can no longer see.
+    onConfirm: (label) => {
+      const input = document.getElementById(id);
+      const option = chosenOption(select, label) || chosenOption(select, input && input.value);
+      if (option) option.selected = true;
+      else if (blank) blank.selected = true;
+    },
+  });
+}
+
+async function staffAutocompletes() {
+  const selects = Array.from(document.querySelectorAll('select[data-module="app-autocomplete"]'))
+    .filter((s) => s.options.length > AUTOCOMPLETE_FROM);
+  if (!selects.length) return;
+  // A UMD bundle: as a module it sets self.accessibleAutocomplete.
+  await import("../vendor/accessible-autocomplete.min.js");
+  const accessibleAutocomplete = window.accessibleAutocomplete;
+  if (!accessibleAutocomplete) return;
+  selects.forEach((select) => enhanceStaffSelect(accessibleAutocomplete, select));
+}
+
+staffAutocompletes();
