@@ -29,6 +29,7 @@ from auditloop.audits.submission import (
 from auditloop.cases.models import Case
 from auditloop.common.dates import gds_date
 from auditloop.common.idempotency import IdempotentForm
+from auditloop.common.widgets import staff_select
 from auditloop.people.models import Person
 from auditloop.standards.schema import RAG, REASON_WHEN, YES_NO
 from auditloop.standards.selectors import framework_settings_row, latest_version
@@ -128,11 +129,27 @@ def _split_guidance(text: str) -> tuple[str, str]:
     return "", text
 
 
+def _grade_options(scale: dict[str, Any]) -> list[Option]:
+    """A scale's grades, each with its definition as the radio's hint. A grade the seed
+    does not define has no hint: the auditor is not told about seeds."""
+    return [Option(lv["key"], lv["label"], lv.get("definition") or "")
+            for lv in scale["levels"]]
+
+
+def _scale_hint(scale: dict[str, Any]) -> str:
+    """The hint above a grade question: it promises definitions only where there are some."""
+    defined = [lv for lv in scale["levels"] if lv.get("definition")]
+    if not defined:
+        return ""
+    if len(defined) == len(scale["levels"]):
+        return f"{scale['name']}: each grade's definition is under it."
+    return f"{scale['name']}: where a grade has a definition, it is under the grade."
+
+
 def _options(sheet: Sheet, q: dict[str, Any]) -> list[Option]:
     kind = q["answer"]
     if kind == "grade":
-        return [Option(lv["key"], lv["label"], lv.get("definition", ""))
-                for lv in sheet.scale(q.get("scale"))["levels"]]
+        return _grade_options(sheet.scale(q.get("scale")))
     if kind == "yes_no":
         return [Option(o, YES_NO[o]) for o in q.get("options") or YES_NO]
     if kind == "rag":
@@ -201,9 +218,7 @@ def grade_field(sheet: Sheet, s: dict[str, Any]) -> AuditField:
         section_key=s["key"], item=0, key=GRADE,
         kind="narrative" if scale.get("narrative_only") else "grade",
         label=f"Grade for {s['title']}",
-        hint=f"{scale['name']}: each grade's definition is under it.",
-        options=[Option(lv["key"], lv["label"], lv.get("definition", ""))
-                 for lv in scale["levels"]], large_label=True,
+        hint=_scale_hint(scale), options=_grade_options(scale), large_label=True,
     ), sheet)
 
 
@@ -250,10 +265,9 @@ def overall_fields(sheet: Sheet) -> list[AuditField]:
     found = [_with_answer(AuditField(
         section_key=OVERALL, item=0, key=GRADE,
         kind="narrative" if scale.get("narrative_only") else "grade", label=label,
-        hint=hint or f"{scale['name']}: each grade's definition is under it.",
+        hint=hint or _scale_hint(scale),
         guidance=guidance, large_label=True, origin=overall.get("origin") or "seed",
-        options=[Option(lv["key"], lv["label"], lv.get("definition", ""))
-                 for lv in scale["levels"]],
+        options=_grade_options(scale),
     ), sheet)]
     if overall.get("comment", "required") != "none":
         found.append(_with_answer(AuditField(
@@ -381,6 +395,8 @@ KINDS = [Audit.Kind.REQUESTED, Audit.Kind.CASE_AUDIT, Audit.Kind.THEMATIC,
 
 
 class AuditorChoiceField(forms.ModelChoiceField):
+    widget = staff_select()
+
     def label_from_instance(self, obj: Any) -> str:
         team = f", {obj.team.name}" if obj.team_id and obj.team else ""
         return f"{obj.full_name}{team}"

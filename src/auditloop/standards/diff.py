@@ -22,6 +22,7 @@ FIELD_NAMES = {
     "choices": "choices", "definitions": "RAG definitions", "min": "lowest number",
     "max": "highest number", "unit": "unit", "comment": "comment box", "required": "required",
     "finding": "finding", "label": "label", "definition": "definition",
+    "definition_source": "where the definition comes from",
     "counts_as_good": "counts as good", "narrative_only": "narrative only", "note": "note",
     "suggestion": "suggested grade", "reason_required_when": "when a reason is needed",
     "informed_by": "informed by",

@@ -96,6 +96,16 @@ REASON_WHEN = {
     "differs_from_suggestion": "the overall grade differs from the suggested grade",
 }
 ORIGINS = ["seed", "draft"]
+# Where a grade's definition comes from (a level's `definition_source`). The auditor sees a
+# definition whatever its source, and nothing where there is none; the QA manager sees the
+# source on the tool pages. A level that leaves it out gets "none" when it has no
+# definition, otherwise its scale's origin ("seed" or "draft").
+DEFINITION_SOURCES = {
+    "seed": "The seed's own definition",
+    "draft": "Not from the seed: the council's own definition",
+    "none": "The seed gives no definition for this grade",
+}
+NO_DEFINITION = DEFINITION_SOURCES["none"]
 FINDINGS = {"strength": "Strength", "development": "Area for development"}
 
 _long = Text(max_length=20000)
@@ -105,6 +115,7 @@ LEVEL = Fields({
     "key": F(Key(), required=True),
     "label": F(Text(max_length=80), required=True),
     "definition": F(_long, default=""),
+    "definition_source": F(OneOf(DEFINITION_SOURCES)),
     "counts_as_good": F(Boolean(), default=False),
 }, name="a grade level (key, label, definition)")
 
@@ -209,7 +220,27 @@ def library_scales() -> dict[str, dict[str, Any]]:
     value, _ = read_file(text, "scales.yaml", MapOf(Key(), SCALE))
     for scale in value.values():
         _check_scale_levels(scale)
+        _settle_definition_sources(scale)
     return value
+
+
+def _settle_definition_sources(scale: dict[str, Any]) -> list[tuple[str, str]]:
+    """Fill in each level's definition_source; return (level key, problem) pairs for a
+    source that contradicts the definition."""
+    problems = []
+    for level in scale["levels"]:
+        source = level.get("definition_source")
+        if source is None:
+            level["definition_source"] = (
+                ("draft" if scale["origin"] == "draft" else "seed") if level["definition"]
+                else "none")
+        elif source == "none" and level["definition"]:
+            problems.append((level["key"], "has a definition, so its definition_source cannot "
+                                           "be none: say seed or draft, or remove it"))
+        elif source != "none" and not level["definition"]:
+            problems.append((level["key"], f"has definition_source {source} but no definition: "
+                                           "add the definition or say none"))
+    return problems
 
 
 def _check_scale_levels(scale: dict[str, Any]) -> str | None:
@@ -244,6 +275,9 @@ def _cross_checks(tool: dict[str, Any], r: Reader) -> None:  # noqa: C901 - one 
         message = _check_scale_levels(scale)
         if message:
             r.problem(f"scales.{key}", f"scales.{key}", message)
+        for level_key, problem in _settle_definition_sources(scale):
+            path = f"scales.{key}.levels[{level_key}].definition_source"
+            r.problem(path, path, f"the grade “{level_key}” {problem}")
         scales[key] = scale
 
     used: set[str] = set()
@@ -417,10 +451,16 @@ def all_questions(definition: dict[str, Any]) -> list[tuple[dict[str, Any], dict
     return [(s, q) for s in definition["sections"] for q in s["questions"]]
 
 
+def level_definition_source(level: dict[str, Any]) -> str:
+    """A level's definition_source, also for versions stored before the field existed."""
+    return level.get("definition_source") or ("seed" if level.get("definition") else "none")
+
+
 def has_draft(definition: dict[str, Any]) -> bool:
     return definition["origin"] == "draft" or any(
         s["origin"] == "draft" or q["origin"] == "draft" for s, q in all_questions(definition)
     )
 
 
-__all__ = ["FileProblems", "parse_tool", "library_scales", "all_questions", "has_draft"]
+__all__ = ["FileProblems", "parse_tool", "library_scales", "all_questions", "has_draft",
+           "level_definition_source"]
