@@ -215,5 +215,7 @@ def test_no_panel_without_waiting_items(w, client_for):
 
 def test_team_managers_have_a_supervision_entry_in_the_navigation(w, client_for):
     href = f'href="{reverse(LIST)}"'
-    assert href in client_for(w.tm).get(reverse("home")).content.decode()
+    # A team manager's navigation groups it with the other following-up pages.
+    follow_up = reverse("work_group", args=["follow-up"])
+    assert href in client_for(w.tm).get(follow_up).content.decode()
     assert href not in client_for(w.kw).get(reverse("home")).content.decode()

@@ -153,8 +153,10 @@ def test_an_immediate_concerns_actions_are_tracked_before_the_audit_is_finished(
 
 def test_the_nav_shows_the_tracker_to_its_readers(two_teams, client_for):
     north, _ = two_teams
-    assert f'href="{TRACKER}"' in text(client_for(north.qa).get(reverse("home")))
-    assert f'href="{TRACKER}"' in text(client_for(north.tm).get(reverse("home")))
+    # Grouped with the other following-up pages in their navigation.
+    follow_up = reverse("work_group", args=["follow-up"])
+    assert f'href="{TRACKER}"' in text(client_for(north.qa).get(follow_up))
+    assert f'href="{TRACKER}"' in text(client_for(north.tm).get(follow_up))
     assert f'href="{TRACKER}"' not in text(client_for(north.kw).get(reverse("home")))
 
 

@@ -62,6 +62,9 @@ REPORT_READERS = frozenset({  # VIEW_REPORTS
 EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "home": ("get", ALL),
     "accessibility": ("get", ALL),
+    # A job's landing page in the navigation, here the register's: whoever may use one of
+    # its pages (cases, imports, quality control, staff, structure).
+    "work_group": ("get", CASE_READERS | STAFF_READERS | IMPORTERS),
     "healthz": ("get", ALL),
     "readyz": ("get", ALL),
     "cases:case_list": ("get", CASE_READERS),
@@ -269,6 +272,7 @@ def world(db):  # type: ignore[no-untyped-def]
         "cases:import_status": {"job_id": job.pk},
         **{name: {"action_id": action.pk} for name in EXPECTED if name.startswith("actions:a")},
         "cases:case_detail": {"case_id": case.pk},
+        "work_group": {"group": "register"},
         "people:staff_detail": {"person_id": stranger.pk},
         "people:staff_edit": {"person_id": stranger.pk},
         "people:absence_new": {"person_id": stranger.pk},

@@ -32,6 +32,7 @@ def test_qa_manager_closes_the_loop(page):  # type: ignore[no-untyped-def]
     check_page(page)
     # The home page says a revisit is due; the navigation leads to the loop.
     assert re.search(r"revisits? of an audited theme due", page.inner_text("main"))
+    click(page, "link", "Following up")  # the QA manager's navigation, by job
     click(page, "link", "Closing the loop")
     assert page.title().startswith("Closing the loop")
     click(page, "link", "Revisits due")
@@ -55,6 +56,7 @@ def test_qa_manager_closes_the_loop(page):  # type: ignore[no-untyped-def]
     assert "Cases compared" in page.inner_text("main")
 
     # A theme revisited last month (the demo's) shows improved, the same or worse.
+    click(page, "link", "Following up")  # the QA manager's navigation, by job
     click(page, "link", "Closing the loop")
     rows = page.locator("main table tbody tr")
     compared = [i for i in range(rows.count())

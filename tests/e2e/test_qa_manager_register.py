@@ -82,13 +82,13 @@ def test_pages_work_by_keyboard_alone(page):  # type: ignore[no-untyped-def]
     assert page.evaluate("() => document.activeElement.id") == "main-content"
     # The service navigation is reachable by Tab and opens with Enter.
     page.goto("/")
-    for _ in range(10):
+    for _ in range(15):
         page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement.textContent.trim()") == "Cases":
+        if page.evaluate("() => document.activeElement.textContent.trim()") == "The register":
             break
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.url.rstrip("/").endswith("/cases")
+    assert page.url.rstrip("/").endswith("/work/register")
     for path in ["/people/", "/people/structure/", "/actions/", "/tray/"]:
         page.goto(path)
         check_page(page)

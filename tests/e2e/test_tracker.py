@@ -20,6 +20,7 @@ def test_qa_manager_filters_a_teams_overdue_actions_and_downloads_them(page):  #
 
     sign_in(page, "demo-qa_manager")
     check_page(page)
+    go(page, "link", "Following up")
     go(page, "link", "Tracker")
     assert page.title().startswith("Tracker: Audited cases")
     assert "audited case" in page.inner_text("#tracker-count")

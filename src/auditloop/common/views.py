@@ -1,4 +1,5 @@
-"""The home page (what needs this person's attention) and the two health checks.
+"""The home page (what needs this person's attention), the landing page of each job in the
+navigation, and the two health checks.
 
 `/healthz` says the process is up and answers requests: it touches nothing else, so a
 database outage does not make a supervisor restart healthy processes. `/readyz` says this
@@ -17,17 +18,19 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from auditloop.common import attention
+from auditloop.common import attention, navigation
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +45,24 @@ def home(request: HttpRequest) -> HttpResponse:
         "common/home.html",
         {"panels": attention.panels_for(request.user)},
     )
+
+
+@require_GET
+def work_group(request: HttpRequest, group: str) -> HttpResponse:
+    """A job's landing page: the pages of that job this person may use, each with what it is
+    for. A job they have no page in is refused; an unknown one is not found."""
+    try:
+        nav_group = navigation.group_for_slug(group)
+    except LookupError:
+        raise Http404("No such part of the service") from None
+    entries = navigation.group_entries(request.user, nav_group)
+    if not entries:
+        raise PermissionDenied
+    return render(request, "common/work_group.html", {
+        "group": nav_group,
+        "entries": [{"text": e.text, "href": reverse(e.url_name), "description": e.description}
+                    for e in entries],
+    })
 
 
 @never_cache

@@ -7,10 +7,12 @@ class InsightConfig(AppConfig):
     verbose_name = "Insight"
 
     def ready(self) -> None:
-        from auditloop.common.navigation import NavEntry, register
+        from auditloop.common.navigation import REPORTS, NavEntry, register
         from auditloop.people.roles import Capability as C
 
-        register(NavEntry("Reports", "insight:report_list", (C.VIEW_REPORTS,), order=55))
+        register(NavEntry("Reports", "insight:report_list", (C.VIEW_REPORTS,), order=55,
+                          group=REPORTS, description="The monthly QA and impact report: what "
+                          "is due, drafts waiting and every published report."))
 
         from auditloop.common import attention
         from auditloop.insight.attention import reports_panel

@@ -8,7 +8,7 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         from auditloop.audits import blinding
-        from auditloop.common.navigation import NavEntry, register
+        from auditloop.common.navigation import MONTH, NavEntry, register
         from auditloop.moderation import attention  # noqa: F401 - registers home panels
         from auditloop.moderation.selectors import blind_check, reviewing_check
         from auditloop.people.roles import Capability
@@ -16,4 +16,6 @@ class ModerationConfig(AppConfig):
         blinding.register(blind_check)
         blinding.register_reviewing(reviewing_check)
         register(NavEntry("Moderation", "moderation:my_reviews",
-                          (Capability.MODERATE, Capability.RUN_CYCLE), order=40))
+                          (Capability.MODERATE, Capability.RUN_CYCLE), order=40, group=MONTH,
+                          description="A second look at a sample of audits, graded blind, and "
+                          "how far moderators agree with auditors."))

@@ -10,4 +10,6 @@ class NotificationsConfig(AppConfig):
         from auditloop.common.navigation import NavEntry, register
         from auditloop.notifications import attention  # noqa: F401 - registers home panels
 
-        register(NavEntry("Tray", "notifications:tray", (), order=90))
+        register(NavEntry("Tray", "notifications:tray", (), order=90,
+                          description="Your notices: audits to read, replies and actions due, "
+                          "and anything else sent to you."))

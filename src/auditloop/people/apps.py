@@ -7,7 +7,7 @@ class PeopleConfig(AppConfig):
     verbose_name = "People and teams"
 
     def ready(self) -> None:
-        from auditloop.common.navigation import NavEntry, register
+        from auditloop.common.navigation import REGISTER, NavEntry, register
         from auditloop.people import (
             attention,  # noqa: F401 - registers home panels
             sessions,
@@ -18,6 +18,11 @@ class PeopleConfig(AppConfig):
         record_sign_in_events()
         sessions.connect()  # a UserSession row per sign-in
 
-        register(NavEntry("Home", "home", (), order=0))
-        register(NavEntry("Staff", "people:staff_list", (Capability.VIEW_STAFF,), order=60))
-        register(NavEntry("Structure", "people:structure", (Capability.MANAGE_STAFF,), order=61))
+        register(NavEntry("Home", "home", (), order=0, group=None,
+                          description="What needs your attention today."))
+        register(NavEntry("Staff", "people:staff_list", (Capability.VIEW_STAFF,), order=60,
+                          group=REGISTER, description="Everyone on the staff list: their job "
+                          "title, team, manager, absences and training."))
+        register(NavEntry("Structure", "people:structure", (Capability.MANAGE_STAFF,), order=61,
+                          group=REGISTER, description="The council's services, localities, "
+                          "teams and job titles, and the roles each job title brings."))

@@ -7,12 +7,15 @@ class ProgrammeConfig(AppConfig):
     verbose_name = "Audit programme"
 
     def ready(self) -> None:
-        from auditloop.common.navigation import NavEntry, register
+        from auditloop.common.navigation import FOLLOW_UP, MONTH, NavEntry, register
         from auditloop.people.roles import Capability
         from auditloop.programme import attention  # noqa: F401 - registers home panels
 
         register(NavEntry("Audit cycle", "programme:cycle_list", (Capability.RUN_CYCLE,),
-                          order=35))
+                          order=35, group=MONTH, description="Choose the month's cases, "
+                          "allocate the auditors, send the notices and hold the QA meeting."))
         # Closing the loop: whoever runs the cycle or reads reports (loop_views.READ).
         register(NavEntry("Closing the loop", "programme:loop_index",
-                          (Capability.RUN_CYCLE, Capability.VIEW_REPORTS), order=37))
+                          (Capability.RUN_CYCLE, Capability.VIEW_REPORTS), order=37,
+                          group=FOLLOW_UP, description="Revisit an audited theme to see whether "
+                          "practice has changed since."))

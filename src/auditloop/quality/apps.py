@@ -15,3 +15,12 @@ class QualityConfig(AppConfig):
         # records an import brings join the queue as it finishes.
         register_imported.connect(queue_imported_records,
                                   dispatch_uid="quality.queue_imported_records")
+
+        from auditloop.common.navigation import REGISTER, NavEntry, register
+        from auditloop.people.roles import Capability
+
+        # The central team's queue; service managers reach theirs from the home page.
+        register(NavEntry("Quality control", "quality:queue", (Capability.IMPORT_CASES,),
+                          order=52, group=REGISTER, description="Check each Early Help "
+                          "assessment, plan and closure from the register, and confirm the "
+                          "ones put right."))
