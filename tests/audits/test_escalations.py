@@ -197,7 +197,7 @@ def test_requires_improvement_asks_tm_and_practitioner_to_agree_smart_actions(w)
     item = SupervisionItem.objects.get(reason=SupervisionItem.Reason.REQUIRES_IMPROVEMENT)
     assert (item.supervisor, item.supervisee, item.discussed_at) == (w.tm, w.kw, None)
     # The team manager's notice leads to the item where the note is recorded.
-    assert tm_notice.link == reverse("audits:supervision_item", args=[item.pk])
+    assert tm_notice.link == reverse("audits:supervision_item", args=[item.pk]) + "#discussion"
     assert kw_notice.link == reverse("audits:audit_detail", args=[w.audit.pk])
     assert not w.audit.re_audits.exists() and not notices_to(w.sm)
     assert not w.audit.good_practice

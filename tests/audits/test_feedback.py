@@ -99,7 +99,8 @@ def test_the_qa_team_sends_feedback_and_the_practice_is_told(six_areas, client_f
                                                                  S.FEEDBACK_SENT)
     for person in (w.kw, w.tm):
         (notice,) = told(person)
-        assert notice.link == reverse("audits:feedback", args=[w.audit.pk])
+        # It leads to the findings, the part of the page the notice is about.
+        assert notice.link == reverse("audits:feedback", args=[w.audit.pk]) + "#findings"
         assert w.case.reference not in notice.subject + notice.body
 
 
@@ -172,12 +173,13 @@ def test_the_feedback_page_query_count_does_not_grow_with_replies_and_actions(
     add_some()
     # 24: one of them asks moderation whether the reader is grading this audit blind, one
     # reads the areas' grades changed by a settled disagreement. 25 with the session's own
-    # row (people.UserSession).
-    with django_assert_max_num_queries(25):
+    # row (people.UserSession). 26 with the register's answer to whether the reader may open
+    # the case, so the page links to it only where that link works.
+    with django_assert_max_num_queries(26):
         assert client.get(url).status_code == 200
     for _ in range(5):
         add_some()
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         assert client.get(url).content.decode().count("Update the chronology") == 6
 
 
@@ -312,7 +314,8 @@ def test_actions_are_confirmed_only_after_feedback_is_sent(six_areas, client_for
     finish_audit(w.audit)
     response = client_for(w.tm).post(reverse("audits:actions_agree", args=[w.audit.pk]))
     assert response.status_code == 400
-    assert "once its feedback has been sent" in response.content.decode()
+    assert "Confirm the actions once the QA team has sent the audit&#39;s feedback" in \
+        response.content.decode()
     w.audit.refresh_from_db()
     assert w.audit.status == S.SUBMITTED
 
@@ -336,7 +339,7 @@ def test_disagreeing_goes_to_the_head_of_service_for_qa(early_help, client_for):
     # A second, while the first is open, is refused; so is confirming the actions.
     with pytest.raises(WorkflowError, match="already waiting"):
         voices.disagreement_raise(audit=w.audit, actor=w.kw, reason="Me too")
-    with pytest.raises(WorkflowError, match="waiting to be settled"):
+    with pytest.raises(WorkflowError, match="once the disagreement is settled"):
         voices.actions_agree(audit=w.audit, actor=w.tm)
 
 

@@ -57,6 +57,10 @@ def two_teams(frozen):  # type: ignore[no-untyped-def]
     return north, south
 
 
+def action_url(action) -> str:  # type: ignore[no-untyped-def]
+    return reverse("actions:action_detail", args=[action.pk])
+
+
 def text(response) -> str:  # type: ignore[no-untyped-def]
     return response.content.decode()
 
@@ -73,7 +77,8 @@ def test_the_qa_team_sees_every_audited_case_and_its_actions(two_teams, client_f
     shown = html.unescape(page)
     assert north.tm.full_name in shown and south.kw.full_name in shown
     assert "North team" in page and "Requires improvement" in page
-    assert f"Action {north.late.pk}</a> <strong class=\"govuk-tag govuk-tag--red\">" in page
+    assert f'<strong class="govuk-tag govuk-tag--red">Red: not started</strong><br><a ' \
+        f'class="govuk-link" href="{action_url(north.late)}">' in page
     assert "Overdue by 4 days" in page
     assert f"Signed off by {north.tm.full_name}" in shown
     assert "Amber: in progress" in page
@@ -89,7 +94,7 @@ def test_managers_see_only_the_cases_of_the_people_they_manage(two_teams, client
         owners = page.split('id="id_owner"')[1].split("</select>")[0]
         assert f'value="{north.kw.pk}"' in owners and f'value="{south.kw.pk}"' not in owners
     page = text(client_for(south.tm).get(ACTIONS))
-    assert f"Action {south.open.pk}" in page and f"Action {north.late.pk}" not in page
+    assert action_url(south.open) in page and action_url(north.late) not in page
     # Managers read the tracker at the performance meeting; they do not export it.
     assert "Download this view" not in page
     assert client_for(south.tm).get(CSV).status_code == 403
@@ -147,7 +152,7 @@ def test_an_immediate_concerns_actions_are_tracked_before_the_audit_is_finished(
     concern = make_immediate_concern()
     page = text(client_for(w.qa).get(ACTIONS))
     link = concern.action_links.get()
-    assert f"Action {link.action_id}" in page and "Immediate safeguarding concern" in page
+    assert action_url(link.action) in page and "Immediate safeguarding concern" in page
     assert concern.audit.case.reference in text(client_for(w.qa).get(TRACKER))
 
 
@@ -170,7 +175,7 @@ def test_the_home_page_counts_overdue_audit_actions(two_teams, client_for):
 # Filters ------------------------------------------------------------------------------------
 
 def actions_shown(page: str) -> set[int]:
-    return {int(n) for n in re.findall(r">Action (\d+)</a>", page)}
+    return {int(n) for n in re.findall(r'href="/actions/(\d+)/"', page)}
 
 
 def test_filters_pick_the_actions(two_teams, client_for):

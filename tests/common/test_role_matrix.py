@@ -103,6 +103,7 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "cases:import_status": ("get", IMPORTERS),
     # Someone else's notice: nobody but its recipient may open it.
     "notifications:mark_read": ("post", NOBODY),
+    "notifications:notice": ("get", NOBODY),
     # 003: what good looks like is "shared with all staff": every role reads the tools.
     "standards:tool_list": ("get", ALL),
     "standards:tool_detail": ("get", ALL),
@@ -282,6 +283,7 @@ def world(db):  # type: ignore[no-untyped-def]
         "people:job_title_edit": {"pk": job_title.pk},
         "people:session_end": {"session_id": 1},
         "notifications:mark_read": {"notification_id": notice.pk},
+        "notifications:notice": {"notification_id": notice.pk},
         **standards_world(),
         "standards:framework_page": {"page": "moderation"},
         **programme_world(),

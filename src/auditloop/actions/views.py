@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from auditloop.actions import forms, selectors, services
+from auditloop.actions import forms, origins, selectors, services, steps
 from auditloop.actions.models import ActionEvent
 from auditloop.common.errors import DomainError
 from auditloop.common.idempotency import create_once
@@ -26,17 +26,19 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 def _detail(request: HttpRequest, action_id: int, **form_overrides: object) -> HttpResponse:
     action = selectors.get_action_for_user(request.user, action_id)
     person = _person(request)
+    came_from = origins.origins_of(action, request.user)
     context = {
         "action": action,
         "events": action.events.select_related("actor").order_by("at", "id"),
         "is_owner": person is not None and action.owner == person,
-        "may_sign_off": person is not None and action.awaiting_sign_off
-        and services.may_sign_off(action=action, person=person),
+        "send_step": steps.send_for_sign_off_step(action, person),
+        "sign_off_step": steps.sign_off_step(action, person),
+        "origins": came_from,
+        "back": origins.back_link(came_from),
         "progress_form": forms.ProgressForm(initial={"status": action.status}),
         "submit_form": forms.SubmitForm(),
         "sign_off_form": forms.SignOffForm(),
         "comment_form": forms.CommentForm(),
-        "plan_link": selectors.plan_link_of(action),
     }
     context.update(form_overrides)
     errors = [f for f in form_overrides.values() if getattr(f, "errors", None)]

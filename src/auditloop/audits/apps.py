@@ -9,7 +9,11 @@ class AuditsConfig(AppConfig):
     def ready(self) -> None:
         # Each part of the audits app registers its navigation entries below.
         import auditloop.audits.attention  # noqa: F401 - home panel: audits to do
-        from auditloop.audits import supervision_attention  # noqa: F401 - home panel
+        from auditloop.audits import (
+            audit_actions,  # noqa: F401 - an action's audit and case
+            notice_checks,  # noqa: F401 - when notices' work is done
+            supervision_attention,  # noqa: F401 - home panel
+        )
         from auditloop.common.navigation import FOLLOW_UP, MONTH, NavEntry, register
         from auditloop.people.roles import Capability as _C
         register(NavEntry("Supervision", "audits:supervision", (_C.SIGN_OFF_ACTIONS,), order=42,

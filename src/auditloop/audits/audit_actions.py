@@ -18,11 +18,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import Http404
+from django.urls import reverse
+
 from auditloop.actions.deadline import ActionDeadline, action_deadline
 from auditloop.actions.models import Action
+from auditloop.actions.origins import Origin, register_origin_finder
 from auditloop.actions.services import action_create, action_set_progress
 from auditloop.audits.models import Audit, AuditAction
+from auditloop.audits.selectors import get_audit_for_user
 from auditloop.audits.submission import Problem, Sheet, field_id, is_empty
+from auditloop.cases.selectors import get_case_for_user
 from auditloop.people.models import Person
 
 KIND = "remedial_action"
@@ -193,3 +199,35 @@ def audit_actions_track(*, audit: Audit, actor: Person, sheet: Sheet | None = No
                                 note=_rag_note(rag))
         made.append(action)
     return made
+
+
+@register_origin_finder
+def action_origins(action: Action, user: Any) -> list[Origin]:
+    """An audit action's page leads back to its audit (and the audit's feedback, where its
+    actions are listed) and to the case, each only where this reader may open it: the
+    audits' and the register's own access rules, never a link that would be 404."""
+    link = (AuditAction.objects.select_related("audit__case").filter(action=action)
+            .order_by("id").first())
+    if link is None:
+        return []
+    audit, found = link.audit, []
+    reference = audit.case.reference
+    try:
+        get_audit_for_user(user, audit.pk)
+    except Http404:
+        pass
+    else:
+        found.append(Origin(f"the audit of {reference}",
+                            reverse("audits:audit_detail", args=[audit.pk]), back=True))
+        if audit.is_submitted_or_later:
+            found.append(Origin(f"the feedback on the audit of {reference}",
+                                reverse("audits:feedback", args=[audit.pk]) + "#actions",
+                                intro="Listed with the audit's other actions in"))
+    try:
+        get_case_for_user(user, audit.case_id)
+    except Http404:
+        pass
+    else:
+        found.append(Origin(f"case {reference}",
+                            reverse("cases:case_detail", args=[audit.case_id]), intro="About"))
+    return found

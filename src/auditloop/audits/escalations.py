@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from auditloop.audits import concerns, recipients, supervision
+from auditloop.audits import concerns, notice_checks, recipients, supervision
 from auditloop.audits.models import Audit, SupervisionItem
 from auditloop.cases.models import Involvement
 from auditloop.common.dates import add_months
@@ -242,8 +242,10 @@ def _requires_improvement(audit: Audit, settings: FrameworkSettings) -> None:
     others = [p for p in found.people if p not in managers]
     if managers and item is not None:
         notify(recipients=managers, subject=subject, body=body,
-               link=reverse("audits:supervision_item", args=[item.pk]))
-    notify(recipients=others, subject=subject, body=body, link=audit_page_url(audit))
+               link=reverse("audits:supervision_item", args=[item.pk]) + "#discussion",
+               kind=notice_checks.AGREE_ACTIONS, about=notice_checks.about_audit(audit))
+    notify(recipients=others, subject=subject, body=body, link=audit_page_url(audit),
+           kind=notice_checks.AGREE_ACTIONS, about=notice_checks.about_audit(audit))
 
 
 def audited_practitioners(audit: Audit) -> list[tuple[Person, Person | None]]:

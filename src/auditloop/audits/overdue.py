@@ -18,8 +18,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from auditloop.actions.models import Action
+from auditloop.audits import notice_checks
 from auditloop.audits.models import ActionEscalation, Audit, AuditAction
 from auditloop.audits.recipients import people_for
+from auditloop.notifications.done import about
 from auditloop.notifications.services import notify
 from auditloop.people.models import Person
 from auditloop.people.roles import Role
@@ -150,7 +152,8 @@ def _escalate(link_id: int, step: Step, today: dt.date) -> ActionEscalation | No
         if people:
             subject, body = _message(action, audit, today)
             notify(recipients=people, subject=subject, body=body,
-                   link=reverse("actions:action_detail", args=[action.pk]))
+                   link=reverse("actions:action_detail", args=[action.pk]),
+                   kind=notice_checks.ACTION_OVERDUE, about=about("action", action.pk))
         else:
             logger.warning("Overdue action %s: the %s-day step names nobody to tell",
                            action.pk, step.after_days)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
+from auditloop.audits import notice_checks
 from auditloop.audits.models import Answer, Audit
 from auditloop.audits.recipients import recipients_for
 from auditloop.cases.models import Case, Involvement
@@ -442,4 +443,5 @@ def submitted_notices(*, audit: Audit, sheet: Sheet, actor: Person) -> None:
         word = "action" if actions == 1 else "actions"
         notify(recipients=told, subject="Remedial action is needed after an audit",
                body=f"The audit records {actions} remedial {word}. Read them, and reply with "
-                    "your comments and the actions you will take.", link=link)
+                    "your comments and the actions you will take.", link=link,
+               kind=notice_checks.REPLY, about=notice_checks.about_audit(audit))

@@ -29,7 +29,7 @@ from auditloop.audits.models import (
     FeedbackReply,
     WorkerPerspective,
 )
-from auditloop.cases.selectors import reaches_case
+from auditloop.cases.selectors import cases_for_user, reaches_case
 from auditloop.common.access import log_access, log_access_many
 from auditloop.common.errors import DomainError
 from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_docx
@@ -81,6 +81,15 @@ def _audit_url(audit: Audit) -> str:
         return reverse("audits:audit_detail", args=[audit.pk])
     except NoReverseMatch:
         return ""
+
+
+def _case_url(request: HttpRequest, audit: Audit) -> str:
+    """The case's page, where this reader may open it (the register's own rule)."""
+    user: Any = request.user
+    if reaches_case(user, audit.case) or cases_for_user(user=user).filter(
+            pk=audit.case_id).exists():
+        return reverse("cases:case_detail", args=[audit.case_id])
+    return ""
 
 
 def _reads_voices(request: HttpRequest, audit: Audit) -> bool:
@@ -477,16 +486,19 @@ def _feedback_page(request: HttpRequest, audit: Audit, *, status: int = 200,
     person = _person(request)
     settings = framework_settings_row()
     finished = audit.is_submitted_or_later
-    holder = voices.is_practice_holder(audit, person)
-    tm = person is not None and person.pk in {p.pk for p in voices.team_managers(audit)}
     disagreement = voices.open_disagreement(audit)
     links = list(audit.action_links.select_related("action").order_by("action__due_on",
                                                                          "action_id"))
     reply_form: ReplyForm = forms_given.get("reply_form") or ReplyForm()
     errors: list[str] = forms_given.get("errors") or []
+    # Each step after the audit: its button, or why not yet (voices decides; shown here).
+    steps = {"send": voices.send_step(audit, person), "reply": voices.reply_step(audit, person),
+             "propose": voices.propose_step(audit, person),
+             "confirm": voices.confirm_step(audit, person, disagreement)}
     context: dict[str, Any] = {
         "audit": audit,
-        "audit_url": _audit_url(audit) if _reads_voices(request, audit) else "",
+        "audit_url": _audit_url(audit),
+        "case_url": _case_url(request, audit),
         "voices_url": reverse("audits:voices", args=[audit.pk])
         if _reads_voices(request, audit) else "",
         "finished": finished,
@@ -496,11 +508,7 @@ def _feedback_page(request: HttpRequest, audit: Audit, *, status: int = 200,
         "trail": list(voices.settled_trail(audit)),
         "open_disagreement": disagreement,
         "may_settle": disagreement is not None and voices.may_settle(disagreement, person),
-        "may_send": voices.is_qa_team(person) and audit.status in voices.feedback_send_states(),
-        "may_reply": holder and audit.is_findings_open,
-        "may_propose": holder and audit.is_findings_open
-        and audit.status != S.ACTIONS_AGREED,
-        "may_agree": tm and audit.status == S.FEEDBACK_SENT and disagreement is None,
+        "steps": steps,
         "may_export": _may_export(request, audit) and audit.is_submitted_or_later,
         "asked_to_reply": settings.practitioner_replies_to_feedback,
         "reply_form": reply_form,
@@ -575,7 +583,8 @@ def reply_action_new(request: HttpRequest, audit_id: int) -> HttpResponse:
     else:
         form = ActionForm()
     return render(request, "audits/feedback_action.html",
-                  {"audit": audit, "form": form, "deadline": deadline}, status=status)
+                  {"audit": audit, "form": form, "deadline": deadline,
+                   "case_url": _case_url(request, audit)}, status=status)
 
 
 @require_POST

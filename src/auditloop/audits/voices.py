@@ -22,7 +22,8 @@ from django.utils import timezone
 from auditloop.actions.deadline import action_deadline
 from auditloop.actions.models import Action
 from auditloop.actions.services import action_create
-from auditloop.audits import grade_change, selectors, services
+from auditloop.actions.steps import NOT_THEIRS, Step
+from auditloop.audits import grade_change, notice_checks, selectors, services
 from auditloop.audits.models import (
     Answer,
     Audit,
@@ -43,7 +44,9 @@ from auditloop.audits.recipients import (
 )
 from auditloop.audits.submission import Sheet
 from auditloop.cases.models import Involvement
+from auditloop.common.dates import gds_date
 from auditloop.common.errors import DomainError, WorkflowError
+from auditloop.notifications.done import about
 from auditloop.notifications.services import notify
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability, Role, capabilities_for
@@ -208,7 +211,8 @@ def on_audit_created(*, audit: Audit, actor: Person | None) -> WorkerPerspective
            body=f"A case you hold has been chosen for audit (audit {audit.pk}). Fill in the "
                 "Perspective of Worker form: your feedback as the case worker, including any "
                 "challenges you have faced, goes to the auditors.",
-           link=reverse("audits:perspective_edit", args=[audit.pk]))
+           link=reverse("audits:perspective_edit", args=[audit.pk]),
+           kind=notice_checks.PERSPECTIVE, about=notice_checks.about_audit(audit))
     return perspective
 
 
@@ -456,8 +460,102 @@ def feedback_send(*, audit: Audit, actor: Person) -> Audit:
            " You can reply with your comments and any actions.")
     notify(recipients=told.people, subject="An audit of a case you hold or manage is ready",
            body=f"Read the findings of audit {locked.pk}.{ask}",
-           link=reverse("audits:feedback", args=[locked.pk]))
+           link=reverse("audits:feedback", args=[locked.pk]) + "#findings",
+           kind=notice_checks.REPLY, about=notice_checks.about_audit(locked))
     return locked
+
+
+# The steps after an audit, for one person: may they take each now, and if not, why. The
+# rule for each lives here; the feedback page only shows it (the button, or the reason where
+# the button would be), and the services refuse with the same reason.
+
+def _moved_on(audit: Audit, status: str) -> str:
+    """ " on 3 December 2026": when the audit last moved to `status`, if it did."""
+    at = (audit.transitions.filter(to_status=status).order_by("-at", "-id")
+          .values_list("at", flat=True).first())
+    return f" on {gds_date(at)}" if at else ""
+
+
+def _holders(audit: Audit) -> tuple[int | None, set[int]]:
+    """The case's key worker and team managers' ids, asked once for a page's steps."""
+    cached = getattr(audit, "_step_holders", None)
+    if cached is None:
+        cached = (audit.case.key_worker_id, {p.pk for p in team_managers(audit)})
+        audit._step_holders = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _holds(audit: Audit, person: Person | None) -> bool:
+    """Like is_practice_holder, for the steps of one page."""
+    key_worker, managers = _holders(audit)
+    return person is not None and (person.pk == key_worker or person.pk in managers)
+
+
+def send_step(audit: Audit, person: Person | None) -> Step:
+    """The QA team sends the findings to the practice once the framework allows."""
+    if not is_qa_team(person):
+        return NOT_THEIRS
+    if audit.status in feedback_send_states():
+        return Step(available=True)
+    if audit.status in (S.FEEDBACK_SENT, S.ACTIONS_AGREED, S.CLOSED):
+        return Step(reason=f"Done: the feedback was sent{_moved_on(audit, S.FEEDBACK_SENT)}.")
+    if audit.status == S.SUBMITTED:
+        return Step(reason="Send the feedback once the audit has been discussed at the QA "
+                           "meeting.")
+    if audit.status == S.IN_MODERATION:
+        return Step(reason="Send the feedback once the audit's moderation is finished.")
+    if audit.is_withdrawn:
+        return Step(reason="This audit was withdrawn: it has no feedback to send.")
+    return Step(reason="Send the feedback once the audit is submitted.")
+
+
+def reply_step(audit: Audit, person: Person | None) -> Step:
+    """The key worker and the team manager reply to the findings while they are open."""
+    if not _holds(audit, person):
+        return NOT_THEIRS
+    if audit.is_findings_open:
+        return Step(available=True)
+    if audit.status == S.CLOSED:
+        return Step(reason="This audit is closed: it takes no more replies.")
+    return Step(reason="Reply once the audit is submitted and its findings are shared with "
+                       "you.")
+
+
+def propose_step(audit: Audit, person: Person | None) -> Step:
+    """The practice proposes SMART actions until the team manager confirms them."""
+    if not _holds(audit, person):
+        return NOT_THEIRS
+    if audit.status == S.ACTIONS_AGREED:
+        return Step(reason="The actions for this audit are already agreed"
+                           f"{_moved_on(audit, S.ACTIONS_AGREED)}: no more are added here.")
+    if audit.is_findings_open:
+        return Step(available=True)
+    if audit.status == S.CLOSED:
+        return Step(reason="This audit is closed: no more actions are added to it.")
+    return Step(reason="Propose actions once the audit is submitted and its findings are "
+                       "shared with you.")
+
+
+def confirm_step(audit: Audit, person: Person | None,
+                 disagreement: Disagreement | None | bool = False) -> Step:
+    """The case's team manager confirms the actions, once the feedback is sent and no
+    disagreement is waiting (001). `disagreement`: the open one, if the caller has it."""
+    if person is None or person.pk not in _holders(audit)[1]:
+        return NOT_THEIRS
+    if audit.status == S.ACTIONS_AGREED:
+        return Step(reason=f"Done: the actions were agreed{_moved_on(audit, S.ACTIONS_AGREED)}.")
+    if audit.status == S.CLOSED:
+        return Step(reason="This audit is closed.")
+    if not audit.is_submitted_or_later:
+        return Step(reason="Confirm the actions once the audit is submitted and its feedback "
+                           "sent.")
+    waiting = open_disagreement(audit) if disagreement is False else disagreement
+    if waiting is not None:
+        return Step(reason="Confirm the actions once the disagreement is settled.")
+    if audit.status != S.FEEDBACK_SENT:
+        return Step(reason="Confirm the actions once the QA team has sent the audit's "
+                           "feedback.")
+    return Step(available=True)
 
 
 def _check_may_reply(audit: Audit, actor: Person) -> None:
@@ -513,8 +611,9 @@ def reply_action_propose(*, audit: Audit, actor: Person, proposal: ProposedActio
     off as the framework says; the team manager confirms the actions."""
     locked = _lock(audit)
     _check_may_reply(locked, actor)
-    if locked.status == S.ACTIONS_AGREED:
-        raise WorkflowError("The actions for this audit are already agreed.")
+    step = propose_step(locked, actor)
+    if not step.available:
+        raise WorkflowError(step.reason)
     today = timezone.localdate()
     if proposal.due_on < today:
         raise DomainError("The date the action is due by must be today or in the future.",
@@ -536,14 +635,11 @@ def actions_agree(*, audit: Audit, actor: Person) -> Audit:
     """The team manager confirms the actions agreed with the practitioner (001: "the Team
     Manager and Practitioner will discuss the audit findings and agree on smart actions")."""
     locked = _lock(audit)
-    if actor.pk not in {p.pk for p in team_managers(locked)}:
+    step = confirm_step(locked, actor)
+    if not step.shown:
         raise DomainError("Only the case's team manager confirms the actions.")
-    if locked.status != S.FEEDBACK_SENT:
-        raise WorkflowError(f"This audit is {locked.get_status_display().lower()}: actions "
-                            "are confirmed once its feedback has been sent.")
-    if open_disagreement(locked) is not None:
-        raise WorkflowError("A disagreement about this audit is waiting to be settled: "
-                            "confirm the actions once it is.")
+    if not step.available:
+        raise WorkflowError(step.reason)
     count = locked.action_links.count()
     locked.workflow.move(locked, to=S.ACTIONS_AGREED, actor=actor,
                          reason=f"The team manager confirmed {count} action"
@@ -551,7 +647,7 @@ def actions_agree(*, audit: Audit, actor: Person) -> Audit:
     told = recipients_for(locked, "actions_created")
     notify(recipients=told.people, subject="Actions are agreed from an audit",
            body=f"The team manager has confirmed the actions from audit {locked.pk}.",
-           link=reverse("audits:feedback", args=[locked.pk]))
+           link=reverse("audits:feedback", args=[locked.pk]) + "#actions")
     return locked
 
 
@@ -586,7 +682,8 @@ def _raise_disagreement(audit: Audit, actor: Person, reason: str) -> Disagreemen
     notify(recipients=told.people, subject="A disagreement about an audit needs settling",
            body=f"The findings of audit {audit.pk} are disputed. Take an independent look "
                 "and record the outcome.",
-           link=reverse("audits:disagreement_settle", args=[row.pk]))
+           link=reverse("audits:disagreement_settle", args=[row.pk]),
+           kind=notice_checks.SETTLE, about=about("disagreement", row.pk))
     return row
 
 
@@ -728,7 +825,8 @@ def _refer_to_panel(audit: Audit, settled: Disagreement, actor: Person) -> None:
            subject="A disagreement about an audit needs settling",
            body=f"The findings of audit {audit.pk} are disputed and come to the moderation "
                 "panel after the head of service for QA's look.",
-           link=reverse("audits:disagreement_settle", args=[panel.pk]))
+           link=reverse("audits:disagreement_settle", args=[panel.pk]),
+           kind=notice_checks.SETTLE, about=about("disagreement", panel.pk))
 
 
 def _tell_outcome(audit: Audit, row: Disagreement) -> None:
@@ -737,7 +835,7 @@ def _tell_outcome(audit: Audit, row: Disagreement) -> None:
     notify(recipients=[p for p in people if p.is_active and p.pk != row.settled_by_id],
            subject="A disagreement about an audit has been settled",
            body=f"The outcome for audit {audit.pk}: {row.get_outcome_display().lower()}.",
-           link=reverse("audits:feedback", args=[audit.pk]))
+           link=reverse("audits:feedback", args=[audit.pk]) + "#disagreements")
 
 
 def settled_trail(audit: Audit) -> QuerySet[Disagreement]:

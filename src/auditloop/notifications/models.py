@@ -25,6 +25,11 @@ class Notification(BaseModel):
     )
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_error = models.CharField(max_length=300, blank=True)
+    # What the notice asks of its recipient ("agree_actions") and what about ("audit:12"):
+    # keys and ids only, so the app that raised it can say when the work is done
+    # (notifications/done.py). Blank for a notice that only tells.
+    kind = models.CharField(max_length=40, blank=True)
+    about = models.CharField(max_length=60, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -17,12 +17,15 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def notify(
     *, recipients: Iterable[Person], subject: str, body: str = "", link: str = "",
-    urgent: bool = False,
+    urgent: bool = False, kind: str = "", about: str = "",
 ) -> list[Notification]:
     """Put a notice in each recipient's tray now, and e-mail it after the transaction
-    commits. Subject and body say what to do, never a child's details: they go by e-mail."""
+    commits. Subject and body say what to do, never a child's details: they go by e-mail.
+    A notice that asks for work names it (`kind`, and `about`: "audit:12"), so that once the
+    work is done the notice says so (notifications/done.py)."""
     rows = [
         Notification(recipient=p, subject=subject, body=body, link=link, is_urgent=urgent,
+                     kind=kind, about=about,
                      email_status=EmailStatus.QUEUED if p.email else EmailStatus.NOT_SENT)
         for p in {p.pk: p for p in recipients}.values()
     ]
