@@ -196,6 +196,7 @@ def test_the_word_document_opens_and_holds_the_sections(audit_out, client_for):
     actions = word.tables[-1]
     assert [c.text for c in actions.rows[0].cells][-1] == "RAG"
     assert 'w:fill="F47738"' in actions.rows[1].cells[-1]._tc.xml
+    assert 'w:color w:val="0B0C0C"' in actions.rows[1].cells[-1]._tc.xml
     assert AccessLog.objects.get(user=w.a2.user).action == "export"
 
 

@@ -35,6 +35,8 @@ DEFAULT_CASE_NOTE_TEXT = (
     "process. Original audit has been sent to manager."
 )
 RAG_COLOURS = {"red": "D4351C", "amber": "F47738", "green": "00703C"}
+# Text on each RAG fill, dark or white, whichever contrasts with it.
+RAG_TEXT = {"red": "FFFFFF", "amber": "0B0C0C", "green": "FFFFFF"}
 
 
 @dataclass
@@ -421,7 +423,7 @@ def render_docx(doc: AuditDocument) -> bytes:
     from docx import Document
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Pt, RGBColor
 
     word = Document()
     word.core_properties.title = f"Audit {doc.audit_id}"
@@ -457,6 +459,9 @@ def render_docx(doc: AuditDocument) -> bytes:
             shade.set(qn("w:val"), "clear")
             shade.set(qn("w:fill"), RAG_COLOURS.get(a.rag_key, "FFFFFF"))
             row.cells[-1]._tc.get_or_add_tcPr().append(shade)
+            for run in row.cells[-1].paragraphs[0].runs:
+                run.bold = True
+                run.font.color.rgb = RGBColor.from_string(RAG_TEXT.get(a.rag_key, "0B0C0C"))
 
     word.add_paragraph(doc.council)
     word.add_heading(doc.tool_name, level=0)
