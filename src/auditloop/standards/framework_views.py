@@ -95,15 +95,24 @@ def _preset_name(key: str) -> str:
     return preset.name if preset else key
 
 
+def _link(setting: str) -> str:
+    """Where a setting is shown: its page, at its row; empty for one no longer kept."""
+    if setting not in SETTINGS:
+        return ""
+    return reverse("standards:framework_page", args=[SETTINGS[setting].page]) + f"#{setting}"
+
+
 def _history(changes: Any, contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**selectors.history_lines(c, contacts), "reason": cite(c.reason),
-             "preset": _preset_name(c.preset_key)} for c in changes]
+             "preset": _preset_name(c.preset_key), "link": _link(c.setting)}
+            for c in changes]
 
 
 def _scheduled(changes: list[ScheduledSettingChange],
                contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**selectors.scheduled_lines(c, contacts), "reason": cite(c.reason),
-             "preset": _preset_name(c.preset_key)} for c in changes]
+             "preset": _preset_name(c.preset_key), "link": _link(c.setting)}
+            for c in changes]
 
 
 @require_GET
