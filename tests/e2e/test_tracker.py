@@ -40,7 +40,14 @@ def test_qa_manager_filters_a_teams_overdue_actions_and_downloads_them(page):  #
     count = rows.count()
     assert count >= 1
     assert page.locator("#tracker-table", has_text="Overdue by").count() == 1
-    shown = {m for m in re.findall(r"Action (\d+)", page.inner_text("#tracker-table"))}
+    # Each action shows its own words, linked to its page: the link names the action.
+    links = page.locator("#tracker-table tbody a[href^='/actions/']")
+    shown = {}
+    for i in range(links.count()):
+        match = re.fullmatch(r"/actions/(\d+)/", links.nth(i).get_attribute("href"))
+        if match:
+            shown[match.group(1)] = links.nth(i).inner_text().strip().rstrip("…").strip()
+    assert shown and all(shown.values())
 
     # The export asks why first (the reason goes in the access log), then makes the file.
     go(page, "link", "Excel workbook (XLSX)")
@@ -58,7 +65,9 @@ def test_qa_manager_filters_a_teams_overdue_actions_and_downloads_them(page):  #
     assert rows[-2] == [None] * len(header)
     assert str(rows[-1][0]).startswith("Exported by ")
     lines = [dict(zip(header, r, strict=True)) for r in rows[:-2]]
-    assert {str(line["Action"]) for line in lines} >= shown
+    exported = {str(line["Action"]): str(line["What will be done"]) for line in lines}
+    assert set(exported) >= set(shown)
+    assert all(exported[pk].startswith(words) for pk, words in shown.items())
     assert all(line["Team"] == team and line["Days overdue"] for line in lines)
 
     # Back from the question to the tracker, filters kept; the same filters on the audited
