@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from auditloop.standards import services
+from auditloop.standards.models import Tool
 from auditloop.standards.seeds import SEED_TITLES, cite
 from auditloop.standards.settings_spec import PAGES, PAGES_BY_KEY, SETTINGS
 
@@ -74,6 +75,8 @@ def test_the_overview_lists_every_page_with_its_key_values(qa_manager_client):
         assert f'href="{reverse("standards:framework_page", args=[p.key])}"' in page
         assert p.title in text and p.description in text
     assert "Share of each cycle's audits moderated (%) 33.33" in text
+    # The tools in use by their names, not their keys.
+    assert f"Tools in use {Tool.objects.get(key='002-six-key-areas').name}" in text
 
 
 def _every_page(client: Client) -> dict[str, str]:

@@ -27,7 +27,7 @@ from auditloop.standards import (
     settings_display,
     settings_spec,
 )
-from auditloop.standards.models import FrameworkSettings, ScheduledSettingChange
+from auditloop.standards.models import FrameworkSettings, ScheduledSettingChange, Tool
 from auditloop.standards.seeds import cite, seed_title
 from auditloop.standards.settings_spec import PAGES, PAGES_BY_KEY, SETTINGS, Page
 
@@ -62,12 +62,20 @@ def _names(page: Page) -> list[str]:
     return [name for name, s in SETTINGS.items() if s.page == page.key]
 
 
+def _value(row: FrameworkSettings, name: str) -> list[str]:
+    """A setting's current value in plain words; the tools in use by their names (one query,
+    on the pages that show them)."""
+    value = getattr(row, name)
+    if name == "tools" and value:
+        names = dict(Tool.objects.filter(key__in=value).values_list("key", "name"))
+        return [", ".join(names.get(key, key) for key in value)]
+    return settings_display.display(name, value, row.contacts or [])
+
+
 def _rows(row: FrameworkSettings, page: Page) -> list[SettingRow]:
-    contacts = row.contacts or []
     preset = presets.shipped_preset(row.preset_key) if row.preset_key else None
     return [
-        SettingRow(name, SETTINGS[name].label, cite(SETTINGS[name].help),
-                   settings_display.display(name, getattr(row, name), contacts),
+        SettingRow(name, SETTINGS[name].label, cite(SETTINGS[name].help), _value(row, name),
                    cite(preset.our_choice(name, getattr(row, name))) if preset else "")
         for name in _names(page)
     ]
@@ -125,8 +133,7 @@ def framework(request: HttpRequest) -> HttpResponse:
     pages = [{
         "page": page,
         "count": len(_names(page)),
-        "key_values": [(SETTINGS[name].label,
-                    _short(settings_display.display(name, getattr(row, name), contacts)))
+        "key_values": [(SETTINGS[name].label, _short(_value(row, name)))
                    for name in page.key_settings],
     } for page in PAGES]
     return render(request, "standards/framework.html", {
