@@ -89,6 +89,7 @@ def test_qa_manager_runs_a_month(page):  # type: ignore[no-untyped-def]
     sign_in(page, "demo-qa_manager")
     me = page.inner_text(".app-header__user").strip()
     check_page(page)
+    click(page, "link", "Running the month")  # the QA manager's navigation, by job
     click(page, "link", "Audit cycle")
     assert page.title().startswith("Audit cycles")
 
