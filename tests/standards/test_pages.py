@@ -231,3 +231,19 @@ def test_a_narrative_only_scale_asks_for_words_not_a_grade(role_client):
     assert "Grade for First section: narrative judgement" in body
     assert "No grades: the auditor writes a narrative judgement." in body
     assert 'type="radio" value="good"' not in body
+
+
+def test_the_tool_pages_name_each_seed_by_its_documents_title(shipped, role_client):
+    from auditloop.standards.seeds import SEED_TITLES
+
+    for preset in ("000", "001", "002", "003", "004"):
+        services.preset_apply(key=preset)
+    client, _ = role_client(Role.AUDITOR)
+    listing = client.get(reverse("standards:tool_list")).content.decode()
+    page = client.get(reverse("standards:tool_detail", args=["003-tier-2-caf-toolkit"]))
+    detail = page.content.decode()
+    for body in (listing, detail):
+        assert "seed 00" not in body.lower()
+    assert str(escape(SEED_TITLES["003"])) in detail
+    for number in ("000", "001", "002", "003", "004"):
+        assert str(escape(SEED_TITLES[number])) in listing

@@ -19,6 +19,7 @@ from auditloop.standards import (
     services,
 )
 from auditloop.standards.models import ToolUpload
+from auditloop.standards.seeds import SEED_TITLES
 from auditloop.standards.yamlcheck import FileProblems
 
 # 003: "The following statements and examples of good practice need to be shared with all
@@ -57,6 +58,7 @@ def tool_list(request: HttpRequest) -> HttpResponse:
         "tools": selectors.tool_library(),
         "in_framework": set(framework.tools or []),
         "purposes": schema.PURPOSES,
+        "seed_titles": SEED_TITLES,
         "can_manage": request.user.has_capability(MANAGE),  # type: ignore[union-attr]
     })
 
@@ -66,6 +68,7 @@ def tool_list(request: HttpRequest) -> HttpResponse:
 def tool_detail(request: HttpRequest, key: str, number: int | None = None) -> HttpResponse:
     version = selectors.get_tool_version(key, number)
     context = _tool_context(version)
+    context["seed_titles"] = SEED_TITLES
     can_manage = request.user.has_capability(MANAGE)  # type: ignore[union-attr]
     versions = list(selectors.tool_versions(version.tool))
     previous = next((v for v in versions if v.number < version.number), None)
