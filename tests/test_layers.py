@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "auditloop"
 ORDER = ["common", "people", "notifications", "cases", "standards", "actions", "quality",
-         "audits", "programme", "moderation", "insight", "demo"]
+         "audits", "programme", "moderation", "practice", "voice", "insight", "demo"]
 
 
 def contract() -> dict:

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "auditloop.audits",
     "auditloop.programme",
     "auditloop.moderation",
+    "auditloop.voice",
+    "auditloop.practice",
     "auditloop.insight",
     "auditloop.governance",
     "auditloop.demo",

@@ -16,6 +16,8 @@ urlpatterns = [
     path("audits/", include("auditloop.audits.urls")),
     path("programme/", include("auditloop.programme.urls")),
     path("moderation/", include("auditloop.moderation.urls")),
+    path("voice/", include("auditloop.voice.urls")),
+    path("practice/", include("auditloop.practice.urls")),
     path("reports/", include("auditloop.insight.urls")),
     path("governance/", include("auditloop.governance.urls")),
     path("accounts/", include("allauth.urls")),
