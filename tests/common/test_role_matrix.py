@@ -147,6 +147,12 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     # Someone else's supervision: the QA team may read it; only its supervisor records it.
     "audits:supervision_item": ("get", EVERY_CASE),
     "audits:supervision_discussed": ("post", NOBODY),
+    # Audits of my cases: whoever holds cases; my team's audits: whoever manages a team.
+    "audits:my_case_audits": ("get", frozenset({
+        R.PRACTITIONER, R.TEAM_MANAGER, R.PARTNER_AGENCY_LEAD, R.SENIOR_PRACTITIONER,
+        R.ASSISTANT_TEAM_MANAGER, R.PRACTICE_ASSESSOR_LEAD, R.PERSONAL_ADVISER})),
+    "audits:team_audits": ("get", frozenset({R.TEAM_MANAGER, R.SENIOR_MANAGER,
+                                             R.SERVICE_MANAGER, R.ASSISTANT_TEAM_MANAGER})),
     # The audit programme (tests/programme/world.py): the QA manager and head of QA run
     # the cycle; managers put cases forward; auditors see and decline their own audits.
     **PROGRAMME_EXPECTED,

@@ -30,3 +30,15 @@ class AuditsConfig(AppConfig):
         register(NavEntry("Tracker", "audits:tracker", (_C.VIEW_ALL_CASES, _C.VIEW_TEAM_CASES),
                           order=41, group=FOLLOW_UP, description="Every audited case and its "
                           "actions: who owns each, when it is due and whether it is on track."))
+        # Audits where the people they are about look for them: their own lists (home
+        # panels in attention.py), and the case page's audits (the register imports no
+        # app above it).
+        from auditloop.audits.my_audits_views import case_audits_section
+        from auditloop.cases import sections
+        sections.register(case_audits_section)
+        register(NavEntry("Audits of my cases", "audits:my_case_audits", (_C.HOLD_CASES,),
+                          order=22, description="Audits of the cases you hold, and what is "
+                          "waiting for you: a reply, or actions to agree."))
+        register(NavEntry("My team's audits", "audits:team_audits", (_C.VIEW_TEAM_CASES,),
+                          order=23, description="Audits of your team's cases, and what is "
+                          "waiting for you: actions to confirm, or an audit to sign off."))

@@ -13,3 +13,8 @@ urlpatterns = [
 from auditloop.audits import tracker_views  # noqa: E402
 
 urlpatterns += tracker_views.urlpatterns
+
+# Audits of my cases, my team's audits (audits/my_audits_views.py).
+from auditloop.audits import my_audits_views  # noqa: E402
+
+urlpatterns += my_audits_views.urlpatterns

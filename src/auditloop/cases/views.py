@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from auditloop.cases import selectors
+from auditloop.cases import sections, selectors
 from auditloop.cases.models import Case
 from auditloop.common.access import capability_required, log_access, log_access_many
 from auditloop.common.models import AccessLog
@@ -82,5 +82,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "involvements": selectors.involvement_history(case),
             "events": selectors.case_events(case)[:200],
+            # The audits of the case and the like, from the apps above the register.
+            "sections": sections.sections_for(request, case),
         },
     )

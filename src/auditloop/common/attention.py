@@ -27,6 +27,9 @@ class AttentionPanel:
     order: int = 100
     template: str = ""
     context: dict[str, Any] = field(default_factory=dict)
+    # Urgent (an immediate safeguarding concern): drawn above the rest as a warning,
+    # visually distinct from ordinary notices.
+    warning: bool = False
 
 
 Provider = Callable[[Any], list[AttentionPanel]]

@@ -216,10 +216,14 @@ def _worker_voice(audit: Audit, rng: random.Random) -> None:
                             answers=trends.perspective_answers(rng, keys), send=True)
 
 
-def _worker_reply(audit: Audit, rng: random.Random, submitted: dt.datetime) -> None:
+def _worker_reply(audit: Audit, rng: random.Random, submitted: dt.datetime,
+                  leave_to: int | None = None) -> None:
     """Most key workers reply to the feedback. Written as the row the reply page would make:
-    the demo's practitioners have no sign-in of their own, which the reply service asks."""
+    the demo's practitioners have no sign-in of their own, which the reply service asks.
+    `leave_to`: a key worker (the demo practitioner) who writes their own replies."""
     if audit.case.key_worker_id is None or rng.random() > REPLY_SHARE:
+        return
+    if leave_to is not None and audit.case.key_worker_id == leave_to:
         return
     reply = FeedbackReply.objects.create(audit=audit, person_id=audit.case.key_worker_id,
                                          comments=trends.worker_reply(rng), agrees=True)
@@ -241,6 +245,23 @@ def _date_back(audit: Audit, created: dt.datetime, submitted: dt.datetime) -> No
         AuditTransition.objects.filter(pk=row.pk).update(
             at=created if row.to_status == S.ALLOCATED else submitted
             + dt.timedelta(days=2 * max(0, i - 2)))
+
+
+def demo_practitioner_id() -> int | None:
+    return (Person.objects.filter(user__username="demo-practitioner", user__is_demo=True)
+            .values_list("pk", flat=True).first())
+
+
+def _demo_practitioner_case_first(*pools: _Pool) -> None:
+    """(demo) Last month's audits include a case the demo practitioner holds, its feedback
+    waiting for their reply: their home page leads them to it (the browser tests walk it)."""
+    person_id = demo_practitioner_id()
+    for pool in pools:
+        case = next((c for c in pool.queue if c.key_worker_id == person_id), None)
+        if case is not None:
+            pool.queue.remove(case)
+            pool.queue.appendleft(case)
+            return
 
 
 class _Pool:
@@ -314,7 +335,9 @@ def _audit(month: _Month, rng: random.Random, cycle: Cycle, case: Case, position
     submitted = _aware(min(cycle.audits_due_on, month.end) - dt.timedelta(
         days=rng.randint(0, 6)))
     _date_back(audit, _aware(month.start), submitted)
-    _worker_reply(audit, rng, submitted)
+    # Last month's audits are still open for replies: the demo practitioner writes theirs.
+    _worker_reply(audit, rng, submitted,
+                  leave_to=demo_practitioner_id() if month.back == 1 else None)
     month.history.audits.append(audit)
 
 
@@ -390,6 +413,8 @@ def build_audit_history(*, rng: random.Random, today: dt.date,
                        actor=actor, history=history)
         busy: set[int] = set()
         progress = (months - back) / max(1, months - 1)
+        if back == 1:
+            _demo_practitioner_case_first(general, stuck_pool)
         if not Cycle.objects.filter(kind=Cycle.Kind.MONTHLY, year=year, number=number).exists():
             cycle = cycle_create(year=year, number=number, actor=actor)
             if cycle.tool_version is not None:

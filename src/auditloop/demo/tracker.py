@@ -22,6 +22,7 @@ from auditloop.actions.models import Action, ActionEvent, ActionOwner
 from auditloop.audits import services as audit_services
 from auditloop.audits.models import ActionEscalation, Audit, AuditAction, AuditTransition
 from auditloop.audits.overdue import overdue_actions_escalate
+from auditloop.demo.history import demo_practitioner_id
 from auditloop.demo.structure import DEMO_SOURCE
 from auditloop.people.roles import Role
 
@@ -151,9 +152,12 @@ def build(rng: random.Random, today: dt.date) -> Built:
                                  case__team_manager__isnull=False,
                                  submitted_at__isnull=False)
               .select_related("case__key_worker", "case__team_manager").order_by("pk"))
+    walker = demo_practitioner_id()
     for audit in audits:
         if rng.random() > SHARE_WITH_ACTIONS:
             continue
+        if audit.status == S.FEEDBACK_SENT and audit.case.key_worker_id == walker:
+            continue  # (demo) left for the demo practitioner to reply to (history.py)
         agreed = min(timezone.localdate(audit.submitted_at) + dt.timedelta(
             days=rng.randint(4, 12)), today - dt.timedelta(days=1))
         for _ in range(rng.choice((1, 1, 2, 2, 3))):
@@ -172,3 +176,35 @@ def build(rng: random.Random, today: dt.date) -> Built:
             ActionEscalation.objects.filter(pk=row.pk).update(at=_aware(day, 7))
         built.escalations += len(report.escalated)
     return built
+
+
+def open_concern(today: dt.date) -> None:
+    """(demo) One immediate safeguarding concern still open on the demo team manager's
+    team, raised by its auditor on one of last month's audits: their home page warns of it.
+    Run last, once every audit has reached the state it is left in."""
+    from auditloop.audits import concerns
+    from auditloop.audits.models import ImmediateConcern
+
+    found = list(Audit.objects.filter(case__source=DEMO_SOURCE, status=S.FEEDBACK_SENT,
+                                      case__team_manager__user__username="demo-team_manager")
+                 .select_related("case").prefetch_related("assignments__person")
+                 .order_by("-submitted_at", "-pk"))
+    # Another practitioner's case where there is one: the demo practitioner's are theirs to
+    # reply to.
+    walker = demo_practitioner_id()
+    audit = next((a for a in found if a.case.key_worker_id != walker), None) or \
+        (found[0] if found else None)
+    if audit is None or ImmediateConcern.objects.filter(audit__case__source=DEMO_SOURCE).exists():
+        return
+    auditor = next((a.person for a in audit.assignments.all() if a.ended_at is None), None)
+    if auditor is None:
+        return
+    concerns.immediate_concern_raise(
+        audit=audit, actor=auditor, summary="Bruising reported by the school in the last month "
+        "is not followed up on the file.", unsafe_practice=ImmediateConcern.Practice.CURRENT,
+        mash_contacted=True, mash_note="MASH agreed a strategy discussion.",
+        actions=[concerns.SmartAction(
+            issue="Bruising not followed up", action="Visit the child and see them alone",
+            by_whom="Team manager", due_on=today + dt.timedelta(days=3),
+            desired_outcome="The child is seen and safe",
+            success_measure="The visit is recorded with the child's own words")])
