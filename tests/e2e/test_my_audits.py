@@ -64,6 +64,7 @@ def test_a_practitioner_replies_and_their_team_manager_confirms_the_actions(  # 
     shoot(worker, "practitioner-audits-of-my-cases")
     assert reference in worker.inner_text("main")
     worker.goto("/")
+    check_page(worker)
     assert not any(READY.match(t.strip()) and reference in t
                    for t in worker.get_by_role("link").all_inner_texts())
 
@@ -99,5 +100,6 @@ def test_a_practitioner_replies_and_their_team_manager_confirms_the_actions(  # 
     shoot(manager, "team-manager-my-teams-audits")
     # The warning leads to the concern.
     manager.goto("/")
+    check_page(manager)
     go(manager, "link", re.compile(r"^Immediate safeguarding concern on case "))
     assert "Bruising" in manager.inner_text("main")
