@@ -2,7 +2,8 @@
 council: the blind review shows nothing of the auditor's work and the audit page does not
 open; once their own grades are saved, the auditor's grade, evidence and answers show beside
 theirs for each section (at 1280 px and at 320 px, with no sideways scroll), and the audit
-page opens from the review until the moderation is complete. axe-core checks every page.
+page opens from the review until the moderation is complete; the calibration case reads at
+320 px. axe-core checks every page.
 
 Set AUDITLOOP_SCREENSHOTS to a folder to keep screenshots of the comparison."""
 
@@ -32,6 +33,7 @@ def _shot(page: Any, name: str) -> None:
     folder = os.environ.get("AUDITLOOP_SCREENSHOTS")
     if folder:
         page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+        print("screenshot", name, page.viewport_size)
 
 
 def test_a_moderator_sees_the_auditors_evidence_after_grading_blind(page: Any) -> None:
@@ -53,6 +55,16 @@ def test_a_moderator_sees_the_auditors_evidence_after_grading_blind(page: Any) -
         assert hidden not in main
     assert page.locator(f"main a[href='/audits/{audit_id}/']").count() == 0
     assert page.goto(f"/audits/{audit_id}/").status == 404
+
+    # The calibration case reads at 320 px too: its text wraps.
+    page.goto("/moderation/calibration/")
+    check_page(page)
+    page.locator("main table tbody a").first.click()
+    page.wait_for_load_state()
+    page.set_viewport_size(SMALL)
+    _fits(page)
+    check_page(page)
+    _shot(page, "calibration-case-320")
     page.goto(review_url)
 
     # Grade it: the second grade of each scale.
@@ -84,11 +96,12 @@ def test_a_moderator_sees_the_auditors_evidence_after_grading_blind(page: Any) -
     answers.first.locator("summary").click()
     assert answers.first.locator(".govuk-summary-list__row").count() >= 1
     check_page(page)
-    _shot(page, "moderator-evidence-1280")
-    page.set_viewport_size(SMALL)
-    _fits(page)
-    check_page(page)
-    _shot(page, "moderator-evidence-320")
+    for name, size in (("1280", WIDE), ("320", SMALL)):
+        page.set_viewport_size(size)
+        assert page.evaluate("() => window.innerWidth") == size["width"]
+        _fits(page)
+        check_page(page)
+        _shot(page, f"moderator-evidence-{name}")
     page.set_viewport_size(WIDE)
 
     # The audit page itself, from the review, while the review is open.
@@ -107,3 +120,13 @@ def test_a_moderator_sees_the_auditors_evidence_after_grading_blind(page: Any) -
     check_page(page)
     assert "The moderation of this audit is complete" in page.inner_text("main")
     assert page.goto(f"/audits/{audit_id}/").status == 404
+
+    # The calibration case reads at 320 px too: its text wraps.
+    page.goto("/moderation/calibration/")
+    check_page(page)
+    page.locator("main table tbody a").first.click()
+    page.wait_for_load_state()
+    page.set_viewport_size(SMALL)
+    _fits(page)
+    check_page(page)
+    _shot(page, "calibration-case-320")
