@@ -63,7 +63,7 @@ def test_a_plan_starts_with_its_lead_row_and_a_review_a_cadence_away():
     assert (row.person, row.assigned_by, row.ended_at) == (lead, qa, None)
     assert list(plan.events.values_list("kind", flat=True)) == ["created"]
     notice = Notification.objects.get(recipient=lead)
-    assert notice.link == f"/actions/plans/{plan.pk}/"
+    assert notice.link == f"/actions/plans/{plan.pk}/#plan-actions"
 
 
 def test_without_a_cadence_a_plan_has_no_review_date():

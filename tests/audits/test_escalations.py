@@ -294,7 +294,7 @@ def test_an_open_concern_at_submit_tells_the_unresolved_safeguarding_recipients(
     # 000: "unresolved safeguarding issues ... inform the EHA co-ordinators line manager".
     [notice] = notices_to(line_manager)
     assert notice.is_urgent and notice.link == reverse("audits:concern_detail",
-                                                       args=[concern.pk])
+                                                       args=[concern.pk]) + "#concern-actions"
     concern.refresh_from_db()
     assert {t["event"] for t in concern.told} == {"immediate_concern", "unresolved_safeguarding"}
 

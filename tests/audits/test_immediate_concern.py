@@ -109,7 +109,7 @@ def test_an_immediate_concern_reaches_the_team_managers_tray_in_the_same_request
     # The notice was written by the request itself: no worker, no later job.
     notice = Notification.objects.get(recipient=world.tm)
     assert notice.is_urgent
-    assert notice.link == reverse("audits:concern_detail", args=[concern.pk])
+    assert notice.link == reverse("audits:concern_detail", args=[concern.pk]) + "#concern-actions"
     # ...and the e-mail went after the commit.
     assert notice.email_status in (EmailStatus.QUEUED, EmailStatus.SENT)
     assert "tm@example.org" in [m.to[0] for m in mail.outbox]

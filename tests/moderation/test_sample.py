@@ -248,7 +248,7 @@ def test_the_moderators_are_told_with_a_link_and_no_child_details():
     cycle, audits = cycle_of(1)
     services.sample_draw(cycle=cycle, actor=None, seed=1)
     notice = Notification.objects.get(recipient=m)
-    assert notice.link == "/moderation/"
+    assert notice.link == "/moderation/#audits-to-moderate"
     assert audits[0].case.reference not in notice.subject + notice.body
 
 

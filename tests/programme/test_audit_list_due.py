@@ -28,7 +28,7 @@ def test_the_qa_manager_is_told_to_collate_the_list_in_the_days_before_the_cycle
     [notice] = Notification.objects.filter(recipient=qa)
     assert notice.subject == "Collate the audit list for the June 2026 cycle"
     assert "in the 7 days before a cycle starts" in notice.body
-    assert notice.link == reverse("programme:cycle_detail", args=[june.pk])
+    assert notice.link == reverse("programme:cycle_detail", args=[june.pk]) + "#cases"
     assert audit_list_reminders(D(2026, 5, 27)) == 0  # told once
 
 

@@ -297,7 +297,7 @@ def test_a_failure_goes_to_the_lead_professional_on_the_day_of_the_record(qc_too
     assert check.to_fix.endswith("the parent has not signed.")
     notice = Notification.objects.get()
     assert notice.recipient == lead_case["a"]
-    assert notice.link == reverse("quality:check", args=[check.pk])
+    assert notice.link == reverse("quality:check", args=[check.pk]) + "#to-fix"
     assert "Signatures are in the right places" in notice.body  # the check not met
     # No child's details: neither the case nor the free text what to fix travels.
     text = notice.subject + notice.body

@@ -7,7 +7,10 @@ class ActionsConfig(AppConfig):
     verbose_name = "Actions"
 
     def ready(self) -> None:
-        from auditloop.actions import attention  # noqa: F401 - registers home panels
+        from auditloop.actions import (
+            attention,  # noqa: F401 - registers home panels
+            notice_checks,  # noqa: F401 - notices' work done
+        )
         from auditloop.common.navigation import FOLLOW_UP, NavEntry, register
         from auditloop.people.roles import Capability as C
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from auditloop.actions import notice_checks
 from auditloop.actions.models import (
     Action,
     ActionEvent,
@@ -28,6 +29,7 @@ from auditloop.actions.models import (
 from auditloop.cases.models import Case
 from auditloop.common.dates import add_months
 from auditloop.common.errors import DomainError, WorkflowError
+from auditloop.notifications.done import about
 from auditloop.notifications.services import notify
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability, Role, capabilities_for
@@ -256,10 +258,11 @@ def action_plan_create(
 
 
 def _notify_plan(plan: ActionPlan, recipients: Iterable[Person], *, subject: str,
-                 body: str) -> None:
+                 body: str, fragment: str = "", kind: str = "") -> None:
     # Plans name no child, but the notice still carries only a link, as every notice does.
     notify(recipients=recipients, subject=subject, body=body,
-           link=reverse("actions:plan_detail", args=[plan.pk]))
+           link=reverse("actions:plan_detail", args=[plan.pk]) + fragment,
+           kind=kind, about=about("action_plan", plan.pk) if kind else "")
 
 
 def _tell_lead(plan: ActionPlan, lead: Person, actor: Person | None) -> None:
@@ -267,7 +270,7 @@ def _tell_lead(plan: ActionPlan, lead: Person, actor: Person | None) -> None:
         return
     _notify_plan(plan, [lead], subject="You lead an action plan",
                  body="A recommendation has been given to you as an action plan. Add its "
-                 "actions.")
+                 "actions.", fragment="#plan-actions", kind=notice_checks.ADD_ACTIONS)
 
 
 # ---------------------------------------------------------------- findings

@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from auditloop.actions.deadline import action_deadline
 from auditloop.actions.models import Action, ActionOwner
 from auditloop.actions.services import action_create
-from auditloop.audits import recipients, supervision
+from auditloop.audits import notice_checks, recipients, supervision
 from auditloop.audits.models import Audit, AuditAction, ImmediateConcern, SupervisionItem
 from auditloop.audits.voices import is_qa_team as voices_is_qa_team
 from auditloop.cases.selectors import reaches_case
@@ -214,6 +214,11 @@ def concern_url(concern: ImmediateConcern) -> str:
     return reverse("audits:concern_detail", args=[concern.pk])
 
 
+def concern_notice_link(concern: ImmediateConcern) -> str:
+    """A notice leads to the concern's actions: what the people told must see through."""
+    return concern_url(concern) + "#concern-actions"
+
+
 def _entries(found: recipients.Recipients, event: str, tm: Person | None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for p in found.people:
@@ -233,7 +238,7 @@ def _tell_at_once(concern: ImmediateConcern, audit: Audit, actor: Person,
                   tm: Person | None) -> list[dict[str, Any]]:
     """Notices now, urgent, for the concern and (for unsafe practice in the past) for that
     event too. Notices say what to do and link to the concern: never a child's details."""
-    link = concern_url(concern)
+    link = concern_notice_link(concern)
     role_label = Role(sign_off_role()).label.lower()
     told: list[dict[str, Any]] = []
     noticed: set[int] = {actor.pk}
@@ -242,7 +247,8 @@ def _tell_at_once(concern: ImmediateConcern, audit: Audit, actor: Person,
     told += _entries(found, "immediate_concern", tm)
     fresh = [p for p in found.people if p.pk not in noticed]
     notify(
-        recipients=fresh, urgent=True, link=link,
+        recipients=fresh, urgent=True, link=link, kind=notice_checks.CONCERN,
+        about=notice_checks.about_concern(concern.pk),
         subject="Immediate safeguarding concern raised in an audit: act now",
         body=("An auditor has raised an immediate safeguarding concern about a case you are "
               "responsible for. Read the concern today, speak to the auditor, and make sure "
@@ -256,7 +262,8 @@ def _tell_at_once(concern: ImmediateConcern, audit: Audit, actor: Person,
         told += _entries(past, "past_unsafe_practice", tm)
         fresh = [p for p in past.people if p.pk not in noticed]
         notify(
-            recipients=fresh, urgent=True, link=link,
+            recipients=fresh, urgent=True, link=link, kind=notice_checks.CONCERN,
+            about=notice_checks.about_concern(concern.pk),
             subject="Unsafe practice in the past found in an audit: review it now",
             body=("An auditor has found unsafe practice in the past on a case. Read the "
                   "concern today and review it for action."),
@@ -270,8 +277,8 @@ def concern_tell_later(*, concern: ImmediateConcern, audit: Audit, event: str,
     to the record of who was told. Callers hold the audit's lock."""
     found = recipients.recipients_for(audit, event, default=default)
     tm = team_manager_of(audit)
-    notify(recipients=found.people, urgent=True, link=concern_url(concern), subject=subject,
-           body=body)
+    notify(recipients=found.people, urgent=True, link=concern_notice_link(concern), subject=subject,
+           body=body, kind=notice_checks.CONCERN, about=notice_checks.about_concern(concern.pk))
     concern.told = [*concern.told, *_entries(found, event, tm)]
     concern.save(update_fields=["told", "updated_at"])
     return found.people

@@ -7,11 +7,13 @@ The kinds are the audits app's own; the services that raise the notices name the
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from auditloop.actions.models import Action
 from auditloop.audits.models import (
     Audit,
+    AuditAction,
     AuditTransition,
     Disagreement,
     FeedbackReply,
@@ -29,6 +31,7 @@ AGREE_ACTIONS = "audit_agree_actions"  # agree SMART actions (requires improveme
 PERSPECTIVE = "audit_worker_perspective"  # fill in the Perspective of Worker form (001)
 SETTLE = "audit_settle_disagreement"  # settle a disagreement about the findings
 ACTION_OVERDUE = "audit_action_overdue"  # help an overdue audit action get done (002)
+CONCERN = "audit_immediate_concern"  # act on an immediate safeguarding concern (002)
 
 
 def about_audit(audit: Audit | int) -> str:
@@ -127,3 +130,29 @@ def action_signed_off(notices: Sequence[Notification]) -> Mapping[int, str]:
     return {n.pk: (f"Done: the action was signed off on {gds_date(green[a])}."
                    if green[a] else "Done: the action was signed off.")
             for n in notices if (a := ids.get(n.pk)) in green}
+
+
+def about_concern(concern_id: int) -> str:
+    return about("concern", concern_id)
+
+
+@register_done_check(CONCERN)
+def concern_resolved(notices: Sequence[Notification]) -> Mapping[int, str]:
+    """Done once every time-bound action of the concern is signed off as done (green): the
+    concern is then resolved (concerns.unresolved_concerns)."""
+    ids = about_ids(notices, "concern")
+    open_ones: set[int] = set()
+    last: dict[int, dt.datetime | None] = {}
+    for concern_id, status, at in (AuditAction.objects
+                                   .filter(concern_id__in=set(ids.values()))
+                                   .values_list("concern_id", "action__status",
+                                                "action__signed_off_at")):
+        if status != Action.Status.GREEN:
+            open_ones.add(concern_id)
+        seen = last.get(concern_id)
+        last[concern_id] = max(seen, at) if seen and at else (seen or at)
+    resolved = set(last) - open_ones
+    return {n.pk: (f"Done: the concern's actions were all signed off, the last on "
+                   f"{gds_date(last[c])}." if last[c] else
+                   "Done: the concern's actions were all signed off.")
+            for n in notices if (c := ids.get(n.pk)) in resolved}

@@ -18,4 +18,7 @@ class InsightConfig(AppConfig):
         from auditloop.insight.attention import reports_panel
 
         attention.register(reports_panel)
-        from auditloop.insight import home  # noqa: F401 - the leaders' headline panel
+        from auditloop.insight import (
+            home,  # noqa: F401 - the leaders' headline panel
+            notice_checks,  # noqa: F401 - notices' work done
+        )

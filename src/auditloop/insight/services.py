@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from auditloop.common.errors import DomainError
 from auditloop.insight import kinds as report_kinds
+from auditloop.insight import notice_checks
 from auditloop.insight.document import Document, Section, Text
 from auditloop.insight.figures import Scope
 from auditloop.insight.models import (
@@ -36,6 +37,7 @@ from auditloop.insight.models import (
     ReportExcerpt,
     ReportVersion,
 )
+from auditloop.notifications.done import about
 from auditloop.notifications.services import notify
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability, Role
@@ -394,7 +396,8 @@ def submit_for_approval(*, report: Report, actor: Person) -> Report:
         _holds(report.approver_role)).exclude(pk=actor.pk).distinct()
     notify(recipients=approvers, subject=f"A report is waiting for your approval: "
            f"{report.title}", body="Read it, then approve and publish it or return it with "
-           "a reason.", link=reverse("insight:report", args=[report.pk]))
+           "a reason.", link=reverse("insight:report", args=[report.pk]) + "#approval",
+           kind=notice_checks.APPROVE, about=about("report", report.pk))
     return report
 
 
@@ -407,7 +410,8 @@ def return_to_draft(*, report: Report, actor: Person, reason: str) -> Report:
     if report.created_by is not None:
         notify(recipients=[report.created_by], subject=f"Your report was returned: "
                f"{report.title}", body="Read the reason on the report, change it and send it "
-               "again.", link=reverse("insight:report", args=[report.pk]))
+               "again.", link=reverse("insight:report", args=[report.pk]) + "#history",
+               kind=notice_checks.RESUBMIT, about=about("report", report.pk))
     return report
 
 

@@ -9,7 +9,10 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         from auditloop.audits import blinding
         from auditloop.common.navigation import MONTH, NavEntry, register
-        from auditloop.moderation import attention  # noqa: F401 - registers home panels
+        from auditloop.moderation import (
+            attention,  # noqa: F401 - registers home panels
+            notice_checks,  # noqa: F401 - notices' work done
+        )
         from auditloop.moderation.selectors import blind_check, reviewing_check
         from auditloop.people.roles import Capability
 

@@ -26,6 +26,7 @@ from auditloop.audits.recipients import (
     people_for,
 )
 from auditloop.common.errors import DomainError, WorkflowError
+from auditloop.moderation import notice_checks
 from auditloop.moderation.models import (
     OVERALL,
     CalibrationExercise,
@@ -38,6 +39,7 @@ from auditloop.moderation.models import (
     ModeratorAssignment,
     SampledAudit,
 )
+from auditloop.notifications.done import about
 from auditloop.notifications.services import notify
 from auditloop.people.models import Person
 from auditloop.programme import sampling
@@ -305,7 +307,7 @@ def _allocate(rows: Sequence[SampledAudit], actor: Person | None, seed: int) -> 
         if chosen:
             _assign(row, people[chosen[0]], actor, "Allocated with the sample")
             told.add(chosen[0])
-    _tell_moderators([people[p] for p in told])
+    _tell_moderators([people[p] for p in told], rows[0].sample_id)
 
 
 def _assign(row: SampledAudit, person: Person, actor: Person | None,
@@ -317,11 +319,12 @@ def _assign(row: SampledAudit, person: Person, actor: Person | None,
     return assignment
 
 
-def _tell_moderators(people: Sequence[Person]) -> None:
+def _tell_moderators(people: Sequence[Person], sample_id: int) -> None:
     notify(recipients=people, subject="You have audits to moderate",
            body="Grade each audit yourself first: you see the auditor's grades once yours "
                 "are saved.",
-           link=reverse("moderation:my_reviews"))
+           link=reverse("moderation:my_reviews") + "#audits-to-moderate",
+           kind=notice_checks.MODERATE, about=about("moderation_sample", sample_id))
 
 
 def _end_current(row: SampledAudit, actor: Person | None, why: str) -> None:
@@ -415,7 +418,7 @@ def moderator_reassign(*, sampled: SampledAudit, person: Person, actor: Person |
         raise DomainError(f"{person.full_name} moderates this audit already.", field="person")
     _end_current(row, actor, f"Reassigned: {reason}")
     assignment = _assign(row, person, actor, reason)
-    _tell_moderators([person])
+    _tell_moderators([person], row.sample_id)
     return assignment
 
 
@@ -632,7 +635,8 @@ def calibration_create(*, actor: Person | None, title: str, tool_version: ToolVe
     notify(recipients=people, subject="Grade a calibration exercise",
            body="Everyone grades the same anonymised case; you see the others' grades once "
                 "yours are in.",
-           link=reverse("moderation:calibration_detail", args=[exercise.pk]))
+           link=reverse("moderation:calibration_detail", args=[exercise.pk]) + "#the-case",
+           kind=notice_checks.CALIBRATE, about=about("calibration", exercise.pk))
     return exercise
 
 

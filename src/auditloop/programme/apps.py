@@ -9,7 +9,10 @@ class ProgrammeConfig(AppConfig):
     def ready(self) -> None:
         from auditloop.common.navigation import FOLLOW_UP, MONTH, NavEntry, register
         from auditloop.people.roles import Capability
-        from auditloop.programme import attention  # noqa: F401 - registers home panels
+        from auditloop.programme import (
+            attention,  # noqa: F401 - registers home panels
+            notice_checks,  # noqa: F401 - notices' work done
+        )
 
         register(NavEntry("Audit cycle", "programme:cycle_list", (Capability.RUN_CYCLE,),
                           order=35, group=MONTH, description="Choose the month's cases, "

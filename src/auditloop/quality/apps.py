@@ -8,7 +8,10 @@ class QualityConfig(AppConfig):
 
     def ready(self) -> None:
         from auditloop.cases.signals import register_imported
-        from auditloop.quality import attention  # noqa: F401 - registers home panels
+        from auditloop.quality import (
+            attention,  # noqa: F401 - registers home panels
+            notice_checks,  # noqa: F401 - notices' work done
+        )
         from auditloop.quality.handlers import queue_imported_records
 
         # 003: every CAF assessment, TAF and closure goes through quality control, so the

@@ -23,9 +23,11 @@ from auditloop.actions.services import (
 )
 from auditloop.cases.models import CaseEvent
 from auditloop.common.errors import DomainError, WorkflowError
+from auditloop.notifications.done import about
 from auditloop.notifications.services import notify
 from auditloop.people.models import Person, Service
 from auditloop.people.roles import Role
+from auditloop.quality import notice_checks
 from auditloop.quality.checklist import (
     Checklist,
     answer_key,
@@ -163,7 +165,8 @@ def _tell_lead_professional(check: QualityCheck, *, again: bool) -> None:
            subject=f"Quality control: {with_article(label)} "
                    f"{'still needs' if again else 'needs'} "
                    "putting right",
-           body=body, link=check_link(check))
+           body=body, link=check_link(check) + "#to-fix",
+           kind=notice_checks.PUT_RIGHT, about=about("quality_check", check.pk))
 
 
 def _sign_off_role(actor: Person) -> str:
@@ -253,7 +256,8 @@ def quality_check_report_fixed(*, check: QualityCheck, actor: Person, note: str)
                subject=f"Quality control: {with_article(in_sentence(kind_label(check)))} "
                        "you sent back is put right",
                body="The lead professional says it is put right. Check it and confirm.",
-               link=check_link(check))
+               link=check_link(check) + "#fix-note",
+               kind=notice_checks.CONFIRM, about=about("quality_check", check.pk))
     return check
 
 

@@ -24,8 +24,10 @@ from django.utils import timezone
 from auditloop.audits.models import Audit, AuditAssignment
 from auditloop.audits.recipients import recipients_for
 from auditloop.common.errors import DomainError
+from auditloop.notifications.done import about
 from auditloop.notifications.services import notify
 from auditloop.people.models import Person
+from auditloop.programme import notice_checks
 from auditloop.programme.models import Cycle, CycleCase, CycleNotice, MeetingItem, NoticeSent
 from auditloop.programme.services._common import cycle_runners, plural, record
 from auditloop.standards.selectors import framework_settings_row
@@ -74,6 +76,9 @@ class Outgoing:
     body: str
     link: str
     urgent: bool = False
+    # What the notice asks, and what about (notifications/done.py); blank when it only tells.
+    kind: str = ""
+    about: str = ""
 
 
 def cycle_audits(cycle: Cycle) -> list[Audit]:
@@ -106,7 +111,8 @@ def _allocation(cycle: Cycle, today: dt.date, days: int) -> Iterator[Outgoing]:
             f"{'It is' if len(audits) == 1 else 'They are'} due by {_day(cycle.audits_due_on)}."
             f"{meeting} Open the service to see the cases and book the conversations with "
             "the practitioners.",
-            reverse("programme:my_audits"))
+            reverse("programme:my_audits"), kind=notice_checks.AUDITS_ALLOCATED,
+            about=about("cycle", cycle.pk))
 
 
 def _allocation_made(cycle: Cycle, auditors: set[int]) -> Iterator[Outgoing]:
@@ -174,7 +180,8 @@ def _reminders(cycle: Cycle, today: dt.date, days: int) -> Iterator[Outgoing]:
                            "An audit is due soon",
                            f"An audit allocated to you in the {cycle.title} is due by "
                            f"{_day(due)}. Submit it by then, or tell the QA manager if you "
-                           "cannot.", audit_link(audit))
+                           "cannot.", audit_link(audit), kind=notice_checks.AUDIT_DUE,
+                           about=about("audit", audit.pk))
 
 
 def overdue_audits(cycle: Cycle, today: dt.date) -> list[Audit]:
@@ -184,13 +191,14 @@ def overdue_audits(cycle: Cycle, today: dt.date) -> list[Audit]:
 
 def _overdue(cycle: Cycle, today: dt.date, days: int) -> Iterator[Outgoing]:
     late = overdue_audits(cycle, today)
-    link = reverse("programme:cycle_detail", args=[cycle.pk])
+    link = reverse("programme:cycle_detail", args=[cycle.pk]) + "#cases"
     for person in cycle_runners():
         for audit in late:
             yield Outgoing(person, f"overdue:{audit.pk}", "An audit is overdue",
                            f"An audit in the {cycle.title} was due on "
                            f"{_day(audit.due_on or cycle.audits_due_on)} and has not been "
-                           "submitted. Check with its auditors.", link, urgent=True)
+                           "submitted. Check with its auditors.", link, urgent=True,
+                           kind=notice_checks.AUDIT_OVERDUE, about=about("audit", audit.pk))
 
 
 def _reports(cycle: Cycle, today: dt.date, days: int) -> Iterator[Outgoing]:
@@ -313,7 +321,8 @@ def _send(notice: CycleNotice, today: dt.date, reminder_days: int) -> int:
                 row = NoticeSent.objects.create(cycle=cycle, kind=notice.kind,
                                                 person=out.person, key=out.key)
                 made = notify(recipients=[out.person], subject=out.subject, body=out.body,
-                              link=out.link, urgent=out.urgent)
+                              link=out.link, urgent=out.urgent, kind=out.kind,
+                              about=out.about)
                 row.notification = made[0] if made else None
                 row.save(update_fields=["notification"])
         except IntegrityError:
@@ -348,7 +357,8 @@ def audit_list_reminders(today: dt.date) -> int:
                body=f"The {cycle.title} starts on {_day(cycle.period_start)}. The framework "
                     f"collates the audit list in the {plural(days, 'day')} before a cycle "
                     "starts: choose and confirm its cases.",
-               link=reverse("programme:cycle_detail", args=[cycle.pk]))
+               link=reverse("programme:cycle_detail", args=[cycle.pk]) + "#cases",
+               kind=notice_checks.COLLATE, about=about("cycle", cycle.pk))
         record(cycle, None, AUDIT_LIST_DUE,
                f"{plural(days, 'day')} before the cycle (audit_list_days_before_cycle)")
         told += 1
