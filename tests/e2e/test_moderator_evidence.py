@@ -33,7 +33,6 @@ def _shot(page: Any, name: str) -> None:
     folder = os.environ.get("AUDITLOOP_SCREENSHOTS")
     if folder:
         page.screenshot(path=f"{folder}/{name}.png", full_page=True)
-        print("screenshot", name, page.viewport_size)
 
 
 def test_a_moderator_sees_the_auditors_evidence_after_grading_blind(page: Any) -> None:
