@@ -175,6 +175,7 @@ RUNS: dict[str, list[tuple[str, str]]] = {
     "auditloop escalate_actions --date 2026-07-01 --json": [
         ("escalate_actions --date {today} --json", R)],
     "auditloop escalate_actions --queue": [("escalate_actions --queue", "queue")],
+    "auditloop escalate_practice_alerts": [("escalate_practice_alerts", R)],
     "auditloop retention": [("retention", R)],
     "auditloop retention [--dry-run]": [("retention --dry-run", R)],
     "auditloop retention --dry-run": [("retention --dry-run", R)],

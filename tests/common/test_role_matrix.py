@@ -25,6 +25,7 @@ from tests.factories import (
 )
 from tests.insight.world import REPORTS_EXPECTED, reports_world
 from tests.moderation.world import MODERATION_EXPECTED, moderation_world
+from tests.practice.world import PRACTICE_EXPECTED, practice_world
 from tests.programme.loop_world import LOOP_EXPECTED, loop_world
 from tests.programme.world import PROGRAMME_EXPECTED, programme_world
 from tests.standards.world import standards_world
@@ -157,6 +158,7 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     # the cycle; managers put cases forward; auditors see and decline their own audits.
     **PROGRAMME_EXPECTED,
     **MODERATION_EXPECTED,
+    **PRACTICE_EXPECTED,
     **TRACKER_EXPECTED,
     **ACTION_PLANS_EXPECTED,
     **LOOP_EXPECTED,
@@ -294,6 +296,7 @@ def world(db):  # type: ignore[no-untyped-def]
         "standards:framework_page": {"page": "moderation"},
         **programme_world(),
         **moderation_world(),
+        **practice_world(),
         **tracker_world(),
         **action_plans_world(),
         **loop_world(),

@@ -113,6 +113,7 @@ class Command(BaseCommand):
         from auditloop.demo.history import build_audit_history
         from auditloop.demo.loop import build as build_loop
         from auditloop.demo.moderation import build as build_moderation
+        from auditloop.demo.practice import build as build_practice
         from auditloop.demo.tracker import build as build_tracker
         from auditloop.demo.tracker import open_concern
 
@@ -123,6 +124,7 @@ class Command(BaseCommand):
         build_tracker(rng, summary.reference_date)
         build_action_plans(rng, summary.reference_date)
         build_loop(rng, summary.reference_date)
+        build_practice(summary.reference_date)
         open_concern(summary.reference_date)
         self.stdout.write(
             f"Audit history: {len(history.cycles)} monthly cycles and "

@@ -1,0 +1,103 @@
+"""Reads of the practice app, each scoped to what the user may see: an alert is seen by
+whoever may see its case (the raiser chairs it, the team manager and the managers above
+manage it, the QA team sees every case)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from auditloop.cases.models import Case, Involvement
+from auditloop.cases.selectors import cases_for_user
+from auditloop.common.dates import add_months
+from auditloop.people.models import Person
+from auditloop.practice.models import PracticeAlert
+
+S = PracticeAlert.Status
+# The list's status filter: the workflow's states, and those waiting past their date.
+OVERDUE = "overdue"
+ESCALATED = "escalated"
+
+
+def alerts_for_user(*, user: Any, status: str = "", team_id: int | None = None,
+                    month: dt.date | None = None) -> QuerySet[PracticeAlert]:
+    visible = cases_for_user(user=user).order_by().values("pk")
+    qs = (PracticeAlert.objects.filter(case__in=visible)
+          .select_related("case", "raised_by", "team_manager", "team"))
+    if status == OVERDUE:
+        qs = qs.filter(status=S.RAISED, respond_by__lt=timezone.localdate())
+    elif status == ESCALATED:
+        qs = qs.filter(escalations__isnull=False).distinct()
+    elif status in S.values:
+        qs = qs.filter(status=status)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if month is not None:
+        qs = qs.filter(created_at__date__gte=month,
+                       created_at__date__lt=add_months(month, 1))
+    return qs.order_by("-created_at", "-pk")
+
+
+def get_alert_for_user(user: Any, alert_id: int) -> PracticeAlert:
+    """The alert, or 404 for missing and forbidden alike. Callers log the view."""
+    try:
+        return alerts_for_user(user=user).prefetch_related("escalations__told").get(
+            pk=alert_id)
+    except PracticeAlert.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def waiting_for(person: Person) -> QuerySet[PracticeAlert]:
+    """Alerts waiting for this team manager's answer."""
+    return (PracticeAlert.objects.filter(status=S.RAISED, team_manager=person)
+            .select_related("case").order_by("respond_by", "pk"))
+
+
+def cases_chaired_by(person: Person) -> QuerySet[Case]:
+    """The open cases this IRO or CP Chair reviews or chairs now."""
+    ids = Involvement.objects.filter(person=person, role=Involvement.Role.IRO,
+                                     ended_on__isnull=True).values("case_id")
+    return (Case.objects.filter(pk__in=ids, status=Case.Status.OPEN)
+            .select_related("team_manager").order_by("reference"))
+
+
+@dataclass
+class MonthlyReport:
+    """The practice alerts part of the Safeguarding Unit's monthly report (002)."""
+
+    month: dt.date
+    total: int = 0
+    by_theme: list[tuple[str, int]] = field(default_factory=list)
+    by_status: list[tuple[str, int]] = field(default_factory=list)
+    escalated: int = 0
+    # Each IRO and CP Chair who raised an alert: their team (the team link of 002 is kept
+    # as the team they belong to in the staff directory) and how many they raised.
+    raisers: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+def monthly_report(*, month: dt.date) -> MonthlyReport:
+    """Figures only: no case, no child. Three queries."""
+    rows = list(PracticeAlert.objects
+                .filter(created_at__date__gte=month, created_at__date__lt=add_months(month, 1))
+                .values_list("theme", "status", "raised_by_id"))
+    report = MonthlyReport(month=month, total=len(rows))
+    themes = Counter(theme for theme, _, _ in rows)
+    report.by_theme = [(str(label), themes[value]) for value, label
+                       in PracticeAlert.Theme.choices if themes[value]]
+    statuses = Counter(status for _, status, _ in rows)
+    report.by_status = [(str(label), statuses[value]) for value, label in S.choices]
+    report.escalated = (PracticeAlert.objects
+                        .filter(created_at__date__gte=month,
+                                created_at__date__lt=add_months(month, 1),
+                                escalations__isnull=False).distinct().count())
+    raised = Counter(r for _, _, r in rows)
+    people = Person.objects.filter(pk__in=raised).select_related("team").order_by("full_name")
+    report.raisers = [(p.full_name, p.team.name if p.team else "No team", raised[p.pk])
+                      for p in people]
+    return report
