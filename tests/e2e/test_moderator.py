@@ -34,6 +34,10 @@ CHANGE_OVERALL = """() => {
 def test_a_moderator_grades_blind_then_changes_the_grade(page: Any) -> None:
     sign_in(page, "demo-moderator")  # the demo council's moderator sign-in
     check_page(page)
+    # Moderation is one of the pages for running the month.
+    page.get_by_role("link", name="Running the month", exact=True).first.click()
+    page.wait_for_load_state()
+    check_page(page)
     page.get_by_role("link", name="Moderation", exact=True).first.click()
     page.wait_for_load_state()
     check_page(page)

@@ -92,7 +92,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, "The action plan has been made. Add its actions.")
             return redirect("actions:plan_detail", plan.pk)
     return _form_page(request, form, title="Make an action plan", submit="Make the plan",
-                      back=reverse("actions:plan_list"), back_text="Action plans",
+                      back=reverse("actions:plan_list"), back_text="Back to action plans",
                       intro="A recommendation becomes an action plan owned by a strategic "
                       "lead. The strategic lead for Quality Assurance reviews its progress.")
 
@@ -152,7 +152,7 @@ def plan_action_new(request: HttpRequest, plan_id: int) -> HttpResponse:
             return redirect("actions:plan_detail", plan.pk)
     return _form_page(request, form, title="Add an action", submit="Add the action",
                       caption=plan.title, back=reverse("actions:plan_detail", args=[plan.pk]),
-                      back_text="The action plan",
+                      back_text="Back to the action plan",
                       intro="Every part is needed so the action can be tracked (SMART: "
                       "specific, measurable, achievable, realistic, timely).")
 
@@ -182,7 +182,7 @@ def plan_review_new(request: HttpRequest, plan_id: int) -> HttpResponse:
             return redirect("actions:plan_detail", plan.pk)
     return _form_page(request, form, title="Record a review", submit="Record the review",
                       caption=plan.title, back=reverse("actions:plan_detail", args=[plan.pk]),
-                      back_text="The action plan")
+                      back_text="Back to the action plan")
 
 
 @require_http_methods(["GET", "POST"])
@@ -203,7 +203,7 @@ def plan_lead_change(request: HttpRequest, plan_id: int) -> HttpResponse:
             return redirect("actions:plan_detail", plan.pk)
     return _form_page(request, form, title="Change the strategic lead", submit="Change lead",
                       caption=plan.title, back=reverse("actions:plan_detail", args=[plan.pk]),
-                      back_text="The action plan",
+                      back_text="Back to the action plan",
                       intro=f"{plan.lead} leads it now." if plan.lead else "")
 
 
@@ -227,7 +227,7 @@ def plan_close(request: HttpRequest, plan_id: int) -> HttpResponse:
     return _form_page(
         request, form, title="Close the action plan", submit="Close the plan",
         caption=plan.title, back=reverse("actions:plan_detail", args=[plan.pk]),
-        back_text="The action plan",
+        back_text="Back to the action plan",
         intro=(f"{open_count} of its actions {'is' if open_count == 1 else 'are'} not signed "
                "off yet." if open_count else "Every action of the plan is signed off."))
 
@@ -318,4 +318,4 @@ def finding_new(request: HttpRequest) -> HttpResponse:
                       back=reverse("actions:finding_list",
                                    args=[tag if tag in Finding.Tag.values else
                                          Finding.Tag.TRAINING_NEED]),
-                      back_text="Findings")
+                      back_text="Back to the findings")

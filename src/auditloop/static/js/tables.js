@@ -4,8 +4,12 @@
 // table's caption, but only while it is wider than the screen.
 
 function nameOf(table) {
+  // The table's caption, or the heading that names it (aria-labelledby).
   const caption = table.querySelector("caption");
-  const text = caption ? caption.textContent.trim().replace(/\s+/g, " ") : "";
+  const labelledBy = (table.getAttribute("aria-labelledby") || "").split(/\s+/)
+    .map((ref) => document.getElementById(ref)).filter(Boolean)
+    .map((el) => el.textContent).join(" ");
+  const text = (caption ? caption.textContent : labelledBy).trim().replace(/\s+/g, " ");
   return text ? `${text} (scrolls sideways)` : "Table (scrolls sideways)";
 }
 
