@@ -17,8 +17,8 @@ from auditloop.notifications.done import done_sentences
 from auditloop.notifications.models import Notification
 from auditloop.people.roles import Role
 from auditloop.practice import services
-from auditloop.practice.models import PracticeAlert, PracticeAlertEscalation
-from tests.factories import CaseFactory, PersonFactory
+from auditloop.practice.models import PracticeAlert, PracticeAlertEscalation, TeamLink
+from tests.factories import CaseFactory, PersonFactory, TeamFactory
 from tests.practice.factories import chaired_case, make_alert
 
 pytestmark = pytest.mark.django_db
@@ -173,4 +173,25 @@ def test_monthly_report_counts_by_theme_and_status(client_for):  # type: ignore[
     assert "3 practice alerts raised" in page
     cell = '</th><td class="govuk-table__cell govuk-table__cell--numeric">'
     assert f"Drift and delay{cell}2" in page and f"Answered{cell}1" in page
-    assert w["iro"].full_name in page and w["iro"].team.name in page
+    assert w["iro"].full_name in page and "No team link" in page
+
+
+def test_the_qa_manager_sets_an_iros_team_link_and_the_report_shows_it(client_for):  # type: ignore[no-untyped-def]
+    w = chaired_case()
+    make_alert(w)
+    qa = PersonFactory(roles=[Role.QA_MANAGER])
+    client = client_for(qa)
+    url = reverse("practice:team_links")
+    assert w["iro"].full_name in client.get(url).content.decode()
+    first, second = TeamFactory(name="Assessment team 1"), TeamFactory(name="Cared for team")
+    assert client.post(url, {"person": w["iro"].pk, "team": first.pk}).status_code == 302
+    assert client.post(url, {"person": w["iro"].pk, "team": second.pk}).status_code == 302
+    links = list(TeamLink.objects.filter(person=w["iro"]).order_by("pk"))
+    assert [(link.team, link.ended_on is None) for link in links] == [(first, False),
+                                                                      (second, True)]
+    assert links[1].assigned_by == qa
+    # Only IROs and CP Chairs have a team link.
+    refused = client.post(url, {"person": w["tm"].pk, "team": first.pk})
+    assert refused.status_code == 400
+    page = client_for(w["iro"]).get(reverse("practice:monthly_report")).content.decode()
+    assert "Cared for team" in page and "Assessment team 1" not in page

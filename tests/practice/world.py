@@ -31,6 +31,8 @@ PRACTICE_EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "practice:alert_answer": ("post", NOBODY),
     "practice:alert_resolve": ("post", NOBODY),
     "practice:monthly_report": ("get", REPORT_READERS),
+    # Team links are kept with the staff records (MANAGE_STAFF).
+    "practice:team_links": ("get", frozenset({R.QA_MANAGER, R.HEAD_OF_QA})),
 }
 
 

@@ -1,6 +1,6 @@
 """The demo council's practice alerts: the demo IRO reviews or chairs at least one open case
-of the demo team manager, so the demo can show an alert raised and answered between them.
-Idempotent: nothing changes when the IRO already chairs one."""
+of the demo team manager, so the demo can show an alert raised and answered between them,
+and links with that team manager's team (002's team link). Idempotent."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.db import transaction
 
 from auditloop.cases.models import Case, Involvement
 from auditloop.people.models import Person
+from auditloop.practice.models import TeamLink
 
 IRO = Involvement.Role.IRO
 
@@ -20,6 +21,9 @@ def build(today: dt.date) -> Case | None:
     tm = Person.objects.filter(user__username="demo-team_manager", user__is_demo=True).first()
     if iro is None or tm is None:
         return None
+    if tm.team_id is not None:
+        TeamLink.objects.get_or_create(person=iro, ended_on=None,
+                                       defaults={"team_id": tm.team_id, "started_on": today})
     cases = Case.objects.filter(team_manager=tm, status=Case.Status.OPEN).order_by("reference")
     chaired = cases.filter(involvements__person=iro, involvements__role=IRO,
                            involvements__ended_on__isnull=True).first()

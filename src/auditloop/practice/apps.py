@@ -7,7 +7,7 @@ class PracticeConfig(AppConfig):
     verbose_name = "Practice seen first-hand"
 
     def ready(self) -> None:
-        from auditloop.common.navigation import FOLLOW_UP, REPORTS, NavEntry, register
+        from auditloop.common.navigation import FOLLOW_UP, REGISTER, REPORTS, NavEntry, register
         from auditloop.people.roles import Capability as C
         from auditloop.practice import (
             attention,  # noqa: F401 - registers the home panel
@@ -23,3 +23,7 @@ class PracticeConfig(AppConfig):
                           (C.VIEW_REPORTS, C.OVERSEE_CASES), order=75, group=REPORTS,
                           description="The Safeguarding Unit's monthly figures: the month's "
                           "practice alerts by theme and where they have got to."))
+        register(NavEntry("IROs' team links", "practice:team_links", (C.MANAGE_STAFF,),
+                          order=75, group=REGISTER,
+                          description="The team or service area each IRO and CP Chair links "
+                          "with, as the Safeguarding Unit's monthly report shows."))

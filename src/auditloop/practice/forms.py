@@ -74,3 +74,21 @@ class AnswerForm(forms.Form):
 class ResolveForm(forms.Form):
     resolution = forms.CharField(widget=forms.Textarea, required=False,
                                  label="Why it is resolved (optional)")
+
+
+class TeamLinkForm(forms.Form):
+    person = forms.TypedChoiceField(
+        coerce=int, label="IRO or CP Chair",
+        error_messages={"required": "Choose the IRO or CP Chair."})
+    team = forms.TypedChoiceField(
+        coerce=int, label="Team link",
+        error_messages={"required": "Choose the team they link with."})
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]],
+                 teams: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, choices, prompt in (("person", people, "Choose a person"),
+                                      ("team", teams, "Choose a team")):
+            f = self.fields[name]
+            assert isinstance(f, forms.TypedChoiceField)
+            f.choices = [("", prompt), *choices]

@@ -97,3 +97,21 @@ class PracticeAlertEscalation(BaseModel):
         ordering = ["alert", "step"]
         constraints = [models.UniqueConstraint(fields=["alert", "step"],
                                                name="practice_alert_step_once")]
+
+
+class TeamLink(BaseModel):
+    """An IRO's or CP Chair's team link (002: "each IRO and CP Chair act as a liaison to an
+    individual team or service area"): its own row, with who set it and when it ended."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "-started_on", "-id"]
+        constraints = [models.UniqueConstraint(
+            fields=["person"], condition=models.Q(ended_on__isnull=True),
+            name="practice_one_current_team_link")]

@@ -17,7 +17,9 @@ from auditloop.cases.models import Case, Involvement
 from auditloop.cases.selectors import cases_for_user
 from auditloop.common.dates import add_months
 from auditloop.people.models import Person
-from auditloop.practice.models import PracticeAlert
+from auditloop.people.roles import Role
+from auditloop.people.selectors import staff_directory
+from auditloop.practice.models import PracticeAlert, TeamLink
 
 S = PracticeAlert.Status
 # The list's status filter: the workflow's states, and those waiting past their date.
@@ -76,8 +78,7 @@ class MonthlyReport:
     by_theme: list[tuple[str, int]] = field(default_factory=list)
     by_status: list[tuple[str, int]] = field(default_factory=list)
     escalated: int = 0
-    # Each IRO and CP Chair who raised an alert: their team (the team link of 002 is kept
-    # as the team they belong to in the staff directory) and how many they raised.
+    # Each IRO and CP Chair who raised an alert: their team link (002) and how many.
     raisers: list[tuple[str, str, int]] = field(default_factory=list)
 
 
@@ -97,7 +98,19 @@ def monthly_report(*, month: dt.date) -> MonthlyReport:
                                 created_at__date__lt=add_months(month, 1),
                                 escalations__isnull=False).distinct().count())
     raised = Counter(r for _, _, r in rows)
-    people = Person.objects.filter(pk__in=raised).select_related("team").order_by("full_name")
-    report.raisers = [(p.full_name, p.team.name if p.team else "No team", raised[p.pk])
-                      for p in people]
+    links = current_team_links()
+    people = Person.objects.filter(pk__in=raised).order_by("full_name")
+    report.raisers = [(p.full_name, links[p.pk].name if p.pk in links else "No team link",
+                       raised[p.pk]) for p in people]
     return report
+
+
+def current_team_links() -> dict[int, Any]:
+    """Each IRO's and CP Chair's team now, by person id: one query."""
+    return {link.person_id: link.team for link in
+            TeamLink.objects.filter(ended_on__isnull=True).select_related("team")}
+
+
+def iros_and_chairs() -> QuerySet[Person]:
+    """Every IRO and CP Chair in post, with what the directory needs to show their roles."""
+    return staff_directory(role=Role.IRO).filter(is_active=True)

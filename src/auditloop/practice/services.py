@@ -17,9 +17,9 @@ from auditloop.common.dates import gds_date
 from auditloop.common.errors import DomainError
 from auditloop.notifications.done import about
 from auditloop.notifications.services import notify
-from auditloop.people.models import Person
+from auditloop.people.models import Person, Team
 from auditloop.people.roles import Role
-from auditloop.practice.models import PracticeAlert, PracticeAlertEscalation
+from auditloop.practice.models import PracticeAlert, PracticeAlertEscalation, TeamLink
 
 logger = logging.getLogger(__name__)
 S = PracticeAlert.Status
@@ -217,3 +217,21 @@ def practice_alerts_escalate(*, today: dt.date) -> list[PracticeAlertEscalation]
             if row is not None:
                 taken.append(row)
     return taken
+
+
+@transaction.atomic
+def team_link_set(*, person: Person, team: Team, actor: Person | None) -> TeamLink:
+    """Give an IRO or CP Chair their team link (002), ending the one they had: the earlier
+    link stays on record with the day it ended."""
+    if Role.IRO not in person.roles:
+        raise DomainError("Only IROs and CP Chairs have a team link.", field="person")
+    today = timezone.localdate()
+    current = TeamLink.objects.select_for_update().filter(person=person,
+                                                          ended_on__isnull=True).first()
+    if current is not None:
+        if current.team_id == team.pk:
+            return current
+        current.ended_on = today
+        current.save(update_fields=["ended_on", "updated_at"])
+    return TeamLink.objects.create(person=person, team=team, assigned_by=actor,
+                                   started_on=today)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("alerts/<int:alert_id>/answer/", views.alert_answer, name="alert_answer"),
     path("alerts/<int:alert_id>/resolve/", views.alert_resolve, name="alert_resolve"),
     path("alerts/monthly/", views.monthly_report, name="monthly_report"),
+    path("team-links/", views.team_links, name="team_links"),
 ]

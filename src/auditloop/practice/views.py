@@ -20,7 +20,7 @@ from auditloop.common.errors import DomainError
 from auditloop.people.models import Team
 from auditloop.people.roles import Capability
 from auditloop.practice import selectors, services
-from auditloop.practice.forms import AlertForm, AnswerForm, ResolveForm
+from auditloop.practice.forms import AlertForm, AnswerForm, ResolveForm, TeamLinkForm
 from auditloop.practice.models import PracticeAlert
 
 C = Capability
@@ -166,3 +166,27 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     return render(request, "practice/monthly_report.html", {
         "report": selectors.monthly_report(month=month), "months": _months(),
     })
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(C.MANAGE_STAFF)
+def team_links(request: HttpRequest) -> HttpResponse:
+    """Each IRO's and CP Chair's team link (002), set by whoever keeps the staff records."""
+    people = list(selectors.iros_and_chairs())
+    teams = list(Team.objects.order_by("name"))
+    form = TeamLinkForm(request.POST or None, people=[(p.pk, p.full_name) for p in people],
+                        teams=[(t.pk, t.name) for t in teams])
+    if request.method == "POST" and form.is_valid():
+        person = next(p for p in people if p.pk == form.cleaned_data["person"])
+        team = next(t for t in teams if t.pk == form.cleaned_data["team"])
+        try:
+            services.team_link_set(person=person, team=team, actor=_person(request))
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"{person.full_name}'s team link is now {team.name}.")
+            return redirect("practice:team_links")
+    links = selectors.current_team_links()
+    return render(request, "practice/team_links.html", {
+        "form": form, "rows": [(p, links.get(p.pk)) for p in people],
+    }, status=400 if form.errors else 200)
