@@ -61,7 +61,7 @@ def test_every_job_and_the_personal_entries_have_their_pages():
             "people:structure"} <= by_group[REGISTER]
     assert {"standards:tool_list", "standards:framework", "standards:preset_list"} \
         <= by_group[SETUP]
-    assert by_group[REPORTS] == {"insight:report_list"}
+    assert {"insight:report_list", "voice:complaint_list"} <= by_group[REPORTS]
     assert {"actions:my_actions", "notifications:tray"} <= by_group[MY_WORK]
     home = [e for e in navigation.registered() if e.url_name == "home"]
     assert [e.group for e in home] == [None]
@@ -80,13 +80,15 @@ def test_the_qa_manager_sees_one_link_per_job_on_one_row():
                             "The register", "Setting up", "Reports"]
     assert items[2]["href"] == "/work/month/" and items[3]["href"] == "/work/follow-up/"
     assert items[4]["href"] == "/work/register/" and items[5]["href"] == "/work/setup/"
-    # A job with one page links to the page itself, not to a landing page of one link.
-    assert items[6]["href"] == reverse("insight:report_list")
+    # Reports holds the monthly report and the complaints and compliments log: a landing page.
+    assert items[6]["href"] == "/work/reports/"
     assert navigation.fits_one_row([NavEntry(i["text"], "home", ()) for i in items])
 
 
+# Not the senior leader: reports, the complaints and compliments log, closing the loop and
+# action plans take more than one row, so their pages are grouped by job.
 @pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.AUDITOR, Role.MODERATOR, Role.IRO,
-                                  Role.INFORMATION_GOVERNANCE_LEAD, Role.SENIOR_LEADER])
+                                  Role.INFORMATION_GOVERNANCE_LEAD])
 def test_a_person_with_few_pages_sees_them_all_and_no_landing_page(role):
     person = Someone(role)
     items = items_for(person, "/")

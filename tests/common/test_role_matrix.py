@@ -29,6 +29,7 @@ from tests.practice.world import PRACTICE_EXPECTED, practice_world
 from tests.programme.loop_world import LOOP_EXPECTED, loop_world
 from tests.programme.world import PROGRAMME_EXPECTED, programme_world
 from tests.standards.world import standards_world
+from tests.voice.world import VOICE_EXPECTED, voice_world
 
 R = Role
 ALL = frozenset(Role)
@@ -168,6 +169,8 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     # open is the audit page's own rule (tests/insight/test_drill.py).
     "insight:audits": ("get", REPORT_READERS),
     **REPORTS_EXPECTED,
+    # Complaints and compliments (tests/voice/world.py).
+    **VOICE_EXPECTED,
     # 003 Tier 1: the central team and the Early Help service managers (of their cases).
     "quality:queue": ("get", IMPORTERS | {R.SERVICE_MANAGER}),
     "quality:to_fix": ("get", ALL),
@@ -301,6 +304,7 @@ def world(db):  # type: ignore[no-untyped-def]
         **action_plans_world(),
         **loop_world(),
         **reports_world(),
+        **voice_world(),
     }
 
 

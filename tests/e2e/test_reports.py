@@ -17,7 +17,11 @@ pytestmark = pytest.mark.e2e
 def test_a_senior_leader_reads_the_monthly_report(page):  # type: ignore[no-untyped-def]
     sign_in(page, "demo-senior_leader")
     check_page(page)
+    # The job's landing page (the monthly report and the complaints and compliments log).
     go(page, "link", "Reports")
+    page.locator("main").get_by_role("link", name="Reports", exact=True).click()
+    page.wait_for_load_state()
+    check_page(page)
     assert page.title().startswith("Reports")
     go(page, "link", "Look at any month's figures now")
     assert page.title().startswith("QA and impact report:")

@@ -25,6 +25,7 @@ class Capability(models.TextChoices):
     VIEW_ACCESS_LOG = "view_access_log", "Read and export the access log and sign-in events"
     HOLD_CASES = "hold_cases", "Hold cases as key worker or lead professional"
     OVERSEE_CASES = "oversee_cases", "Oversee cases independently (IRO, CP Chair)"
+    LOG_COMPLAINTS = "log_complaints", "Log complaints and compliments and their learning"
 
 
 class Role(models.TextChoices):
@@ -62,12 +63,13 @@ _QA_TEAM = {
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.QA_MANAGER: frozenset(
         _QA_TEAM
-        | {C.IMPORT_CASES, C.EXPORT_REGISTER, C.MANAGE_STAFF, C.MANAGE_FRAMEWORK, C.RUN_CYCLE}
+        | {C.IMPORT_CASES, C.EXPORT_REGISTER, C.MANAGE_STAFF, C.MANAGE_FRAMEWORK, C.RUN_CYCLE,
+           C.LOG_COMPLAINTS}
     ),
     Role.HEAD_OF_QA: frozenset(
         _QA_TEAM
         | {C.IMPORT_CASES, C.EXPORT_REGISTER, C.MANAGE_STAFF, C.MANAGE_FRAMEWORK, C.RUN_CYCLE,
-           C.SETTLE_DISAGREEMENT, C.MODERATE, C.SIGN_OFF_ACTIONS}
+           C.SETTLE_DISAGREEMENT, C.MODERATE, C.SIGN_OFF_ACTIONS, C.LOG_COMPLAINTS}
     ),
     # Reads who looked at what and who signed in; sees no case itself (need to know).
     Role.INFORMATION_GOVERNANCE_LEAD: frozenset({C.VIEW_ACCESS_LOG}),

@@ -1,1 +1,57 @@
-"""The voice app's models."""
+"""The voice app's models: the log of complaints and compliments (002)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from auditloop.common.models import BaseModel
+
+
+class ComplaintCompliment(BaseModel):
+    """A complaint or a compliment the council received (002: "findings from complaints and
+    compliments are compiled into an annual report"), with what came of it and the learning.
+
+    It may name a case in the register; who sees that link is the case's own rule."""
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", "Complaint"
+        COMPLIMENT = "compliment", "Compliment"
+
+    class Source(models.TextChoices):
+        # Our list, not the seed's: 002 names the log, not who it comes from.
+        PARENT_OR_CARER = "parent_or_carer", "A parent or carer"
+        CHILD = "child", "A child or young person"
+        FAMILY_MEMBER = "family_member", "Another family member"
+        PARTNER_AGENCY = "partner_agency", "A partner agency"
+        STAFF = "staff", "A member of staff"
+        OTHER = "other", "Someone else"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    theme = models.CharField(max_length=200, blank=True)
+    service = models.ForeignKey("people.Service", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    team = models.ForeignKey("people.Team", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    received_on = models.DateField()
+    summary = models.TextField()
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    recorded_by = models.ForeignKey("people.Person", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    outcome = models.TextField(blank=True)
+    learning = models.TextField(blank=True)
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    outcome_recorded_by = models.ForeignKey("people.Person", null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["received_on"]), models.Index(fields=["theme"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} received {self.received_on:%d %B %Y}"
+
+    @property
+    def has_outcome(self) -> bool:
+        return self.outcome_recorded_at is not None

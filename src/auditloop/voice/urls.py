@@ -1,6 +1,15 @@
 """The voice app's URLs."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from auditloop.voice import views
 
 app_name = "voice"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("complaints-and-compliments/", views.complaint_list, name="complaint_list"),
+    path("complaints-and-compliments/new/", views.complaint_new, name="complaint_new"),
+    path("complaints-and-compliments/<int:entry_id>/", views.complaint_detail,
+         name="complaint_detail"),
+    path("complaints-and-compliments/<int:entry_id>/outcome/", views.complaint_outcome,
+         name="complaint_outcome"),
+]

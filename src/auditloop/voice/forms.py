@@ -1,0 +1,90 @@
+"""Forms of the voice app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.formats import date_format
+
+from auditloop.common.dates import add_months
+from auditloop.common.idempotency import IdempotentForm
+from auditloop.people.models import Service, Team
+from auditloop.voice.models import ComplaintCompliment
+
+MONTHS_LISTED = 24
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _month_choices(today: dt.date) -> list[tuple[str, str]]:
+    first = today.replace(day=1)
+    months = [add_months(first, -n) for n in range(MONTHS_LISTED)]
+    return [("", "Any")] + [(m.strftime("%Y-%m"), date_format(m, "F Y")) for m in months]
+
+
+class LogFilterForm(forms.Form):
+    kind = forms.ChoiceField(required=False, label="Complaint or compliment",
+                             choices=[("", "Any")] + list(ComplaintCompliment.Kind.choices))
+    theme = forms.ChoiceField(required=False, label="Theme")
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label="Any",
+                                  label="Team")
+    month = forms.ChoiceField(required=False, label="Month received")
+
+    def __init__(self, *args: Any, themes: list[str], today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", "Any")] + [  # type: ignore[attr-defined]
+            (t, t) for t in themes]
+        self.fields["month"].choices = _month_choices(today)  # type: ignore[attr-defined]
+
+    def month_start(self) -> dt.date | None:
+        value = self.cleaned_data.get("month") or ""
+        if not value:
+            return None
+        return dt.date.fromisoformat(f"{value}-01")
+
+
+class ComplaintComplimentForm(IdempotentForm):
+    kind = forms.ChoiceField(choices=ComplaintCompliment.Kind.choices, widget=forms.RadioSelect,
+                             label="Is it a complaint or a compliment?",
+                             error_messages={"required": "Choose complaint or compliment"})
+    source = forms.ChoiceField(choices=[("", "Choose who it came from")]
+                               + list(ComplaintCompliment.Source.choices),
+                               label="Who did it come from?",
+                               error_messages={"required": "Choose who it came from"})
+    received_on = forms.DateField(widget=DateInput, label="Date received",
+                                  error_messages={"required": "Enter the date it was received",
+                                                  "invalid": "Enter a real date"})
+    summary = forms.CharField(
+        widget=forms.Textarea, label="What does it say?",
+        help_text="A short summary. Do not write the names of children or family members.",
+        error_messages={"required": "Write what it says"})
+    theme = forms.ChoiceField(required=False, label="Theme (optional)",
+                              help_text="The themes the service already uses for audits "
+                                        "and findings.")
+    service = forms.ModelChoiceField(Service.objects.all(), required=False,
+                                     empty_label="Not recorded", label="Service (optional)")
+    team = forms.ModelChoiceField(Team.objects.all(), required=False,
+                                  empty_label="Not recorded", label="Team (optional)")
+    case_reference = forms.CharField(
+        max_length=64, required=False, label="Case reference (optional)",
+        help_text="Only if it is about a case in the register.")
+
+    def __init__(self, *args: Any, themes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", "No theme")] + [  # type: ignore[attr-defined]
+            (t, t) for t in themes]
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(widget=forms.Textarea, label="Outcome",
+                              help_text="For a complaint: upheld, partly upheld or not "
+                                        "upheld, and what was done. For a compliment: who "
+                                        "was told.",
+                              error_messages={"required": "Write the outcome"})
+    learning = forms.CharField(widget=forms.Textarea, required=False, label="Learning",
+                               help_text="What the service will do differently, or keep "
+                                         "doing.")

@@ -1,0 +1,56 @@
+"""Writes of the voice app: recording complaints and compliments and their outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from auditloop.cases.models import Case
+from auditloop.common.errors import DomainError
+from auditloop.people.models import Person, Service, Team
+from auditloop.voice.models import ComplaintCompliment
+
+
+@transaction.atomic
+def complaint_compliment_record(
+    *, actor: Person | None, kind: str, source: str, received_on: dt.date, summary: str,
+    theme: str = "", service: Service | None = None, team: Team | None = None,
+    case: Case | None = None,
+) -> ComplaintCompliment:
+    """Log a complaint or compliment as it is received."""
+    if kind not in ComplaintCompliment.Kind.values:
+        raise DomainError("Choose whether it is a complaint or a compliment.", field="kind")
+    if source not in ComplaintCompliment.Source.values:
+        raise DomainError("Choose who it came from.", field="source")
+    if received_on > timezone.localdate():
+        raise DomainError("The date received must be today or in the past.",
+                          field="received_on")
+    if not summary.strip():
+        raise DomainError("Write what it says.", field="summary")
+    if team is not None and service is None:
+        service = team.service
+    if team is not None and service is not None and team.service_id != service.pk:
+        raise DomainError(f"{team.name} is not in {service.name}: choose its service or "
+                          "leave the service empty.", field="team")
+    return ComplaintCompliment.objects.create(
+        kind=kind, source=source, received_on=received_on, summary=summary.strip(),
+        theme=theme.strip()[:200], service=service, team=team, case=case, recorded_by=actor)
+
+
+@transaction.atomic
+def complaint_compliment_outcome(
+    *, entry: ComplaintCompliment, actor: Person | None, outcome: str, learning: str,
+) -> ComplaintCompliment:
+    """Record (or correct) what came of it and what the service learnt."""
+    entry = ComplaintCompliment.objects.select_for_update().get(pk=entry.pk)
+    if not outcome.strip():
+        raise DomainError("Write the outcome.", field="outcome")
+    entry.outcome = outcome.strip()
+    entry.learning = learning.strip()
+    entry.outcome_recorded_at = timezone.now()
+    entry.outcome_recorded_by = actor
+    entry.save(update_fields=["outcome", "learning", "outcome_recorded_at",
+                              "outcome_recorded_by", "updated_at"])
+    return entry

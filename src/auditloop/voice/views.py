@@ -1,0 +1,129 @@
+"""Pages of the voice app: the log of complaints and compliments (002)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from auditloop.cases.selectors import cases_for_user
+from auditloop.common.access import capability_required, log_access, log_access_many
+from auditloop.common.dates import add_months
+from auditloop.common.errors import DomainError
+from auditloop.common.idempotency import create_once
+from auditloop.common.models import AccessLog
+from auditloop.people.roles import Capability
+from auditloop.voice import forms, selectors, services
+from auditloop.voice.models import ComplaintCompliment
+
+LOG = Capability.LOG_COMPLAINTS
+PAGE_SIZE = 50
+THEME_MONTHS = 12  # the themes table looks back a year, as 002's annual report does
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _form_error(form: Any, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@require_GET
+@capability_required(*selectors.READERS)
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    theme_names = selectors.themes()
+    filters = forms.LogFilterForm(request.GET or None, themes=theme_names, today=today)
+    criteria: dict[str, Any] = {}
+    if filters.is_valid():
+        d = filters.cleaned_data
+        criteria = {"kind": d["kind"], "theme": d["theme"],
+                    "team_id": d["team"].pk if d["team"] else None,
+                    "month": filters.month_start()}
+    page = Paginator(selectors.complaints_compliments(**criteria),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = list(page.object_list)
+    shown = selectors.case_ids_shown(request.user, entries)
+    if shown:
+        log_access_many(request, object_type="case", object_ids=sorted(shown),
+                        action=AccessLog.Action.LIST)
+    since = add_months(today, -THEME_MONTHS) + dt.timedelta(days=1)
+    return render(request, "voice/complaint_list.html", {
+        "filters": filters, "page": page, "entries": entries, "shown": shown,
+        "may_log": request.user.has_capability(LOG),  # type: ignore[union-attr]
+        "theme_counts": selectors.theme_counts(since=since, until=today), "since": since,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(LOG)
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    form = forms.ComplaintComplimentForm(_posted(request), themes=selectors.themes())
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        case = None
+        reference = d["case_reference"].strip()
+        if reference:
+            # Only a case this person may see can be named (sent by POST: no reference in
+            # a URL or a server log).
+            case = cases_for_user(user=request.user, reference=reference).first()
+            if case is None:
+                form.add_error("case_reference", "There is no case you can see with this "
+                               "reference. Check it, or leave it empty.")
+        if not form.errors:
+            try:
+                entry, _ = create_once(form.token, ComplaintCompliment,
+                                       lambda: services.complaint_compliment_record(
+                    actor=request.user.person_or_none,  # type: ignore[union-attr]
+                    kind=d["kind"], source=d["source"], received_on=d["received_on"],
+                    summary=d["summary"], theme=d["theme"], service=d["service"],
+                    team=d["team"], case=case))
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, f"The {entry.get_kind_display().lower()} is "
+                                          "logged.")
+                return redirect("voice:complaint_detail", entry.pk)
+    return render(request, "voice/complaint_new.html", {"form": form})
+
+
+@require_GET
+@capability_required(*selectors.READERS)
+def complaint_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = selectors.get_complaint_compliment(entry_id)
+    shown = selectors.case_ids_shown(request.user, [entry])
+    case = None
+    if entry.case_id in shown:
+        case = cases_for_user(user=request.user).get(pk=entry.case_id)
+        log_access(request, object_type="case", object_id=entry.case_id)
+    return render(request, "voice/complaint_detail.html", {
+        "entry": entry, "case": case,
+        "may_log": request.user.has_capability(LOG),  # type: ignore[union-attr]
+        "case_withheld": entry.case_id is not None and case is None,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(LOG)
+def complaint_outcome(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = selectors.get_complaint_compliment(entry_id)
+    form = forms.OutcomeForm(_posted(request), initial={"outcome": entry.outcome,
+                                                        "learning": entry.learning})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complaint_compliment_outcome(
+                entry=entry, actor=request.user.person_or_none,  # type: ignore[union-attr]
+                outcome=form.cleaned_data["outcome"], learning=form.cleaned_data["learning"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "The outcome and learning are recorded.")
+            return redirect("voice:complaint_detail", entry.pk)
+    return render(request, "voice/complaint_outcome.html", {"form": form, "entry": entry})

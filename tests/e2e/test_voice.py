@@ -1,0 +1,55 @@
+"""Browser test of the complaints and compliments log (002): the QA manager finds it under
+Reports, logs a complaint (after a mistake), records the outcome and learning, and filters
+the log; a senior leader reads it. axe-core checks every page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import check_page, go, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_qa_manager_logs_a_complaint_and_its_learning(page):  # type: ignore[no-untyped-def]
+    sign_in(page, "demo-qa_manager")
+    go(page, "link", "Reports")
+    page.locator("main").get_by_role("link", name="Complaints and compliments",
+                                     exact=True).click()
+    page.wait_for_load_state()
+    check_page(page)
+    assert page.title().startswith("Complaints and compliments")
+
+    go(page, "link", "Log a complaint or compliment")
+    go(page, "button", "Log it")  # nothing filled in: the errors, checked by axe
+    assert "There is a problem" in page.inner_text("main")
+    page.get_by_label("Complaint", exact=True).check()
+    page.get_by_label("Who did it come from?").select_option(label="A parent or carer")
+    page.get_by_label("Date received").fill("2026-11-03")
+    page.get_by_label("What does it say?").fill("Nobody returned our calls for a week.")
+    page.get_by_label("Theme (optional)").select_option(index=1)
+    go(page, "button", "Log it")
+    assert "The complaint is logged." in page.inner_text("main")
+    assert page.inner_text("h1") == "Received 3 November 2026"
+
+    go(page, "link", "Record the outcome and learning")
+    page.get_by_label("Outcome").fill("Partly upheld: the team manager apologised.")
+    page.get_by_label("Learning").fill("Return calls within two working days.")
+    go(page, "button", "Save")
+    assert "Return calls within two working days." in page.inner_text("main")
+
+    go(page, "link", "Back to complaints and compliments")
+    page.get_by_label("Complaint or compliment").select_option(label="Complaint")
+    go(page, "button", "Apply filters")
+    assert "kind=complaint" in page.url
+    assert "3 November 2026" in page.inner_text("main table >> nth=-1")
+
+
+def test_a_senior_leader_reads_the_log(page):  # type: ignore[no-untyped-def]
+    sign_in(page, "demo-senior_leader")
+    response = page.goto("/voice/complaints-and-compliments/")
+    assert response is not None and response.status == 200
+    check_page(page)
+    assert page.get_by_role("link", name="Log a complaint or compliment").count() == 0
+    response = page.goto("/voice/complaints-and-compliments/new/")
+    assert response is not None and response.status == 403

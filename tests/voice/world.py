@@ -1,0 +1,38 @@
+"""The voice app's pages for the role matrix (tests/common/test_role_matrix.py): who may
+open each, and the URL arguments of an entry that names a case the signed-in person has
+nothing to do with."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from auditloop.people.roles import Role
+from auditloop.voice import services
+from auditloop.voice.models import ComplaintCompliment
+from tests.factories import CaseFactory
+
+R = Role
+LOGGERS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})  # LOG_COMPLAINTS
+LOG_READERS = LOGGERS | frozenset({  # VIEW_REPORTS: the log without the cases
+    R.EARLY_HELP_OFFICER, R.ASSISTANT_DIRECTOR, R.DIRECTOR, R.PRINCIPAL_SOCIAL_WORKER,
+    R.SENIOR_LEADER, R.SENIOR_MANAGER, R.SERVICE_MANAGER, R.STRATEGIC_LEAD})
+
+VOICE_EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
+    # 002: complaints and compliments feed the annual report: report readers read the log;
+    # the QA manager and head of QA log them and record the outcome.
+    "voice:complaint_list": ("get", LOG_READERS),
+    "voice:complaint_detail": ("get", LOG_READERS),
+    "voice:complaint_new": ("get", LOGGERS),
+    "voice:complaint_outcome": ("get", LOGGERS),
+}
+
+
+def voice_world() -> dict[str, dict[str, Any]]:
+    entry = services.complaint_compliment_record(
+        actor=None, kind=ComplaintCompliment.Kind.COMPLAINT,
+        source=ComplaintCompliment.Source.PARENT_OR_CARER, received_on=dt.date(2026, 3, 2),
+        summary="The plan was not shared with the family.", theme="Neglect",
+        case=CaseFactory())
+    e = {"entry_id": entry.pk}
+    return {"voice:complaint_detail": e, "voice:complaint_outcome": e}
