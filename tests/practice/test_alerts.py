@@ -195,3 +195,30 @@ def test_the_qa_manager_sets_an_iros_team_link_and_the_report_shows_it(client_fo
     assert refused.status_code == 400
     page = client_for(w["iro"]).get(reverse("practice:monthly_report")).content.decode()
     assert "Cared for team" in page and "Assessment team 1" not in page
+
+
+def test_those_an_alert_is_escalated_to_can_open_it_and_a_stranger_cannot(client_for):  # type: ignore[no-untyped-def]
+    w = chaired_case()
+    alert = make_alert(w, days=0)
+    services.practice_alerts_escalate(today=alert.respond_by + dt.timedelta(days=8))
+    url = reverse("practice:alert_detail", args=[alert.pk])
+    for person in (w["sm"], w["head"]):
+        notice = Notification.objects.get(recipient=person)
+        assert notice.link == url
+        page = client_for(person).get(url)
+        assert page.status_code == 200
+        assert "Escalated" in page.content.decode()
+        assert "Answer the alert" not in page.content.decode()  # the team manager answers
+    for role in (Role.IRO, Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.PRACTITIONER):
+        assert client_for(PersonFactory(roles=[role])).get(url).status_code == 404
+
+
+def test_a_case_with_no_team_manager_records_the_step_as_telling_nobody():
+    w = chaired_case()
+    w["case"].team_manager = None
+    w["case"].save(update_fields=["team_manager"])
+    alert = make_alert(w, days=0)
+    assert not Notification.objects.exists()
+    rows = services.practice_alerts_escalate(today=alert.respond_by + dt.timedelta(days=1))
+    assert [(r.step, r.told) for r in rows] == [(1, None)]
+    assert services.practice_alerts_escalate(today=alert.respond_by + dt.timedelta(days=2)) == []
