@@ -116,6 +116,7 @@ class Command(BaseCommand):
         from auditloop.demo.practice import build as build_practice
         from auditloop.demo.tracker import build as build_tracker
         from auditloop.demo.tracker import open_concern
+        from auditloop.demo.voice import build as build_voice
 
         started = time.monotonic()
         rng = random.Random(summary.seed)
@@ -125,6 +126,7 @@ class Command(BaseCommand):
         build_action_plans(rng, summary.reference_date)
         build_loop(rng, summary.reference_date)
         build_practice(summary.reference_date)
+        build_voice(rng, summary.reference_date)
         open_concern(summary.reference_date)
         self.stdout.write(
             f"Audit history: {len(history.cycles)} monthly cycles and "
