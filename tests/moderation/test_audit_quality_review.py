@@ -51,3 +51,16 @@ def test_the_mentoring_threshold_sets_who_is_flagged(history):  # type: ignore[n
                   mentoring_threshold_percent=60)
     assert selectors.agreement_report(today=today).flagged == []
     assert not selectors.auditor_figures([history["often"]], today=today)[0].flagged
+
+
+def test_the_agreement_page_cites_the_scrutiny_note_by_its_title(history, client_for):  # type: ignore[no-untyped-def]  # noqa: F811
+    from html import unescape
+
+    from auditloop.standards.seeds import SEED_TITLES
+
+    set_framework(agreement_min_audits=3, audit_quality_review=True)
+    qa = client_for(PersonFactory(roles=[Role.QA_MANAGER]))
+    with time_machine.travel(dt.datetime(2026, 7, 1, 10, tzinfo=dt.UTC), tick=False):
+        page = unescape(qa.get(reverse("moderation:agreement")).content.decode())
+    assert "flagged for mentoring" in page and "004" not in page
+    assert f"in the words of {SEED_TITLES['004']}" in page

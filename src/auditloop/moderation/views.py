@@ -33,6 +33,7 @@ from auditloop.moderation.models import (
 from auditloop.people.models import Person
 from auditloop.people.roles import Capability
 from auditloop.programme.models import Cycle
+from auditloop.standards.seeds import seed_title
 from auditloop.standards.selectors import framework_settings_row
 
 RUN = Capability.RUN_CYCLE
@@ -471,7 +472,9 @@ def agreement(request: HttpRequest) -> HttpResponse:
     by_auditor = user.has_capability(RUN)
     report = selectors.agreement_report(today=timezone.localdate(), by_auditor=by_auditor)
     return render(request, "moderation/agreement.html", {
-        "report": report, "by_auditor": by_auditor})
+        "report": report, "by_auditor": by_auditor,
+        # 004 names the auditors to mentor "audit champions": cited by the note's title.
+        "champions_source": seed_title("004")})
 
 
 # Auditors' records ----------------------------------------------------------------------
