@@ -53,3 +53,14 @@ def test_a_senior_leader_reads_the_log(page):  # type: ignore[no-untyped-def]
     assert page.get_by_role("link", name="Log a complaint or compliment").count() == 0
     response = page.goto("/voice/complaints-and-compliments/new/")
     assert response is not None and response.status == 403
+
+
+def test_the_qa_manager_reviews_the_draft_feedback_questions(page):  # type: ignore[no-untyped-def]
+    sign_in(page, "demo-qa_manager")
+    go(page, "link", "Setting up")
+    page.locator("main").get_by_role("link", name="Feedback questions", exact=True).click()
+    page.wait_for_load_state()
+    check_page(page)
+    go(page, "link", "Your views (for children and young people)")
+    assert "Not from the seed: review before use" in page.inner_text("main")
+    go(page, "link", "Back to feedback questions")

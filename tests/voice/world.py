@@ -14,6 +14,7 @@ from tests.factories import CaseFactory
 
 R = Role
 LOGGERS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})  # LOG_COMPLAINTS
+FRAMEWORK_MANAGERS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})  # MANAGE_FRAMEWORK
 LOG_READERS = LOGGERS | frozenset({  # VIEW_REPORTS: the log without the cases
     R.EARLY_HELP_OFFICER, R.ASSISTANT_DIRECTOR, R.DIRECTOR, R.PRINCIPAL_SOCIAL_WORKER,
     R.SENIOR_LEADER, R.SENIOR_MANAGER, R.SERVICE_MANAGER, R.STRATEGIC_LEAD})
@@ -25,6 +26,9 @@ VOICE_EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "voice:complaint_detail": ("get", LOG_READERS),
     "voice:complaint_new": ("get", LOGGERS),
     "voice:complaint_outcome": ("get", LOGGERS),
+    # The draft feedback questions: whoever manages the framework reviews them.
+    "voice:question_set_list": ("get", FRAMEWORK_MANAGERS),
+    "voice:question_set_detail": ("get", FRAMEWORK_MANAGERS),
 }
 
 
@@ -35,4 +39,5 @@ def voice_world() -> dict[str, dict[str, Any]]:
         summary="The plan was not shared with the family.", theme="Neglect",
         case=CaseFactory())
     e = {"entry_id": entry.pk}
-    return {"voice:complaint_detail": e, "voice:complaint_outcome": e}
+    return {"voice:complaint_detail": e, "voice:complaint_outcome": e,
+            "voice:question_set_detail": {"key": "002-family-feedback"}}

@@ -1,6 +1,9 @@
 """What families and staff tell us: families' feedback when a case closes, staff surveys,
 feedback on the audit process, complaints and compliments."""
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class VoiceConfig(AppConfig):
@@ -9,10 +12,21 @@ class VoiceConfig(AppConfig):
     verbose_name = "What families and staff tell us"
 
     def ready(self) -> None:
-        from auditloop.common.navigation import REPORTS, NavEntry, register
+        from auditloop.common.navigation import REPORTS, SETUP, NavEntry, register
         from auditloop.people.roles import Capability as C
 
+        register(NavEntry("Feedback questions", "voice:question_set_list",
+                          (C.MANAGE_FRAMEWORK,), order=62, group=SETUP,
+                          description="The draft questions for families' and children's feedback "
+                          "when a case closes, to review before use."))
         register(NavEntry("Complaints and compliments", "voice:complaint_list",
                           (C.LOG_COMPLAINTS, C.VIEW_REPORTS), order=58, group=REPORTS,
                           description="The log of complaints and compliments, their outcome "
                           "and learning, and the themes they raise (002)."))
+        post_migrate.connect(_load_question_sets, sender=self)
+
+
+def _load_question_sets(**kwargs: Any) -> None:
+    from auditloop.voice.services import question_sets_load
+
+    question_sets_load()

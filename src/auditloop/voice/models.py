@@ -1,6 +1,9 @@
-"""The voice app's models: the log of complaints and compliments (002)."""
+"""The voice app's models: the log of complaints and compliments (002) and the versioned
+feedback question sets."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import models
 
@@ -55,3 +58,40 @@ class ComplaintCompliment(BaseModel):
     @property
     def has_outcome(self) -> bool:
         return self.outcome_recorded_at is not None
+
+
+class QuestionSetVersion(BaseModel):
+    """One version of a feedback question set (voice/question_sets/*.yaml): answers keep
+    the version they answered, as audits keep their tool's."""
+
+    key = models.CharField(max_length=100)
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    seed = models.CharField(max_length=10, blank=True)
+    audience = models.CharField(max_length=30)
+    definition = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [models.UniqueConstraint(fields=["key", "version"],
+                                               name="voice_question_set_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name}, version {self.version}"
+
+    @property
+    def audience_label(self) -> str:
+        from auditloop.voice.questions import AUDIENCES
+
+        return AUDIENCES.get(self.audience, self.audience)
+
+    @property
+    def questions(self) -> list[Any]:
+        from auditloop.voice.questions import questions_of
+
+        return questions_of(self.definition)
+
+    @property
+    def has_drafts(self) -> bool:
+        return any(q["origin"] == "draft" for q in self.definition["questions"])

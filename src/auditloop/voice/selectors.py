@@ -13,7 +13,7 @@ from auditloop.actions.selectors import theme_suggestions
 from auditloop.cases.selectors import cases_for_user
 from auditloop.common.dates import add_months
 from auditloop.people.roles import Capability
-from auditloop.voice.models import ComplaintCompliment
+from auditloop.voice.models import ComplaintCompliment, QuestionSetVersion
 
 READERS = (Capability.LOG_COMPLAINTS, Capability.VIEW_REPORTS)
 
@@ -83,3 +83,19 @@ def theme_counts(*, since: dt.date, until: dt.date) -> list[ThemeCount]:
                                         filter=Q(kind=ComplaintCompliment.Kind.COMPLIMENT))))
     counts = [ThemeCount(r["theme"], r["complaints"], r["compliments"]) for r in rows]
     return sorted(counts, key=lambda c: (-c.complaints, -c.compliments, c.theme.casefold()))
+
+
+def question_sets_current() -> list[QuestionSetVersion]:
+    """The newest version of each question set, by name."""
+    newest: dict[str, QuestionSetVersion] = {}
+    for v in QuestionSetVersion.objects.order_by("key", "-version"):
+        newest.setdefault(v.key, v)
+    return sorted(newest.values(), key=lambda v: v.name.casefold())
+
+
+def question_set_versions(key: str) -> list[QuestionSetVersion]:
+    """Every version of one set, newest first, or 404."""
+    versions = list(QuestionSetVersion.objects.filter(key=key).order_by("-version"))
+    if not versions:
+        raise Http404
+    return versions

@@ -1,4 +1,5 @@
-"""Writes of the voice app: recording complaints and compliments and their outcome."""
+"""Writes of the voice app: recording complaints and compliments and their outcome; loading
+the feedback question sets."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.utils import timezone
 from auditloop.cases.models import Case
 from auditloop.common.errors import DomainError
 from auditloop.people.models import Person, Service, Team
-from auditloop.voice.models import ComplaintCompliment
+from auditloop.voice import questions
+from auditloop.voice.models import ComplaintCompliment, QuestionSetVersion
 
 
 @transaction.atomic
@@ -54,3 +56,23 @@ def complaint_compliment_outcome(
     entry.save(update_fields=["outcome", "learning", "outcome_recorded_at",
                               "outcome_recorded_by", "updated_at"])
     return entry
+
+
+@transaction.atomic
+def question_sets_load() -> list[QuestionSetVersion]:
+    """Each question set file whose text changed becomes the set's next version; an
+    unchanged file makes nothing. Runs after every migrate. Returns the versions made."""
+    made = []
+    for path in questions.preset_files():
+        text = path.read_text(encoding="utf-8")
+        digest = questions.file_sha(text)
+        definition = questions.parse(text, source=path.name)
+        latest = (QuestionSetVersion.objects.select_for_update()
+                  .filter(key=definition["key"]).order_by("-version").first())
+        if latest is not None and latest.sha256 == digest:
+            continue
+        made.append(QuestionSetVersion.objects.create(
+            key=definition["key"], version=(latest.version + 1) if latest else 1,
+            name=definition["name"], seed=definition["seed"], audience=definition["audience"],
+            definition=definition, sha256=digest))
+    return made

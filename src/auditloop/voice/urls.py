@@ -13,3 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("complaints-and-compliments/<int:entry_id>/outcome/", views.complaint_outcome,
          name="complaint_outcome"),
 ]
+urlpatterns += [
+    path("question-sets/", views.question_set_list, name="question_set_list"),
+    path("question-sets/<slug:key>/", views.question_set_detail, name="question_set_detail"),
+]

@@ -21,6 +21,7 @@ from auditloop.common.models import AccessLog
 from auditloop.people.roles import Capability
 from auditloop.voice import forms, selectors, services
 from auditloop.voice.models import ComplaintCompliment
+from auditloop.voice.questions import DRAFT_NOTE
 
 LOG = Capability.LOG_COMPLAINTS
 PAGE_SIZE = 50
@@ -127,3 +128,18 @@ def complaint_outcome(request: HttpRequest, entry_id: int) -> HttpResponse:
             messages.success(request, "The outcome and learning are recorded.")
             return redirect("voice:complaint_detail", entry.pk)
     return render(request, "voice/complaint_outcome.html", {"form": form, "entry": entry})
+
+
+@require_GET
+@capability_required(Capability.MANAGE_FRAMEWORK)
+def question_set_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "voice/question_set_list.html",
+                  {"sets": selectors.question_sets_current()})
+
+
+@require_GET
+@capability_required(Capability.MANAGE_FRAMEWORK)
+def question_set_detail(request: HttpRequest, key: str) -> HttpResponse:
+    versions = selectors.question_set_versions(key)
+    return render(request, "voice/question_set_detail.html", {
+        "qs": versions[0], "older": versions[1:], "draft_note": DRAFT_NOTE})
