@@ -1,6 +1,6 @@
 """Practice alerts in the browser: the demo IRO raises an alert on a case they chair whose
 team manager is the demo team manager, who sees it on their home page and answers it; the
-IRO resolves it. axe-core checks each page."""
+IRO finds the answer on their home page and resolves it. axe-core checks each page."""
 
 from __future__ import annotations
 
@@ -53,8 +53,9 @@ def test_an_iro_raises_an_alert_and_the_team_manager_answers_it(browser, live_se
     assert "Answered" in manager.inner_text("main")
     assert "Visit booked for Thursday." in manager.inner_text("main")
 
-    iro.reload()
+    iro.goto("/")
     check_page(iro)
+    go(iro, "link", f"Read the answer to your practice alert on {reference} and resolve it")
     go(iro, "button", "Mark resolved")
     assert "Resolved" in iro.inner_text("main")
     go(iro, "link", "Back to practice alerts")

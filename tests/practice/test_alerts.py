@@ -222,3 +222,15 @@ def test_a_case_with_no_team_manager_records_the_step_as_telling_nobody():
     rows = services.practice_alerts_escalate(today=alert.respond_by + dt.timedelta(days=1))
     assert [(r.step, r.told) for r in rows] == [(1, None)]
     assert services.practice_alerts_escalate(today=alert.respond_by + dt.timedelta(days=2)) == []
+
+
+def test_the_raiser_sees_answered_alerts_to_resolve_on_their_home_page(client_for):  # type: ignore[no-untyped-def]
+    w = chaired_case()
+    alert = make_alert(w)
+    home = reverse("home")
+    assert "Practice alerts answered" not in client_for(w["iro"]).get(home).content.decode()
+    services.practice_alert_answer(alert=alert, actor=w["tm"], response="Visit booked.")
+    page = client_for(w["iro"]).get(home).content.decode()
+    assert f"Read the answer to your practice alert on {w['case'].reference}" in page
+    services.practice_alert_resolve(alert=alert, actor=w["iro"])
+    assert "Practice alerts answered" not in client_for(w["iro"]).get(home).content.decode()

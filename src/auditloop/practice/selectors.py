@@ -61,6 +61,12 @@ def waiting_for(person: Person) -> QuerySet[PracticeAlert]:
             .select_related("case").order_by("respond_by", "pk"))
 
 
+def answered_for(person: Person) -> QuerySet[PracticeAlert]:
+    """Alerts this IRO or CP Chair raised that are answered and wait for them to resolve."""
+    return (PracticeAlert.objects.filter(status=S.ANSWERED, raised_by=person)
+            .select_related("case").order_by("answered_at", "pk"))
+
+
 def cases_chaired_by(person: Person) -> QuerySet[Case]:
     """The open cases this IRO or CP Chair reviews or chairs now."""
     ids = Involvement.objects.filter(person=person, role=Involvement.Role.IRO,
