@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -55,16 +55,15 @@ def get_alert_for_user(user: Any, alert_id: int) -> PracticeAlert:
         raise Http404 from exc
 
 
-def waiting_for(person: Person) -> QuerySet[PracticeAlert]:
-    """Alerts waiting for this team manager's answer."""
-    return (PracticeAlert.objects.filter(status=S.RAISED, team_manager=person)
-            .select_related("case").order_by("respond_by", "pk"))
-
-
-def answered_for(person: Person) -> QuerySet[PracticeAlert]:
-    """Alerts this IRO or CP Chair raised that are answered and wait for them to resolve."""
-    return (PracticeAlert.objects.filter(status=S.ANSWERED, raised_by=person)
-            .select_related("case").order_by("answered_at", "pk"))
+def on_my_desk(person: Person) -> tuple[list[PracticeAlert], list[PracticeAlert]]:
+    """In one query: the alerts waiting for this team manager's answer (soonest due first),
+    and the answered alerts this IRO or CP Chair raised, waiting for them to resolve."""
+    rows = list(PracticeAlert.objects
+                .filter(Q(status=S.RAISED, team_manager=person)
+                        | Q(status=S.ANSWERED, raised_by=person))
+                .select_related("case").order_by("respond_by", "pk"))
+    return ([a for a in rows if a.status == S.RAISED and a.team_manager_id == person.pk],
+            [a for a in rows if a.status == S.ANSWERED and a.raised_by_id == person.pk])
 
 
 def cases_chaired_by(person: Person) -> QuerySet[Case]:
