@@ -89,3 +89,12 @@ def test_only_those_who_manage_the_framework_see_the_drafts(role, role_client): 
     assert client.get(reverse("voice:question_set_list")).status_code == 403
     assert client.get(reverse("voice:question_set_detail",
                               args=["childs-feedback"])).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_the_app_back_and_forth_loads_the_sets_again():
+    from django.core.management import call_command
+
+    call_command("migrate", "voice", "zero", verbosity=0)
+    call_command("migrate", "voice", verbosity=0)
+    assert {s.key for s in selectors.question_sets_current()} == PRESETS

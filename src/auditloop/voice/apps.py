@@ -27,6 +27,12 @@ class VoiceConfig(AppConfig):
 
 
 def _load_question_sets(**kwargs: Any) -> None:
+    from django.db import connections
+
+    from auditloop.voice.models import QuestionSetVersion
     from auditloop.voice.services import question_sets_load
 
-    question_sets_load()
+    # Not after migrating the voice app back past the table (migrate voice zero).
+    connection = connections[kwargs.get("using") or "default"]
+    if QuestionSetVersion._meta.db_table in connection.introspection.table_names():
+        question_sets_load()
