@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -137,12 +138,15 @@ def test_the_outcome_and_learning_are_recorded_and_an_empty_outcome_is_refused(r
     client, person = role_client(Role.HEAD_OF_QA)
     logged = entry()
     url = reverse("voice:complaint_outcome", args=[logged.pk])
-    assert "Write the outcome" in client.post(url, {"outcome": ""}).content.decode()
-    response = client.post(url, {"outcome": "Partly upheld: an apology was sent.",
+    refused = client.post(url, {"outcome": ""}).content.decode()
+    assert "Write the outcome" in refused and "Choose the decision" in refused
+    response = client.post(url, {"decision": "partly_upheld",
+                                 "outcome": "An apology was sent.",
                                  "learning": "Share the plan at each review."})
     assert response.status_code == 302
     logged.refresh_from_db()
     assert logged.has_outcome and logged.outcome_recorded_by == person
+    assert logged.decision == ComplaintCompliment.Decision.PARTLY_UPHELD
     page = client.get(response["Location"]).content.decode()
     assert "Share the plan at each review." in page
     assert "Change the outcome and learning" in page
@@ -206,7 +210,37 @@ def test_the_list_takes_the_same_number_of_queries_however_many_entries(  # type
         client.get(LIST)
     fill(20)
     # The session, the person and their roles, the navigation, the theme and team choices,
-    # the count and the page, the cases shown and their access-log rows, the themes table.
-    assert len(few.captured_queries) <= 18
+    # the count and the page, the cases shown and their access-log rows, the themes table
+    # and the share upheld.
+    assert len(few.captured_queries) <= 19
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(LIST)
+
+
+@pytest.mark.django_db
+def test_a_compliment_has_no_decision_and_a_complaint_needs_one():
+    compliment = entry(kind=K.COMPLIMENT)
+    with pytest.raises(DomainError, match="A compliment has no decision"):
+        services.complaint_compliment_outcome(entry=compliment, actor=None, outcome="Told",
+                                              learning="", decision="upheld")
+    services.complaint_compliment_outcome(entry=compliment, actor=None, outcome="Told",
+                                          learning="")
+    with pytest.raises(DomainError, match="Choose the decision"):
+        services.complaint_compliment_outcome(entry=entry(), actor=None, outcome="Done",
+                                              learning="")
+
+
+@pytest.mark.django_db
+def test_the_share_upheld_counts_decided_complaints_with_its_interval(role_client):  # type: ignore[no-untyped-def]
+    D = ComplaintCompliment.Decision
+    for decision in (D.UPHELD, D.PARTLY_UPHELD, D.NOT_UPHELD, D.NOT_UPHELD, D.WITHDRAWN):
+        services.complaint_compliment_outcome(entry=entry(received_on=dt.date(2026, 6, 1)),
+                                              actor=None, outcome="Done", learning="",
+                                              decision=decision)
+    entry(received_on=dt.date(2026, 6, 1))  # not decided yet
+    share = selectors.share_upheld(since=dt.date(2025, 12, 1), until=dt.date(2026, 11, 30))
+    assert (share.k, share.n) == (2, 4) and share.low is not None and share.low < 0.5
+    client, _ = role_client(Role.QA_MANAGER)
+    with time_machine.travel(dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC), tick=False):
+        page = client.get(LIST).content.decode()
+    assert "50% (2 of 4 decided; 95% interval" in page

@@ -27,10 +27,11 @@ COMPLIMENTS = (
     "The family thanked the team for their support at a hard time.",
     "A partner agency praised how quickly the team shared information.",
 )
+D = ComplaintCompliment.Decision
 OUTCOMES = (
-    ("Partly upheld: the team manager apologised and agreed contact times.",
+    (D.PARTLY_UPHELD, "The team manager apologised and agreed contact times.",
      "Agree with each family how and when the worker will return calls."),
-    ("Not upheld: the plan was sent; a copy was sent again.",
+    (D.NOT_UPHELD, "The plan had been sent; a copy was sent again.",
      "Check the family has the plan at each review."),
 )
 
@@ -53,8 +54,8 @@ def build(rng: random.Random, today: dt.date, count: int = 12) -> int:
             team=rng.choice(teams) if teams else None,
             case=cases[n] if n < len(cases) else None)
         if n % 2 == 0:
-            outcome, learning = rng.choice(OUTCOMES) if complaint else (
-                "The worker and their manager were told.", "")
+            decision, outcome, learning = rng.choice(OUTCOMES) if complaint else (
+                "", "The worker and their manager were told.", "")
             services.complaint_compliment_outcome(entry=entry, actor=None, outcome=outcome,
-                                                  learning=learning)
+                                                  learning=learning, decision=decision)
     return count

@@ -80,11 +80,18 @@ class ComplaintComplimentForm(IdempotentForm):
 
 
 class OutcomeForm(forms.Form):
+    decision = forms.ChoiceField(choices=ComplaintCompliment.Decision.choices,
+                                 widget=forms.RadioSelect, label="Decision on the complaint",
+                                 error_messages={"required": "Choose the decision"})
     outcome = forms.CharField(widget=forms.Textarea, label="Outcome",
-                              help_text="For a complaint: upheld, partly upheld or not "
-                                        "upheld, and what was done. For a compliment: who "
-                                        "was told.",
+                              help_text="For a complaint: what was done. For a "
+                                        "compliment: who was told.",
                               error_messages={"required": "Write the outcome"})
     learning = forms.CharField(widget=forms.Textarea, required=False, label="Learning",
                                help_text="What the service will do differently, or keep "
                                          "doing.")
+
+    def __init__(self, *args: Any, complaint: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not complaint:
+            del self.fields["decision"]

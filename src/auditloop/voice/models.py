@@ -29,6 +29,17 @@ class ComplaintCompliment(BaseModel):
         STAFF = "staff", "A member of staff"
         OTHER = "other", "Someone else"
 
+    class Decision(models.TextChoices):
+        # The usual decisions on a complaint; our list, not the seed's.
+        UPHELD = "upheld", "Upheld"
+        PARTLY_UPHELD = "partly_upheld", "Partly upheld"
+        NOT_UPHELD = "not_upheld", "Not upheld"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # Decided complaints count towards the share upheld; a withdrawn one was not decided.
+    DECIDED = (Decision.UPHELD, Decision.PARTLY_UPHELD, Decision.NOT_UPHELD)
+    UPHELD_IN_PART_OR_WHOLE = (Decision.UPHELD, Decision.PARTLY_UPHELD)
+
     kind = models.CharField(max_length=12, choices=Kind.choices)
     source = models.CharField(max_length=20, choices=Source.choices)
     theme = models.CharField(max_length=200, blank=True)
@@ -42,6 +53,7 @@ class ComplaintCompliment(BaseModel):
                              related_name="+")
     recorded_by = models.ForeignKey("people.Person", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     outcome = models.TextField(blank=True)
     learning = models.TextField(blank=True)
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
@@ -58,6 +70,10 @@ class ComplaintCompliment(BaseModel):
     @property
     def has_outcome(self) -> bool:
         return self.outcome_recorded_at is not None
+
+    @property
+    def is_complaint(self) -> bool:
+        return self.kind == self.Kind.COMPLAINT
 
 
 class QuestionSetVersion(BaseModel):

@@ -44,16 +44,23 @@ def complaint_compliment_record(
 @transaction.atomic
 def complaint_compliment_outcome(
     *, entry: ComplaintCompliment, actor: Person | None, outcome: str, learning: str,
+    decision: str = "",
 ) -> ComplaintCompliment:
-    """Record (or correct) what came of it and what the service learnt."""
+    """Record (or correct) what came of it and what the service learnt; a complaint also
+    its decision (upheld, partly upheld, not upheld or withdrawn)."""
     entry = ComplaintCompliment.objects.select_for_update().get(pk=entry.pk)
+    if entry.is_complaint and decision not in ComplaintCompliment.Decision.values:
+        raise DomainError("Choose the decision on the complaint.", field="decision")
+    if not entry.is_complaint and decision:
+        raise DomainError("A compliment has no decision.", field="decision")
     if not outcome.strip():
         raise DomainError("Write the outcome.", field="outcome")
+    entry.decision = decision
     entry.outcome = outcome.strip()
     entry.learning = learning.strip()
     entry.outcome_recorded_at = timezone.now()
     entry.outcome_recorded_by = actor
-    entry.save(update_fields=["outcome", "learning", "outcome_recorded_at",
+    entry.save(update_fields=["decision", "outcome", "learning", "outcome_recorded_at",
                               "outcome_recorded_by", "updated_at"])
     return entry
 

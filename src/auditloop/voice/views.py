@@ -60,6 +60,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         "filters": filters, "page": page, "entries": entries, "shown": shown,
         "may_log": request.user.has_capability(LOG),  # type: ignore[union-attr]
         "theme_counts": selectors.theme_counts(since=since, until=today), "since": since,
+        "upheld": selectors.share_upheld(since=since, until=today),
     })
 
 
@@ -115,13 +116,15 @@ def complaint_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 @capability_required(LOG)
 def complaint_outcome(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = selectors.get_complaint_compliment(entry_id)
-    form = forms.OutcomeForm(_posted(request), initial={"outcome": entry.outcome,
-                                                        "learning": entry.learning})
+    form = forms.OutcomeForm(_posted(request), complaint=entry.is_complaint,
+                             initial={"decision": entry.decision, "outcome": entry.outcome,
+                                      "learning": entry.learning})
     if request.method == "POST" and form.is_valid():
         try:
             services.complaint_compliment_outcome(
                 entry=entry, actor=request.user.person_or_none,  # type: ignore[union-attr]
-                outcome=form.cleaned_data["outcome"], learning=form.cleaned_data["learning"])
+                outcome=form.cleaned_data["outcome"], learning=form.cleaned_data["learning"],
+                decision=form.cleaned_data.get("decision", ""))
         except DomainError as exc:
             _form_error(form, exc)
         else:
