@@ -328,9 +328,10 @@ def test_role_matrix(role: Role, world, client_for):  # type: ignore[no-untyped-
 
 def test_signed_out_visitors_are_sent_to_sign_in(world):  # type: ignore[no-untyped-def]
     client = Client()
-    # Open to everyone: the health checks and the accessibility statement.
+    # Open to everyone: the health checks, the accessibility statement and a family's
+    # one-time feedback link (tests/voice/test_family_feedback.py).
     for name, (method, _) in EXPECTED.items():
-        if name in ("healthz", "readyz", "accessibility"):
+        if name in ("healthz", "readyz", "accessibility", "voice:feedback"):
             continue
         response = getattr(client, method)(reverse(name, kwargs=world.get(name)))
         assert response.status_code == 302 and "/accounts/login" in response["Location"], name

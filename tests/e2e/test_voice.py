@@ -4,6 +4,8 @@ the log; a senior leader reads it. axe-core checks every page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.e2e.conftest import check_page, go, sign_in
@@ -66,3 +68,41 @@ def test_the_qa_manager_reviews_the_draft_feedback_questions(page):  # type: ign
     go(page, "link", "Your views (for children and young people)")
     assert "Not from the seed: review before use" in page.inner_text("main")
     go(page, "link", "Back to feedback questions")
+
+
+def test_a_family_answers_from_their_link_on_a_phone(page):  # type: ignore[no-untyped-def]
+    sign_in(page, "demo-qa_manager")
+    page.goto("/cases/")
+    page.get_by_label("Status").select_option(label="Closed")
+    go(page, "button", "Apply filters")
+    page.locator("main table tbody a").first.click()
+    page.wait_for_load_state()
+    check_page(page)
+    go(page, "link", "The family's feedback")
+    page.get_by_label(re.compile("^Family feedback \\(families\\)")).check()
+    page.get_by_label("Make a one-time link to print in a letter").check()
+    go(page, "button", "Continue")
+    url = page.inner_text("#feedback-link").strip()
+
+    page.context.clear_cookies()  # the family has no account
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(url)
+    check_page(page)
+    assert "Family feedback" in page.inner_text("h1")
+    wide = page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert wide, "the family's form scrolls sideways at 320px"
+    go(page, "button", "Send your feedback")  # nothing answered: the errors, checked by axe
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_role("group", name=re.compile("understand why")).get_by_label(
+        re.compile("^4")).check()
+    page.get_by_role("group", name=re.compile("explain what would happen")).get_by_label(
+        "Yes").check()
+    page.get_by_role("group", name=re.compile("views included")).get_by_label(
+        re.compile("^5")).check()
+    page.get_by_label("Yes, Language Line").check()
+    page.get_by_label("You may quote what we wrote, without our names").check()
+    go(page, "button", "Send your feedback")
+    assert "Thank you for your feedback" in page.inner_text("main")
+    page.goto(url)  # works once
+    check_page(page)
+    assert "This link cannot be used" in page.inner_text("h1")

@@ -9,12 +9,14 @@ from typing import Any
 
 from auditloop.people.roles import Role
 from auditloop.voice import services
-from auditloop.voice.models import ComplaintCompliment
-from tests.factories import CaseFactory
+from auditloop.voice.models import ComplaintCompliment, QuestionSetVersion
+from tests.factories import CaseFactory, ClosedCaseFactory
 
 R = Role
 LOGGERS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})  # LOG_COMPLAINTS
 FRAMEWORK_MANAGERS = frozenset({R.QA_MANAGER, R.HEAD_OF_QA})  # MANAGE_FRAMEWORK
+EVERY_CASE = frozenset({R.QA_MANAGER, R.HEAD_OF_QA, R.EARLY_HELP_OFFICER,
+                        R.ASSISTANT_DIRECTOR, R.DIRECTOR, R.PRINCIPAL_SOCIAL_WORKER})
 LOG_READERS = LOGGERS | frozenset({  # VIEW_REPORTS: the log without the cases
     R.EARLY_HELP_OFFICER, R.ASSISTANT_DIRECTOR, R.DIRECTOR, R.PRINCIPAL_SOCIAL_WORKER,
     R.SENIOR_LEADER, R.SENIOR_MANAGER, R.SERVICE_MANAGER, R.STRATEGIC_LEAD})
@@ -29,6 +31,12 @@ VOICE_EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     # The draft feedback questions: whoever manages the framework reviews them.
     "voice:question_set_list": ("get", FRAMEWORK_MANAGERS),
     "voice:question_set_detail": ("get", FRAMEWORK_MANAGERS),
+    # A stranger's closed case: whoever sees every case may invite its family or fill the
+    # form in with them (the case's own rule, tests/voice/test_family_feedback.py).
+    "voice:case_feedback": ("get", EVERY_CASE),
+    "voice:case_feedback_record": ("get", EVERY_CASE),
+    # The family's one-time link needs no account: anyone holding it may open it.
+    "voice:feedback": ("get", frozenset(Role)),
 }
 
 
@@ -39,5 +47,13 @@ def voice_world() -> dict[str, dict[str, Any]]:
         summary="The plan was not shared with the family.", theme="Neglect",
         case=CaseFactory())
     e = {"entry_id": entry.pk}
+    closed = ClosedCaseFactory()
+    family_set = QuestionSetVersion.objects.filter(key="002-family-feedback").first()
+    assert family_set is not None
+    _, token = services.feedback_invitation_create(case=closed, question_set=family_set,
+                                                   actor=None)
     return {"voice:complaint_detail": e, "voice:complaint_outcome": e,
-            "voice:question_set_detail": {"key": "002-family-feedback"}}
+            "voice:question_set_detail": {"key": "002-family-feedback"},
+            "voice:case_feedback": {"case_id": closed.pk},
+            "voice:case_feedback_record": {"case_id": closed.pk, "key": "002-family-feedback"},
+            "voice:feedback": {"token": token}}

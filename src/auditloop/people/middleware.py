@@ -9,7 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-OPEN_PREFIXES = ("/accessibility", "/accounts/", "/static/", "/healthz", "/readyz", "/demo/")
+# /voice/feedback/: a family's one-time feedback link, which needs no account (voice.views).
+OPEN_PREFIXES = ("/accessibility", "/accounts/", "/static/", "/healthz", "/readyz", "/demo/",
+                 "/voice/feedback/")
 
 
 class SignInRequiredMiddleware:

@@ -25,6 +25,11 @@ class VoiceConfig(AppConfig):
                           "and learning, and the themes they raise (002)."))
         post_migrate.connect(_load_question_sets, sender=self)
 
+        from auditloop.cases import sections
+        from auditloop.voice.views import case_feedback_section
+
+        sections.register(case_feedback_section)
+
 
 def _load_question_sets(**kwargs: Any) -> None:
     from django.db import connections

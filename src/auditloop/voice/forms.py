@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from auditloop.common.dates import add_months
 from auditloop.common.idempotency import IdempotentForm
 from auditloop.people.models import Service, Team
-from auditloop.voice.models import ComplaintCompliment
+from auditloop.voice.models import ComplaintCompliment, FeedbackResponse
 
 MONTHS_LISTED = 24
 
@@ -95,3 +95,57 @@ class OutcomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not complaint:
             del self.fields["decision"]
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class FeedbackForm(forms.Form):
+    """The questions of one set, then the interpreter and consent to be quoted."""
+
+    def __init__(self, *args: Any, question_set: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.question_keys = []
+        for q in question_set.questions:
+            required = {"required": "Answer this question"}
+            field: forms.Field
+            if q.answer == "scale":
+                field = forms.ChoiceField(
+                    choices=[(str(n), f"{n}" + (f": {q.low}" if n == 1 else "")
+                              + (f": {q.high}" if n == 5 else "")) for n in range(1, 6)],
+                    widget=forms.RadioSelect, required=q.required, error_messages=required)
+            elif q.answer == "yes_no":
+                field = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect,
+                                          required=q.required, error_messages=required)
+            else:
+                field = forms.CharField(widget=forms.Textarea, required=q.required,
+                                        max_length=4000, error_messages=required)
+            field.label = q.text + ("" if q.required else " (optional)")
+            field.help_text = q.hint
+            self.fields[q.key] = field
+            self.question_keys.append(q.key)
+        self.fields["interpreter"] = forms.ChoiceField(
+            choices=FeedbackResponse.Interpreter.choices, widget=forms.RadioSelect,
+            label="Was an interpreter or Language Line used to answer?",
+            error_messages={"required": "Say whether an interpreter or Language Line was "
+                                        "used"})
+        self.fields["consent_to_quote"] = forms.BooleanField(
+            required=False, label="You may quote what we wrote, without our names")
+
+    def answers(self) -> dict[str, Any]:
+        return {k: self.cleaned_data.get(k, "") for k in self.question_keys}
+
+
+class InviteForm(forms.Form):
+    question_set = forms.ChoiceField(label="Which questions?", widget=forms.RadioSelect,
+                                     error_messages={"required": "Choose the questions"})
+    how = forms.ChoiceField(
+        label="How will the family answer?", widget=forms.RadioSelect,
+        choices=[("letter", "Make a one-time link to print in a letter"),
+                 ("worker", "Fill it in now, with the family")],
+        error_messages={"required": "Choose how the family will answer"})
+
+    def __init__(self, *args: Any, sets: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["question_set"].choices = [  # type: ignore[attr-defined]
+            (s.key, f"{s.name} ({s.audience_label.lower()})") for s in sets]

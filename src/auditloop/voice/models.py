@@ -111,3 +111,49 @@ class QuestionSetVersion(BaseModel):
     @property
     def has_drafts(self) -> bool:
         return any(q["origin"] == "draft" for q in self.definition["questions"])
+
+
+class FeedbackInvitation(BaseModel):
+    """A one-time link for a family to give feedback after their case closed (000). Only a
+    hash of the link's token is kept: the link itself exists only in what the family got."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    question_set = models.ForeignKey(QuestionSetVersion, on_delete=models.PROTECT,
+                                     related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey("people.Person", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Feedback invitation {self.pk}"
+
+
+class FeedbackResponse(BaseModel):
+    """A family's or child's answers to a question set, from their link or recorded by a
+    worker with them."""
+
+    class CompletedBy(models.TextChoices):
+        FAMILY = "family", "The family, from their link"
+        WORKER = "worker", "A worker, with the family"
+
+    class Interpreter(models.TextChoices):
+        NONE = "none", "No"
+        INTERPRETER = "interpreter", "Yes, an interpreter"
+        LANGUAGE_LINE = "language_line", "Yes, Language Line"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    question_set = models.ForeignKey(QuestionSetVersion, on_delete=models.PROTECT,
+                                     related_name="+")
+    invitation = models.OneToOneField(FeedbackInvitation, null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="response")
+    completed_by = models.CharField(max_length=10, choices=CompletedBy.choices)
+    answers = models.JSONField()
+    interpreter = models.CharField(max_length=20, choices=Interpreter.choices)
+    consent_to_quote = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey("people.Person", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Feedback {self.pk}"

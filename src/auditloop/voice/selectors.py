@@ -14,7 +14,7 @@ from auditloop.cases.selectors import cases_for_user
 from auditloop.common.dates import add_months
 from auditloop.common.statistics import Proportion, wilson
 from auditloop.people.roles import Capability
-from auditloop.voice.models import ComplaintCompliment, QuestionSetVersion
+from auditloop.voice.models import ComplaintCompliment, FeedbackResponse, QuestionSetVersion
 
 READERS = (Capability.LOG_COMPLAINTS, Capability.VIEW_REPORTS)
 
@@ -112,3 +112,7 @@ def share_upheld(*, since: dt.date, until: dt.date) -> Proportion:
         n=Count("id"),
         k=Count("id", filter=Q(decision__in=ComplaintCompliment.UPHELD_IN_PART_OR_WHOLE)))
     return wilson(counts["k"], counts["n"])
+
+
+def feedback_count(case: Any) -> int:
+    return FeedbackResponse.objects.filter(case=case).count()

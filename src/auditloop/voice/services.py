@@ -4,6 +4,9 @@ the feedback question sets."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +15,12 @@ from auditloop.cases.models import Case
 from auditloop.common.errors import DomainError
 from auditloop.people.models import Person, Service, Team
 from auditloop.voice import questions
-from auditloop.voice.models import ComplaintCompliment, QuestionSetVersion
+from auditloop.voice.models import (
+    ComplaintCompliment,
+    FeedbackInvitation,
+    FeedbackResponse,
+    QuestionSetVersion,
+)
 
 
 @transaction.atomic
@@ -83,3 +91,68 @@ def question_sets_load() -> list[QuestionSetVersion]:
             name=definition["name"], seed=definition["seed"], audience=definition["audience"],
             definition=definition, sha256=digest))
     return made
+
+
+# Our choice, not the seed's: long enough for a letter to arrive and be answered.
+LINK_DAYS = 28
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def feedback_invitation_create(
+    *, case: Case, question_set: QuestionSetVersion, actor: Person | None,
+) -> tuple[FeedbackInvitation, str]:
+    """A one-time link for the family of a closed case: the token is returned once, to be
+    given to the family, and only its hash is kept."""
+    if case.status != Case.Status.CLOSED:
+        raise DomainError("Families are invited when their case has closed.")
+    token = secrets.token_urlsafe(32)
+    invitation = FeedbackInvitation.objects.create(
+        case=case, question_set=question_set, token_hash=token_hash(token),
+        expires_at=timezone.now() + dt.timedelta(days=LINK_DAYS), created_by=actor)
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> FeedbackInvitation | None:
+    """The invitation this token opens, or None when there is none, it was used or it
+    expired: the family's page says the same in each case."""
+    if not token or len(token) > 100:
+        return None
+    invitation = (FeedbackInvitation.objects.select_related("question_set")
+                  .filter(token_hash=token_hash(token)).first())
+    if invitation is None or invitation.answered_at is not None \
+            or invitation.expires_at <= timezone.now():
+        return None
+    return invitation
+
+
+@transaction.atomic
+def feedback_record(
+    *, case: Case, question_set: QuestionSetVersion, answers: dict[str, Any],
+    interpreter: str, consent_to_quote: bool, actor: Person | None,
+    invitation: FeedbackInvitation | None = None,
+) -> FeedbackResponse:
+    """Record the answers: from the family's link (which then works no more) or by a worker
+    with the family."""
+    if invitation is not None:
+        invitation = FeedbackInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.answered_at is not None or invitation.expires_at <= timezone.now():
+            raise DomainError("This link has expired or has already been used.")
+        invitation.answered_at = timezone.now()
+        invitation.save(update_fields=["answered_at", "updated_at"])
+    if interpreter not in FeedbackResponse.Interpreter.values:
+        raise DomainError("Say whether an interpreter or Language Line was used.",
+                          field="interpreter")
+    for q in question_set.questions:
+        if q.required and answers.get(q.key) in (None, ""):
+            raise DomainError("Answer this question.", field=q.key)
+    return FeedbackResponse.objects.create(
+        case=case, question_set=question_set, invitation=invitation,
+        completed_by=(FeedbackResponse.CompletedBy.FAMILY if invitation is not None
+                      else FeedbackResponse.CompletedBy.WORKER),
+        answers={q.key: answers.get(q.key) for q in question_set.questions},
+        interpreter=interpreter, consent_to_quote=consent_to_quote,
+        recorded_by=None if invitation is not None else actor)

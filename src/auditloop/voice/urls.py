@@ -17,3 +17,10 @@ urlpatterns += [
     path("question-sets/", views.question_set_list, name="question_set_list"),
     path("question-sets/<slug:key>/", views.question_set_detail, name="question_set_detail"),
 ]
+urlpatterns += [
+    path("cases/<int:case_id>/feedback/", views.case_feedback, name="case_feedback"),
+    path("cases/<int:case_id>/feedback/<slug:key>/", views.case_feedback_record,
+         name="case_feedback_record"),
+    # The family's one-time link: open without signing in (people.middleware.OPEN_PREFIXES).
+    path("feedback/<str:token>/", views.feedback, name="feedback"),
+]

@@ -7,12 +7,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from auditloop.cases.selectors import cases_for_user
+from auditloop.cases.models import Case
+from auditloop.cases.sections import CaseSection
+from auditloop.cases.selectors import cases_for_user, get_case_for_user
+from auditloop.cases.views import CASE_READERS
 from auditloop.common.access import capability_required, log_access, log_access_many
 from auditloop.common.dates import add_months
 from auditloop.common.errors import DomainError
@@ -146,3 +150,91 @@ def question_set_detail(request: HttpRequest, key: str) -> HttpResponse:
     versions = selectors.question_set_versions(key)
     return render(request, "voice/question_set_detail.html", {
         "qs": versions[0], "older": versions[1:], "draft_note": DRAFT_NOTE})
+
+
+def _set_for(key: str) -> Any:
+    sets = {s.key: s for s in selectors.question_sets_current()}
+    if key not in sets:
+        raise Http404
+    return sets[key]
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(*CASE_READERS)
+def case_feedback(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Invite a closed case's family to give feedback (000): a one-time link for a letter,
+    or the form filled in now with the family."""
+    case = get_case_for_user(request.user, case_id)
+    log_access(request, object_type="case", object_id=case.pk)
+    sets = selectors.question_sets_current()
+    form = forms.InviteForm(_posted(request), sets=sets)
+    link = None
+    if request.method == "POST" and form.is_valid():
+        question_set = _set_for(form.cleaned_data["question_set"])
+        if form.cleaned_data["how"] == "worker":
+            return redirect("voice:case_feedback_record", case.pk, question_set.key)
+        try:
+            invitation, token = services.feedback_invitation_create(
+                case=case, question_set=question_set,
+                actor=request.user.person_or_none)  # type: ignore[union-attr]
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            link = {"url": request.build_absolute_uri(reverse("voice:feedback", args=[token])),
+                    "expires_at": invitation.expires_at}
+    return render(request, "voice/case_feedback.html", {
+        "case": case, "form": form, "link": link,
+        "closed": case.status == Case.Status.CLOSED,
+        "responses": selectors.feedback_count(case)})
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(*CASE_READERS)
+def case_feedback_record(request: HttpRequest, case_id: int, key: str) -> HttpResponse:
+    case = get_case_for_user(request.user, case_id)
+    log_access(request, object_type="case", object_id=case.pk)
+    question_set = _set_for(key)
+    form = forms.FeedbackForm(_posted(request), question_set=question_set)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_record(
+                case=case, question_set=question_set, answers=form.answers(),
+                interpreter=form.cleaned_data["interpreter"],
+                consent_to_quote=form.cleaned_data["consent_to_quote"],
+                actor=request.user.person_or_none)  # type: ignore[union-attr]
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "The family's feedback is recorded.")
+            return redirect("voice:case_feedback", case.pk)
+    return render(request, "voice/feedback_form.html", {
+        "form": form, "question_set": question_set, "case": case, "family": False})
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest, token: str) -> HttpResponse:
+    """The family's form, from their one-time link: no account, nothing about the case."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "voice/feedback_closed.html", status=404)
+    form = forms.FeedbackForm(_posted(request), question_set=invitation.question_set)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_record(
+                case=invitation.case, question_set=invitation.question_set,
+                answers=form.answers(), interpreter=form.cleaned_data["interpreter"],
+                consent_to_quote=form.cleaned_data["consent_to_quote"], actor=None,
+                invitation=invitation)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return render(request, "voice/feedback_thanks.html")
+    return render(request, "voice/feedback_form.html", {
+        "form": form, "question_set": invitation.question_set, "family": True})
+
+
+def case_feedback_section(request: HttpRequest, case: Case) -> CaseSection:
+    """On the case page: the way to the family's feedback. No query of its own."""
+    return CaseSection(title="The family's feedback", template="voice/_case_feedback.html",
+                       context={"closed": case.status == Case.Status.CLOSED}, order=60,
+                       anchor="family-feedback")
