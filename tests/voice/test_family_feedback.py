@@ -156,3 +156,58 @@ def test_only_those_who_see_the_case_invite_its_family(role_client, client_for):
     case.save(update_fields=["key_worker"])
     assert client_for(holder).get(url).status_code == 200
     assert not FeedbackInvitation.objects.exists()
+
+
+def _database_text_containing(needle: str) -> list[str]:
+    """Every table whose rows hold this text anywhere (read straight from the tables)."""
+    from django.db import connection
+
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            if any(needle in str(value) for row in cursor.fetchall() for value in row):
+                found.append(table)
+    return found
+
+
+@pytest.mark.django_db
+def test_the_link_is_e_mailed_once_and_the_address_is_kept_nowhere(role_client, mailoutbox):  # type: ignore[no-untyped-def]
+    client, _ = role_client(Role.QA_MANAGER)
+    case = ClosedCaseFactory()
+    address = "family.feedback.test@example.org"
+    url = reverse("voice:case_feedback", args=[case.pk])
+    response = client.post(url, {"question_set": FAMILY_SET, "how": "email",
+                                 "email": address})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [address]
+    sent_link = next(w for w in mailoutbox[0].body.split() if "/voice/feedback/" in w)
+    token = sent_link.rstrip("/").rsplit("/", 1)[-1]
+    assert FeedbackInvitation.objects.get().token_hash == services.token_hash(token)
+    assert case.reference not in mailoutbox[0].body
+    page = client.get(url).content.decode()  # the message shown after: no address either
+    assert "The link is sent to the family by e-mail." in page and address not in page
+    assert _database_text_containing(address) == []
+    assert _database_text_containing("family.feedback.test") == []
+    assert Client().get(link(token)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_e_mail_that_cannot_be_sent_makes_no_link(role_client, monkeypatch):  # type: ignore[no-untyped-def]
+    from auditloop.notifications import email
+
+    class Failing:
+        def send(self, **kwargs: object) -> None:
+            raise OSError("the mail service is down")
+
+    monkeypatch.setattr(email, "backend", lambda: Failing())
+    client, _ = role_client(Role.QA_MANAGER)
+    case = ClosedCaseFactory()
+    response = client.post(reverse("voice:case_feedback", args=[case.pk]),
+                           {"question_set": FAMILY_SET, "how": "email",
+                            "email": "someone@example.org"})
+    assert "The e-mail could not be sent" in response.content.decode()
+    assert not FeedbackInvitation.objects.exists()
+    missing = client.post(reverse("voice:case_feedback", args=[case.pk]),
+                          {"question_set": FAMILY_SET, "how": "email", "email": ""})
+    assert "Enter the family" in missing.content.decode()

@@ -141,9 +141,20 @@ class InviteForm(forms.Form):
                                      error_messages={"required": "Choose the questions"})
     how = forms.ChoiceField(
         label="How will the family answer?", widget=forms.RadioSelect,
-        choices=[("letter", "Make a one-time link to print in a letter"),
+        choices=[("email", "Send a one-time link by e-mail"),
+                 ("letter", "Make a one-time link to print in a letter"),
                  ("worker", "Fill it in now, with the family")],
         error_messages={"required": "Choose how the family will answer"})
+    email = forms.EmailField(
+        required=False, label="The family's e-mail address (if sending by e-mail)",
+        help_text="Used once to send the link, then forgotten: it is not kept.",
+        error_messages={"invalid": "Enter an e-mail address like name@example.com"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("how") == "email" and not data.get("email"):
+            self.add_error("email", "Enter the family's e-mail address")
+        return data
 
     def __init__(self, *args: Any, sets: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

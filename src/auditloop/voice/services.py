@@ -156,3 +156,35 @@ def feedback_record(
         answers={q.key: answers.get(q.key) for q in question_set.questions},
         interpreter=interpreter, consent_to_quote=consent_to_quote,
         recorded_by=None if invitation is not None else actor)
+
+
+def feedback_link(token: str) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.SERVICE_BASE_URL.rstrip("/") + reverse("voice:feedback", args=[token])
+
+
+@transaction.atomic
+def feedback_invitation_email(
+    *, case: Case, question_set: QuestionSetVersion, actor: Person | None, email: str,
+) -> FeedbackInvitation:
+    """Send the family their one-time link by e-mail (GOV.UK Notify or the council's mail,
+    as notices are sent). The address is used for this one message and kept nowhere: not on
+    a row, not in a queued task (the message goes now, inside the transaction, so a failure
+    makes no invitation)."""
+    from auditloop.notifications.email import backend
+
+    invitation, token = feedback_invitation_create(case=case, question_set=question_set,
+                                                   actor=actor)
+    try:
+        backend().send(
+            to=email.strip(), subject="Tell us what you thought of our help",
+            body=("Your family's work with children's services has ended. We would like to "
+                  "know what you thought of the help you had. The link works once, needs no "
+                  "account and takes about 5 minutes."),
+            link=feedback_link(token), reference=f"feedback-{invitation.pk}")
+    except Exception as exc:  # noqa: BLE001 - any failure of the mail service
+        raise DomainError("The e-mail could not be sent. Check the address, or make a link "
+                          "to print in a letter.", field="email") from exc
+    return invitation

@@ -173,6 +173,22 @@ def case_feedback(request: HttpRequest, case_id: int) -> HttpResponse:
         question_set = _set_for(form.cleaned_data["question_set"])
         if form.cleaned_data["how"] == "worker":
             return redirect("voice:case_feedback_record", case.pk, question_set.key)
+        if form.cleaned_data["how"] == "email":
+            try:
+                services.feedback_invitation_email(
+                    case=case, question_set=question_set,
+                    actor=request.user.person_or_none,  # type: ignore[union-attr]
+                    email=form.cleaned_data["email"])
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                # The address is not repeated: messages are kept in the session's row.
+                messages.success(request, "The link is sent to the family by e-mail.")
+                return redirect("voice:case_feedback", case.pk)
+            return render(request, "voice/case_feedback.html", {
+                "case": case, "form": form, "link": None,
+                "closed": case.status == Case.Status.CLOSED,
+                "responses": selectors.feedback_count(case)})
         try:
             invitation, token = services.feedback_invitation_create(
                 case=case, question_set=question_set,
