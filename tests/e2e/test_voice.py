@@ -57,6 +57,10 @@ def test_a_senior_leader_reads_the_log(page):  # type: ignore[no-untyped-def]
     assert page.get_by_role("link", name="Log a complaint or compliment").count() == 0
     response = page.goto("/voice/complaints-and-compliments/new/")
     assert response is not None and response.status == 403
+    page.goto("/voice/feedback-summary/")
+    check_page(page)
+    assert page.inner_text("h1") == "Families' feedback"
+    go(page, "button", "Show the quarter")
 
 
 def test_the_qa_manager_reviews_the_draft_feedback_questions(page):  # type: ignore[no-untyped-def]

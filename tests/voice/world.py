@@ -35,6 +35,8 @@ VOICE_EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     # form in with them (the case's own rule, tests/voice/test_family_feedback.py).
     "voice:case_feedback": ("get", EVERY_CASE),
     "voice:case_feedback_record": ("get", EVERY_CASE),
+    # The quarter's summary of families' feedback: figures for report readers.
+    "voice:feedback_summary": ("get", LOG_READERS),
     # The family's one-time link needs no account: anyone holding it may open it.
     "voice:feedback": ("get", frozenset(Role)),
 }

@@ -19,6 +19,10 @@ class VoiceConfig(AppConfig):
                           (C.MANAGE_FRAMEWORK,), order=62, group=SETUP,
                           description="The draft questions for families' and children's feedback "
                           "when a case closes, to review before use."))
+        register(NavEntry("Families' feedback", "voice:feedback_summary", (C.VIEW_REPORTS,),
+                          order=59, group=REPORTS,
+                          description="What families said after their case closed, each "
+                          "quarter: counts, shares with intervals and quotes (000)."))
         register(NavEntry("Complaints and compliments", "voice:complaint_list",
                           (C.LOG_COMPLAINTS, C.VIEW_REPORTS), order=58, group=REPORTS,
                           description="The log of complaints and compliments, their outcome "

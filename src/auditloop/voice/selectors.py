@@ -14,7 +14,12 @@ from auditloop.cases.selectors import cases_for_user
 from auditloop.common.dates import add_months
 from auditloop.common.statistics import Proportion, wilson
 from auditloop.people.roles import Capability
-from auditloop.voice.models import ComplaintCompliment, FeedbackResponse, QuestionSetVersion
+from auditloop.voice.models import (
+    ComplaintCompliment,
+    FeedbackInvitation,
+    FeedbackResponse,
+    QuestionSetVersion,
+)
 
 READERS = (Capability.LOG_COMPLAINTS, Capability.VIEW_REPORTS)
 
@@ -116,3 +121,65 @@ def share_upheld(*, since: dt.date, until: dt.date) -> Proportion:
 
 def feedback_count(case: Any) -> int:
     return FeedbackResponse.objects.filter(case=case).count()
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    text: str
+    answer: str
+    answered: int
+    counts: dict[str, int]  # scale 1-5 or yes/no: how many gave each answer
+    positive: Proportion | None  # 4 or 5 on a scale, yes on yes or no
+    quotes: list[str]  # free text from families who agreed to be quoted
+
+
+@dataclass(frozen=True)
+class SetSummary:
+    name: str
+    responses: int
+    from_link: int
+    interpreter: int
+    questions: list[QuestionSummary]
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def feedback_quarter(*, start: dt.date) -> tuple[list[SetSummary], Proportion]:
+    """The quarter's feedback (000: "a quarterly overview goes to the Early Help sub-group"):
+    for each question set, each question's answers with counts, the share positive with its
+    95% interval, and the free text of those who agreed to be quoted; and the share of the
+    quarter's links answered. Nothing about any case. Three queries."""
+    end = add_months(start, 1 * 3)
+    responses = list(FeedbackResponse.objects.select_related("question_set")
+                     .filter(created_at__date__gte=start, created_at__date__lt=end)
+                     .order_by("created_at"))
+    newest = {v.key: v for v in question_sets_current()}
+    summaries = []
+    for key in sorted({r.question_set.key for r in responses}):
+        rows = [r for r in responses if r.question_set.key == key]
+        latest = newest.get(key, rows[-1].question_set)
+        questions = []
+        for q in latest.questions:
+            given = [(r.answers.get(q.key), r.consent_to_quote) for r in rows
+                     if r.answers.get(q.key) not in (None, "")]
+            counts: dict[str, int] = {}
+            positive = None
+            if q.answer in ("scale", "yes_no"):
+                options = [str(n) for n in range(1, 6)] if q.answer == "scale" else ["yes", "no"]
+                counts = {o: sum(1 for a, _ in given if str(a) == o) for o in options}
+                good = (counts["4"] + counts["5"]) if q.answer == "scale" else counts["yes"]
+                positive = wilson(good, len(given))
+            quotes = [str(a) for a, consent in given if q.answer == "text" and consent]
+            questions.append(QuestionSummary(q.text, q.answer, len(given), counts, positive,
+                                             quotes))
+        summaries.append(SetSummary(
+            latest.name, len(rows),
+            sum(1 for r in rows if r.completed_by == FeedbackResponse.CompletedBy.FAMILY),
+            sum(1 for r in rows if r.interpreter != FeedbackResponse.Interpreter.NONE),
+            questions))
+    invited = FeedbackInvitation.objects.filter(created_at__date__gte=start,
+                                                created_at__date__lt=end)
+    made = invited.aggregate(n=Count("id"), k=Count("id", filter=Q(answered_at__isnull=False)))
+    return summaries, wilson(made["k"], made["n"])

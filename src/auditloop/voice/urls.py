@@ -24,3 +24,6 @@ urlpatterns += [
     # The family's one-time link: open without signing in (people.middleware.OPEN_PREFIXES).
     path("feedback/<str:token>/", views.feedback, name="feedback"),
 ]
+urlpatterns += [
+    path("feedback-summary/", views.feedback_summary, name="feedback_summary"),
+]

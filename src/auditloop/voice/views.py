@@ -254,3 +254,21 @@ def case_feedback_section(request: HttpRequest, case: Case) -> CaseSection:
     return CaseSection(title="The family's feedback", template="voice/_case_feedback.html",
                        context={"closed": case.status == Case.Status.CLOSED}, order=60,
                        anchor="family-feedback")
+
+
+@require_GET
+@capability_required(Capability.VIEW_REPORTS)
+def feedback_summary(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    current = selectors.quarter_start(today)
+    quarters = [add_months(current, -3 * n) for n in range(8)]
+    chosen = current
+    asked = request.GET.get("quarter", "")
+    for q in quarters:
+        if asked == q.isoformat():
+            chosen = q
+    summaries, answered = selectors.feedback_quarter(start=chosen)
+    return render(request, "voice/feedback_summary.html", {
+        "summaries": summaries, "answered": answered, "chosen": chosen,
+        "chosen_end": add_months(chosen, 3) - dt.timedelta(days=1),
+        "quarters": [(q, add_months(q, 3) - dt.timedelta(days=1)) for q in quarters]})
