@@ -205,6 +205,9 @@ def open_concern(today: dt.date) -> None:
         mash_contacted=True, mash_note="MASH agreed a strategy discussion.",
         actions=[concerns.SmartAction(
             issue="Bruising not followed up", action="Visit the child and see them alone",
-            by_whom="Team manager", due_on=today + dt.timedelta(days=3),
+            by_whom="Team manager",
+            # Raised now, so due after the real today (a demo built for an earlier reference
+            # date still raises it today: the service refuses a date in the past).
+            due_on=max(today, timezone.localdate()) + dt.timedelta(days=3),
             desired_outcome="The child is seen and safe",
             success_measure="The visit is recorded with the child's own words")])

@@ -400,7 +400,8 @@ class Setting:
             choose = f"Select {what}"
             return {"required": choose, "invalid_choice": choose}
         if self.editor in ("roles", "services", "tools", "grades"):
-            choose = f"Select {what} from the list"
+            # An error message ("Select the roles that audit from the list"), not SQL.
+            choose = f"Select {what} from the list"  # nosec B608
             return {"required": choose, "invalid_choice": choose, "invalid_list": choose}
         limit = 200 if self.editor == "text" else 2000
         return {"required": f"Enter {what}",
