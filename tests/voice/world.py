@@ -37,6 +37,10 @@ VOICE_EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "voice:case_feedback_record": ("get", EVERY_CASE),
     # The quarter's summary of families' feedback: figures for report readers.
     "voice:feedback_summary": ("get", LOG_READERS),
+    # 000's calls to families drawn at random: whoever sees every case (or every Early Help
+    # case: the Early Help Team); a draw shows only the cases each may see.
+    "voice:calls": ("get", EVERY_CASE),
+    "voice:call_detail": ("get", EVERY_CASE),
     # The family's one-time link needs no account: anyone holding it may open it.
     "voice:feedback": ("get", frozenset(Role)),
 }
@@ -58,4 +62,7 @@ def voice_world() -> dict[str, dict[str, Any]]:
             "voice:question_set_detail": {"key": "002-family-feedback"},
             "voice:case_feedback": {"case_id": closed.pk},
             "voice:case_feedback_record": {"case_id": closed.pk, "key": "002-family-feedback"},
-            "voice:feedback": {"token": token}}
+            "voice:feedback": {"token": token},
+            "voice:call_detail": {"selection_id": services.call_selection_draw(
+                eligible=[closed], closed_from=dt.date(2026, 1, 1),
+                closed_to=dt.date(2026, 12, 31), size=1, actor=None).pk}}

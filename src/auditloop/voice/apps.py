@@ -12,7 +12,7 @@ class VoiceConfig(AppConfig):
     verbose_name = "What families and staff tell us"
 
     def ready(self) -> None:
-        from auditloop.common.navigation import REPORTS, SETUP, NavEntry, register
+        from auditloop.common.navigation import MONTH, REPORTS, SETUP, NavEntry, register
         from auditloop.people.roles import Capability as C
 
         register(NavEntry("Feedback questions", "voice:question_set_list",
@@ -23,6 +23,10 @@ class VoiceConfig(AppConfig):
                           order=59, group=REPORTS,
                           description="What families said after their case closed, each "
                           "quarter: counts, shares with intervals and quotes (000)."))
+        register(NavEntry("Calls to families", "voice:calls",
+                          (C.VIEW_ALL_CASES, C.VIEW_EARLY_HELP_CASES), order=48, group=MONTH,
+                          description="Closed cases drawn at random, to call each family and "
+                          "record their views (000)."))
         register(NavEntry("Complaints and compliments", "voice:complaint_list",
                           (C.LOG_COMPLAINTS, C.VIEW_REPORTS), order=58, group=REPORTS,
                           description="The log of complaints and compliments, their outcome "

@@ -160,3 +160,14 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["question_set"].choices = [  # type: ignore[attr-defined]
             (s.key, f"{s.name} ({s.audience_label.lower()})") for s in sets]
+
+
+class CallDrawForm(forms.Form):
+    closed_from = forms.DateField(widget=DateInput, label="Closed on or after",
+                                  error_messages={"required": "Enter the first day",
+                                                  "invalid": "Enter a real date"})
+    closed_to = forms.DateField(widget=DateInput, label="Closed on or before",
+                                error_messages={"required": "Enter the last day",
+                                                "invalid": "Enter a real date"})
+    size = forms.IntegerField(min_value=1, max_value=200, label="How many families to call",
+                              error_messages={"required": "Enter how many families to call"})

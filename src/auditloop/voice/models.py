@@ -137,6 +137,7 @@ class FeedbackResponse(BaseModel):
     class CompletedBy(models.TextChoices):
         FAMILY = "family", "The family, from their link"
         WORKER = "worker", "A worker, with the family"
+        PHONE = "phone", "By phone, after a random selection"  # 000
 
     class Interpreter(models.TextChoices):
         NONE = "none", "No"
@@ -157,3 +158,23 @@ class FeedbackResponse(BaseModel):
 
     def __str__(self) -> str:
         return f"Feedback {self.pk}"
+
+
+class CallSelection(BaseModel):
+    """000: "the Early Help Team randomly select families to capture their views": a random
+    draw of closed cases to call, reproducible from its seed and the cases it could draw."""
+
+    closed_from = models.DateField()
+    closed_to = models.DateField()
+    size = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    eligible = models.PositiveIntegerField()
+    case_ids = models.JSONField()
+    drawn_by = models.ForeignKey("people.Person", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Calls to families, drawn {self.created_at:%d %B %Y}"

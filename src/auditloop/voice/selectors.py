@@ -15,6 +15,7 @@ from auditloop.common.dates import add_months
 from auditloop.common.statistics import Proportion, wilson
 from auditloop.people.roles import Capability
 from auditloop.voice.models import (
+    CallSelection,
     ComplaintCompliment,
     FeedbackInvitation,
     FeedbackResponse,
@@ -183,3 +184,20 @@ def feedback_quarter(*, start: dt.date) -> tuple[list[SetSummary], Proportion]:
                                                 created_at__date__lt=end)
     made = invited.aggregate(n=Count("id"), k=Count("id", filter=Q(answered_at__isnull=False)))
     return summaries, wilson(made["k"], made["n"])
+
+
+def call_selections() -> QuerySet[CallSelection]:
+    return CallSelection.objects.select_related("drawn_by").order_by("-created_at", "-id")
+
+
+def get_call_selection(selection_id: int) -> CallSelection:
+    try:
+        return call_selections().get(pk=selection_id)
+    except CallSelection.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def phoned_case_ids(case_ids: list[int]) -> set[int]:
+    return set(FeedbackResponse.objects.filter(
+        case_id__in=case_ids, completed_by=FeedbackResponse.CompletedBy.PHONE)
+        .values_list("case_id", flat=True))

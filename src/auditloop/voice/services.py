@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import random
 import secrets
 from typing import Any
 
@@ -16,6 +17,7 @@ from auditloop.common.errors import DomainError
 from auditloop.people.models import Person, Service, Team
 from auditloop.voice import questions
 from auditloop.voice.models import (
+    CallSelection,
     ComplaintCompliment,
     FeedbackInvitation,
     FeedbackResponse,
@@ -133,7 +135,7 @@ def invitation_for_token(token: str) -> FeedbackInvitation | None:
 def feedback_record(
     *, case: Case, question_set: QuestionSetVersion, answers: dict[str, Any],
     interpreter: str, consent_to_quote: bool, actor: Person | None,
-    invitation: FeedbackInvitation | None = None,
+    invitation: FeedbackInvitation | None = None, by_phone: bool = False,
 ) -> FeedbackResponse:
     """Record the answers: from the family's link (which then works no more) or by a worker
     with the family."""
@@ -152,6 +154,7 @@ def feedback_record(
     return FeedbackResponse.objects.create(
         case=case, question_set=question_set, invitation=invitation,
         completed_by=(FeedbackResponse.CompletedBy.FAMILY if invitation is not None
+                      else FeedbackResponse.CompletedBy.PHONE if by_phone
                       else FeedbackResponse.CompletedBy.WORKER),
         answers={q.key: answers.get(q.key) for q in question_set.questions},
         interpreter=interpreter, consent_to_quote=consent_to_quote,
@@ -188,3 +191,22 @@ def feedback_invitation_email(
         raise DomainError("The e-mail could not be sent. Check the address, or make a link "
                           "to print in a letter.", field="email") from exc
     return invitation
+
+
+@transaction.atomic
+def call_selection_draw(
+    *, eligible: list[Case], closed_from: dt.date, closed_to: dt.date, size: int,
+    actor: Person | None, seed: int | None = None,
+) -> CallSelection:
+    """Draw `size` of the eligible closed cases at random to call (000). The seed is kept, so
+    the same seed and the same eligible cases draw the same families again."""
+    if closed_from > closed_to:
+        raise DomainError("The first day must be on or before the last.", field="closed_from")
+    if size < 1:
+        raise DomainError("Draw at least one family.", field="size")
+    seed = seed if seed is not None else secrets.randbelow(2**31)
+    ordered = sorted(c.pk for c in eligible)
+    chosen = sorted(random.Random(seed).sample(ordered, min(size, len(ordered))))
+    return CallSelection.objects.create(
+        closed_from=closed_from, closed_to=closed_to, size=size, seed=seed,
+        eligible=len(ordered), case_ids=chosen, drawn_by=actor)

@@ -27,3 +27,7 @@ urlpatterns += [
 urlpatterns += [
     path("feedback-summary/", views.feedback_summary, name="feedback_summary"),
 ]
+urlpatterns += [
+    path("calls/", views.calls, name="calls"),
+    path("calls/<int:selection_id>/", views.call_detail, name="call_detail"),
+]

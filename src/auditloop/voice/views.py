@@ -210,6 +210,7 @@ def case_feedback_record(request: HttpRequest, case_id: int, key: str) -> HttpRe
     case = get_case_for_user(request.user, case_id)
     log_access(request, object_type="case", object_id=case.pk)
     question_set = _set_for(key)
+    by_phone = request.GET.get("by") == "phone"  # from a random selection of calls (000)
     form = forms.FeedbackForm(_posted(request), question_set=question_set)
     if request.method == "POST" and form.is_valid():
         try:
@@ -217,14 +218,16 @@ def case_feedback_record(request: HttpRequest, case_id: int, key: str) -> HttpRe
                 case=case, question_set=question_set, answers=form.answers(),
                 interpreter=form.cleaned_data["interpreter"],
                 consent_to_quote=form.cleaned_data["consent_to_quote"],
-                actor=request.user.person_or_none)  # type: ignore[union-attr]
+                actor=request.user.person_or_none,  # type: ignore[union-attr]
+                by_phone=by_phone)
         except DomainError as exc:
             _form_error(form, exc)
         else:
             messages.success(request, "The family's feedback is recorded.")
             return redirect("voice:case_feedback", case.pk)
     return render(request, "voice/feedback_form.html", {
-        "form": form, "question_set": question_set, "case": case, "family": False})
+        "form": form, "question_set": question_set, "case": case, "family": False,
+        "by_phone": by_phone})
 
 
 @require_http_methods(["GET", "POST"])
@@ -272,3 +275,42 @@ def feedback_summary(request: HttpRequest) -> HttpResponse:
         "summaries": summaries, "answered": answered, "chosen": chosen,
         "chosen_end": add_months(chosen, 3) - dt.timedelta(days=1),
         "quarters": [(q, add_months(q, 3) - dt.timedelta(days=1)) for q in quarters]})
+
+
+CALLERS = (Capability.VIEW_ALL_CASES, Capability.VIEW_EARLY_HELP_CASES)
+CALL_SET = "000-early-help-service-user-feedback"
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(*CALLERS)
+def calls(request: HttpRequest) -> HttpResponse:
+    """000: the Early Help Team randomly select families to call for their views."""
+    form = forms.CallDrawForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        eligible = list(cases_for_user(user=request.user, status=Case.Status.CLOSED).filter(
+            closed_on__gte=d["closed_from"], closed_on__lte=d["closed_to"]))
+        try:
+            selection = services.call_selection_draw(
+                eligible=eligible, closed_from=d["closed_from"], closed_to=d["closed_to"],
+                size=d["size"], actor=request.user.person_or_none)  # type: ignore[union-attr]
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("voice:call_detail", selection.pk)
+    return render(request, "voice/calls.html", {
+        "form": form, "selections": selectors.call_selections()[:20]})
+
+
+@require_GET
+@capability_required(*CALLERS)
+def call_detail(request: HttpRequest, selection_id: int) -> HttpResponse:
+    selection = selectors.get_call_selection(selection_id)
+    cases = list(cases_for_user(user=request.user).filter(pk__in=selection.case_ids))
+    if cases:
+        log_access_many(request, object_type="case", object_ids=[c.pk for c in cases],
+                        action=AccessLog.Action.LIST)
+    return render(request, "voice/call_detail.html", {
+        "selection": selection, "cases": cases, "call_set": CALL_SET,
+        "called": selectors.phoned_case_ids([c.pk for c in cases]),
+        "hidden": len(selection.case_ids) - len(cases)})
