@@ -232,6 +232,17 @@ def test_the_check_page_shows_the_checklist_for_that_kind_of_record(qc_tool, rol
     assert "Not from the seed: review before use" in page
 
 
+def test_a_checker_working_through_the_checklist_is_not_shown_the_drafting_flags(
+        qc_tool, lead_case, client_for):  # type: ignore[no-untyped-def]
+    """The drafted wording is flagged to those who may change the checklist (above), never
+    to the service manager checking a record with it."""
+    check = make_quality_check(case=lead_case["case"], kind="closure")
+    page = client_for(lead_case["manager"]).get(
+        reverse("quality:check", args=[check.pk])).content.decode()
+    assert "The reason for closure is recorded" in page  # the checklist itself
+    assert "not from the seed" not in page.lower()
+
+
 def test_passing_records_the_ticks_and_who_checked(qc_tool, role_client):
     check = make_quality_check(case=_eh_case())
     client, checker = role_client(Role.QA_MANAGER)

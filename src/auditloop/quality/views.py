@@ -19,6 +19,7 @@ from auditloop.actions.deadline import action_deadline
 from auditloop.common.access import log_access, log_access_many
 from auditloop.common.errors import DomainError
 from auditloop.people.models import Person
+from auditloop.people.roles import Capability
 from auditloop.quality import checklist as tool
 from auditloop.quality import selectors, services
 from auditloop.quality.findings import register_findings
@@ -147,6 +148,10 @@ def _check_page(request: HttpRequest, check: QualityCheck, *, status: int = 200,
         "history": selectors.quality_check_history(check),
         "form": form, "fix_form": fix_form, "confirm_form": confirm_form,
         "may_check": may_check, "is_lead": is_lead, "problem": problem,
+        # Drafted wording is flagged to those who may change the checklist, never to the
+        # checker working through it.
+        "can_manage": request.user.has_capability(  # type: ignore[union-attr]
+            Capability.MANAGE_FRAMEWORK),
         "page_has_errors": errors or bool(problem),
     }, status=status)
 
