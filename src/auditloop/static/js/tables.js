@@ -30,6 +30,12 @@ function wrapTables(root) {
   root.querySelectorAll("table.govuk-table").forEach((table) => {
     const parent = table.parentElement;
     if (parent && parent.classList.contains("app-table-scroll")) return;
+    // A table the page already wraps (.app-table-wrap, which scrolls without JavaScript)
+    // uses that wrapper as its region.
+    if (parent && parent.classList.contains("app-table-wrap") && parent.children.length === 1) {
+      parent.classList.add("app-table-scroll");
+      return;
+    }
     const wrapper = document.createElement("div");
     wrapper.className = "app-table-scroll";
     table.before(wrapper);
