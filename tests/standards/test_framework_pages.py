@@ -201,7 +201,8 @@ def test_a_change_goes_back_to_its_page(qa_manager_client):
     url = reverse("standards:setting_edit", args=["moderation_share_percent"])
     edit = _body(qa_manager_client, url)
     back = reverse("standards:framework_page", args=["moderation"])
-    assert f'<a class="govuk-back-link" href="{back}">Back to the settings for moderation</a>' in edit
+    link = f'<a class="govuk-back-link" href="{back}">Back to the settings for moderation</a>'
+    assert link in edit
     response = qa_manager_client.post(url, {"value": "25"})
     assert response.status_code == 302 and response["Location"] == back
     assert "25.00" in _visible(_body(qa_manager_client, back))
