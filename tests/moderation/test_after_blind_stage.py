@@ -171,27 +171,3 @@ def test_the_comparison_page_takes_a_fixed_number_of_queries(  # type: ignore[no
     with django_assert_max_num_queries(40):
         page(client, review)
 
-
-@pytest.mark.parametrize("role", ["senior_leader", "service_manager"])
-def test_a_panel_member_by_another_role_opens_the_audit_while_reviewing_it(  # type: ignore[no-untyped-def]
-        role, audit, client_for):
-    """The review is the relationship: a panel member the framework names by a role other
-    than moderator (one with no reach to the case, or none to any child's record) opens the
-    audit page once their blind grades are saved, and the lists agree, until the review is
-    completed."""
-    from auditloop.audits.selectors import openable_audit_ids
-
-    set_framework(moderation_panel_roles=[role])
-    person = PersonFactory(roles=[role])
-    review = review_of(audit, person)
-    client = client_for(person)
-    audit_url = reverse("audits:audit_detail", args=[audit.pk])
-    assert client.get(audit_url).status_code == 404  # blind
-    assert openable_audit_ids(person.user, [audit.pk]) == set()
-    services.review_save_blind(review=review, actor=person, grades=blind_grades(review))
-    assert client.get(audit_url).status_code == 200
-    assert openable_audit_ids(person.user, [audit.pk]) == {audit.pk}
-    services.review_complete(review=review, actor=person, decisions={
-        g.section_key: Decision(True) for g in review.grades.all()})
-    assert client.get(audit_url).status_code == 404
-    assert openable_audit_ids(person.user, [audit.pk]) == set()

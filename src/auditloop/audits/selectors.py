@@ -87,9 +87,8 @@ def get_audit_for_user(user: Any, audit_id: int, *, edit: bool = False) -> Audit
         raise Http404
     if reaches_case(user, audit.case):
         return audit
-    # Whoever is assigned to review it, while the review is open: a moderator, or a panel
-    # member the framework names by another role (the assignment is the relationship).
-    if audit.pk in reviewing_audit_ids(person, [audit.pk]):
+    if user.has_capability(Capability.MODERATE) and audit.pk in reviewing_audit_ids(
+            person, [audit.pk]):
         return audit
     if may_see_as_practice(user, audit):
         return audit
@@ -182,20 +181,14 @@ def opens_case_records(user: Any) -> bool:
 def openable_audit_ids(user: Any, audit_ids: Iterable[int]) -> set[int]:
     """Of these audits, those get_audit_for_user would open for this user, answered for a
     whole list in a few queries (the same rule, in the same order): the audit's current
-    auditors; then nobody who reviews it blind; then whoever sees every case; whoever is
-    assigned to review it, while the review is open; and practice (involved in the case,
-    holding it, or managing whoever holds it) once the framework lets practice see it.
-    tests/insight/test_drill.py holds the two to the same answer."""
+    auditors; then nobody who reviews it blind; then whoever sees every case; a moderator
+    while assigned to review it; and practice (involved in the case, holding it, or managing
+    whoever holds it) once the framework lets practice see it. tests/insight/test_drill.py
+    holds the two to the same answer."""
     ids = set(audit_ids)
-    if not ids:
+    if not ids or not opens_case_records(user):
         return set()
     person = user.person_or_none
-    if not opens_case_records(user):
-        # No role of theirs opens a child's record; a review assigned to them still does.
-        if person is None:
-            return set()
-        reviewing = reviewing_audit_ids(person, ids)
-        return reviewing - blind_audit_ids(person, reviewing) if reviewing else set()
     mine: set[int] = set()
     if person is not None:
         mine = set(AuditAssignment.objects.filter(
@@ -206,7 +199,7 @@ def openable_audit_ids(user: Any, audit_ids: Iterable[int]) -> set[int]:
     if not rest or user.has_capability(Capability.VIEW_ALL_CASES):
         return mine | rest
     allowed = reach_q(user, "case__") or Q(pk__in=[])
-    if person is not None:
+    if user.has_capability(Capability.MODERATE):
         allowed |= Q(pk__in=reviewing_audit_ids(person, rest))
     group = _VISIBLE_TO_PRACTICE.get(framework_settings_row().practitioner_sees_audit)
     if person is not None and group is not None:

@@ -36,6 +36,7 @@ from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_docx
 from auditloop.common.idempotency import TOKEN_FIELD, IdempotentForm, create_once
 from auditloop.common.models import AccessLog
 from auditloop.people.models import Person
+from auditloop.people.roles import Capability
 from auditloop.standards.schema import RAG, YES_NO
 from auditloop.standards.selectors import framework_settings_row
 
@@ -99,7 +100,8 @@ def _reads_voices(request: HttpRequest, audit: Audit) -> bool:
     person = _person(request)
     return (services.is_current_auditor(audit, person)
             or reaches_case(user, audit.case)
-            or (audit.pk in reviewing_audit_ids(person, [audit.pk])
+            or (user.has_capability(Capability.MODERATE)
+                and audit.pk in reviewing_audit_ids(person, [audit.pk])
                 and not is_blind(person, audit)))
 
 
