@@ -13,7 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "auditloop"
 ORDER = ["common", "people", "notifications", "cases", "standards", "actions", "quality",
-         "audits", "programme", "moderation", "practice", "voice", "insight", "demo"]
+         "audits", "programme", "moderation", "indicators", "practice", "voice",
+         "insight", "demo"]
 
 
 def contract() -> dict:

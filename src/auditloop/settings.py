@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "auditloop.moderation",
     "auditloop.voice",
     "auditloop.practice",
+    "auditloop.indicators",
     "auditloop.insight",
     "auditloop.governance",
     "auditloop.demo",

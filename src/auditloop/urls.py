@@ -18,6 +18,7 @@ urlpatterns = [
     path("moderation/", include("auditloop.moderation.urls")),
     path("voice/", include("auditloop.voice.urls")),
     path("practice/", include("auditloop.practice.urls")),
+    path("indicators/", include("auditloop.indicators.urls")),
     path("reports/", include("auditloop.insight.urls")),
     path("governance/", include("auditloop.governance.urls")),
     path("accounts/", include("allauth.urls")),
