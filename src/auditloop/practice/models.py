@@ -3,6 +3,9 @@ manager's answer, and each escalation step taken when the answer is late (002, 0
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 
@@ -115,3 +118,145 @@ class TeamLink(BaseModel):
         constraints = [models.UniqueConstraint(
             fields=["person"], condition=models.Q(ended_on__isnull=True),
             name="practice_one_current_team_link")]
+
+
+# --- Observations of practice (002: "Observations of practice", "Practice Week") ---------
+
+
+class ObservationToolVersion(BaseModel):
+    """One version of an observation tool (practice/observation_tools/*.yaml): a recorded
+    observation keeps the version it was recorded with, as audits keep their tool's."""
+
+    key = models.CharField(max_length=100)
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    seed = models.CharField(max_length=10, blank=True)
+    definition = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [models.UniqueConstraint(fields=["key", "version"],
+                                               name="practice_observation_tool_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name}, version {self.version}"
+
+    @property
+    def kinds(self) -> list[str]:
+        return list(self.definition.get("kinds") or [])
+
+    @property
+    def questions(self) -> list[Any]:
+        from auditloop.practice.observation_tool_files import questions_of
+
+        return questions_of(self.definition)
+
+    @property
+    def from_seed(self) -> bool:
+        return self.definition.get("source") == "seed"
+
+
+class AsyeYear(BaseModel):
+    """A newly qualified social worker's Assessed and Supported Year in Employment (002:
+    "observed by their Team Manager or nominated Practice Assessor lead in line with
+    National and Local ASYE policy"): while it runs they are on the ASYE schedule."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    assessor = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+",
+                                 help_text="The nominated practice assessor, if not the "
+                                           "team manager.")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(ends_on__gt=models.F("starts_on")),
+            name="practice_asye_ends_after_start",
+            violation_error_message="The ASYE year must end after it starts.")]
+
+    def __str__(self) -> str:
+        return f"ASYE year {self.pk}"
+
+
+class Observation(BaseModel, WorkflowModel):
+    """An observation of practice (002): planned with a date, an observer and the person
+    observed; recorded with the tool's answers, strengths, areas to develop and the feedback
+    given; read and answered by the person observed."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Kind(models.TextChoices):
+        # 002 names direct work with a child, young person or family member, supervision,
+        # a peer observation or reflection (for Social Work England registration) and, for
+        # Practice Week, "direct observations of practice and teamwork".
+        DIRECT_WORK = "direct_work", "Direct work with a child, young person or family"
+        SUPERVISION = "supervision", "Supervision"
+        TEAM_MEETING = "team_meeting", "Team meeting or teamwork"
+        PEER = "peer", "Peer observation or reflection (registration)"
+        MEETING = "meeting", "Meeting with the family or partners (for example a TAF or core group)"
+
+    class Purpose(models.TextChoices):
+        SCHEDULE = "schedule", "Twice-yearly observation"
+        ASYE = "asye", "ASYE observation"
+        REGISTRATION = "registration", "Peer observation for registration"
+        ACTION = "action", "Agreed as an action (audit, supervision or PDR)"
+        PRACTICE_WEEK = "practice_week", "Practice Week"
+
+    observed = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    observer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # The observed person's team when planned: the summaries count by it.
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices,
+                               default=Purpose.SCHEDULE)
+    planned_for = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")
+    planned_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    # Recorded by the observer.
+    observed_on = models.DateField(null=True, blank=True)
+    tool = models.ForeignKey(ObservationToolVersion, on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+")
+    answers = models.JSONField(default=dict, blank=True)
+    themes = models.JSONField(default=list, blank=True)
+    strengths = models.TextField(blank=True)
+    areas_to_develop = models.TextField(blank=True)
+    feedback_given = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.TextField(blank=True)
+    # The person observed answers.
+    reply = models.TextField(blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    workflow = Workflow(
+        Status, noun="observation",
+        allowed_from={Status.DONE: [Status.PLANNED], Status.CANCELLED: [Status.PLANNED]},
+        groups={"open": [Status.PLANNED], "finished": [Status.DONE, Status.CANCELLED]},
+    )
+
+    class Meta:
+        ordering = ["-planned_for", "-id"]
+        indexes = [models.Index(fields=["status", "planned_for"]),
+                   models.Index(fields=["observed", "status"]),
+                   models.Index(fields=["observer", "status"])]
+        constraints = [models.CheckConstraint(
+            condition=~models.Q(observer=models.F("observed")),
+            name="practice_observation_not_self",
+            violation_error_message="Someone else observes the practice.")]
+
+    def __str__(self) -> str:
+        return f"Observation {self.pk}"
+
+    @property
+    def when(self) -> dt.date:
+        """The day it was done, or the day it is planned for."""
+        return self.observed_on or self.planned_for
