@@ -120,7 +120,16 @@ class FeedbackInvitation(BaseModel):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
     question_set = models.ForeignKey(QuestionSetVersion, on_delete=models.PROTECT,
                                      related_name="+")
+    class Channel(models.TextChoices):
+        LINK = "link", "A link, given by hand"
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "Text message"
+        LETTER = "letter", "Letter"
+
     token_hash = models.CharField(max_length=64, unique=True)
+    # A letter's short code, typed at /voice/feedback/: a keyed hash of it, never the code.
+    code_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
     expires_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey("people.Person", null=True, blank=True,
@@ -178,3 +187,53 @@ class CallSelection(BaseModel):
 
     def __str__(self) -> str:
         return f"Calls to families, drawn {self.created_at:%d %B %Y}"
+
+
+class ClosureFeedbackDue(BaseModel):
+    """A case an import recorded as closed, waiting for its family to be invited to give
+    feedback (000: "once an Early Help Assessment has been recorded as closed the family will
+    be invited"). Nothing is sent by itself: the register holds no contact details, so the
+    key worker invites the family, or records that they declined."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting for an invitation"
+        INVITED = "invited", "Invited"
+        DECLINED = "declined", "The family declined"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    closed_on = models.DateField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    invitation = models.ForeignKey(FeedbackInvitation, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey("people.Person", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["closed_on", "id"]
+        indexes = [models.Index(fields=["state", "closed_on"])]
+        constraints = [models.UniqueConstraint(fields=["case", "closed_on"],
+                                               name="voice_closure_due_once_per_closure")]
+
+    def __str__(self) -> str:
+        return f"Feedback due after the closure on {self.closed_on:%d %B %Y}"
+
+
+class ClosureForm(BaseModel):
+    """000's closure form: "at the end of the Early Help assessment the co-ordinator
+    completes a closure form with the family", recorded against the case. The questions
+    asked are kept with the answers (voice.closures holds the current ones)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    completed_on = models.DateField()
+    definition = models.JSONField()
+    answers = models.JSONField()
+    interpreter = models.CharField(max_length=20, choices=FeedbackResponse.Interpreter.choices)
+    recorded_by = models.ForeignKey("people.Person", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Closure form completed {self.completed_on:%d %B %Y}"
