@@ -16,7 +16,8 @@ from auditloop.voice import questions, selectors, services
 from auditloop.voice.models import QuestionSetVersion
 
 PRESETS = {"000-early-help-service-user-feedback", "002-family-feedback",
-           "easy-read-family-feedback", "childs-feedback"}
+           "easy-read-family-feedback", "childs-feedback", "staff-annual-survey",
+           "staff-pulse-survey", "audit-process-feedback"}
 
 
 def test_the_presets_parse_and_every_question_is_marked_a_draft():

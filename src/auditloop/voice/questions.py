@@ -17,7 +17,11 @@ AUDIENCES = {
     "family": "Families",
     "family_easy_read": "Families (easy read)",
     "child": "Children and young people",
+    "staff": "Staff",  # the annual and pulse staff surveys (002)
+    "audit_process": "Those audited and their auditors",  # the audit process (002)
 }
+# Families are invited with these when a case closes; staff and auditors with the rest.
+FAMILY_AUDIENCES = frozenset({"family", "family_easy_read", "child"})
 ANSWERS = {"scale", "yes_no", "text"}
 ORIGINS = {"seed", "draft"}
 DRAFT_NOTE = "Not from the seed: review before use"

@@ -25,7 +25,7 @@ from auditloop.common.models import AccessLog
 from auditloop.people.roles import Capability
 from auditloop.voice import forms, selectors, services
 from auditloop.voice.models import ComplaintCompliment
-from auditloop.voice.questions import DRAFT_NOTE
+from auditloop.voice.questions import DRAFT_NOTE, FAMILY_AUDIENCES
 
 LOG = Capability.LOG_COMPLAINTS
 PAGE_SIZE = 50
@@ -152,8 +152,12 @@ def question_set_detail(request: HttpRequest, key: str) -> HttpResponse:
         "qs": versions[0], "older": versions[1:], "draft_note": DRAFT_NOTE})
 
 
+def _family_sets() -> list[Any]:
+    return [s for s in selectors.question_sets_current() if s.audience in FAMILY_AUDIENCES]
+
+
 def _set_for(key: str) -> Any:
-    sets = {s.key: s for s in selectors.question_sets_current()}
+    sets = {s.key: s for s in _family_sets()}
     if key not in sets:
         raise Http404
     return sets[key]
@@ -166,7 +170,7 @@ def case_feedback(request: HttpRequest, case_id: int) -> HttpResponse:
     or the form filled in now with the family."""
     case = get_case_for_user(request.user, case_id)
     log_access(request, object_type="case", object_id=case.pk)
-    sets = selectors.question_sets_current()
+    sets = _family_sets()
     form = forms.InviteForm(_posted(request), sets=sets)
     link = None
     if request.method == "POST" and form.is_valid():
