@@ -260,3 +260,7 @@ class Observation(BaseModel, WorkflowModel):
     def when(self) -> dt.date:
         """The day it was done, or the day it is planned for."""
         return self.observed_on or self.planned_for
+
+
+# The multi-agency contribution to conferences and reviews (002), in its own module.
+from auditloop.practice.meetings import MultiAgencyMeeting  # noqa: E402, F401
