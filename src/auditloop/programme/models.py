@@ -45,6 +45,7 @@ class Cycle(BaseModel, WorkflowModel):
         PLAN = "plan", "The year's theme plan"
         QA_MEETING = "qa_meeting", "The prevalent issue at the last QA meeting"
         CHOSEN = "chosen", "Chosen by the QA manager"
+        PROPOSAL = "proposal", "A proposed themed audit, accepted by the QA manager"
 
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MONTHLY)
     name = models.CharField(max_length=200, blank=True,
@@ -57,6 +58,9 @@ class Cycle(BaseModel, WorkflowModel):
     theme_source = models.CharField(max_length=12, choices=ThemeSource.choices, blank=True,
                                     default=ThemeSource.NONE)
     theme_reason = models.CharField(max_length=500, blank=True)
+    # The filters the case proposal form starts from (programme.proposals.FILTER_KEYS: the
+    # form's own field names), set by an accepted themed-audit proposal.
+    selection_filter = models.JSONField(default=dict, blank=True)
     period_start = models.DateField()
     period_end = models.DateField()
     audit_starts_on = models.DateField()
@@ -783,3 +787,62 @@ class LearningImprovement(BaseModel):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+# ------------------------------------------------------------- proposed themed audits (004)
+
+
+class ThemeProposal(BaseModel, WorkflowModel):
+    """A themed audit proposed by what the council hears or measures: complaints' themes
+    (002), a performance indicator's signal (004: "hypothesise about practice and then test
+    the hypothesis through the audit process"). The QA manager accepts it (it becomes a
+    cycle's theme and selection filter) or dismisses it with a reason. `about` is an opaque
+    key of what raised it ("indicator:12", "complaints:neglect:2026"), never a name."""
+
+    class Source(models.TextChoices):
+        COMPLAINTS = "complaints", "Complaints"
+        INDICATOR = "indicator", "A performance indicator"
+        PRACTICE = "practice", "Observations of practice"
+        OTHER = "other", "Another source"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for a decision"
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    source = models.CharField(max_length=20, choices=Source.choices)
+    about = models.CharField(max_length=100)
+    theme = models.CharField(max_length=200)
+    hypothesis = models.TextField()
+    selection_filter = models.JSONField(default=dict, blank=True)
+    # The cycle it is proposed for: the next one with no proposal on it (proposals.py).
+    # People and cycles are SET_NULL: the decision's record outlives a deleted cycle or person.
+    cycle = models.ForeignKey(Cycle, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="theme_proposals")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    decided_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    dismissal_reason = models.TextField(blank=True)
+
+    # Decided once: accepted or dismissed (with a reason), each kept as a status change.
+    workflow = Workflow(Status, noun="proposed themed audit", allowed_from={
+        Status.ACCEPTED: {Status.PROPOSED},
+        Status.DISMISSED: {Status.PROPOSED},
+    }, groups={"open": {Status.PROPOSED}, "decided": {Status.ACCEPTED, Status.DISMISSED}})
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["source", "about"],
+                                               condition=Q(status="proposed"),
+                                               name="theme_proposal_one_open")]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Proposed themed audit {self.pk}: {self.theme}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status_in("open")

@@ -6,6 +6,7 @@ from auditloop.programme import allocation_views as a
 from auditloop.programme import learning_views as lv
 from auditloop.programme import loop_views as lp
 from auditloop.programme import meeting_views as m
+from auditloop.programme import proposal_views as pv
 from auditloop.programme import views as v
 
 app_name = "programme"
@@ -51,6 +52,11 @@ urlpatterns = [
     path("<int:cycle_id>/case-notes", m.case_notes, name="case_notes"),
     path("<int:cycle_id>/case-notes.csv", m.case_notes_csv, name="case_notes_csv"),
     # Closing the loop: revisits of a theme, the loop views, learning sessions (002, 004)
+    # Proposed themed audits, from complaints' themes and indicators' signals (004)
+    path("proposals/", pv.proposal_list, name="proposal_list"),
+    path("proposals/<int:proposal_id>/accept", pv.proposal_accept, name="proposal_accept"),
+    path("proposals/<int:proposal_id>/edit", pv.proposal_edit, name="proposal_edit"),
+    path("proposals/<int:proposal_id>/dismiss", pv.proposal_dismiss, name="proposal_dismiss"),
     path("revisits/", lp.revisit_list, name="revisit_list"),
     path("revisits/<int:revisit_id>/", lp.revisit_detail, name="revisit_detail"),
     path("revisits/<int:revisit_id>/start", lp.revisit_start, name="revisit_start"),

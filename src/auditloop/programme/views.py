@@ -195,7 +195,9 @@ def run_step(request: HttpRequest, cycle: Cycle, step: Any, done: str,
 def propose(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(cycle_id)
     row = framework_settings_row()
-    form = forms.ProposeForm(posted(request), initial=proposal_initial(row),
+    # An accepted themed-audit proposal's filter (programme.proposals) is where it starts.
+    form = forms.ProposeForm(posted(request),
+                             initial={**proposal_initial(row), **cycle.selection_filter},
                              size_range=sample_size_range(row))
     if not cycle.is_planning:
         return _detail(request, cycle, ["The cases are confirmed. Open the list again to "
