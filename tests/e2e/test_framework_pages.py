@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 WIDE = {"width": 1280, "height": 900}
 SMALL = {"width": 320, "height": 800}
 PAGES = ("the-month", "choosing-cases", "drift", "who-audits", "the-audit", "notices",
-         "moderation", "actions", "reports", "records")
+         "moderation", "actions", "reports", "families-and-staff", "records")
 
 
 def _shot(page: Any, name: str) -> None:

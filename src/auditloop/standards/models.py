@@ -264,6 +264,9 @@ class FrameworkSettings(models.Model):
         max_length=32, choices=Role.choices, blank=True
     )
     immediate_concern_wider_review = models.BooleanField(default=False)
+    # Days after a practice alert's respond-by date that the first escalation step is taken;
+    # the second step is a week after the first.
+    practice_alert_escalation_days = models.PositiveSmallIntegerField(default=1)
 
     # Actions, re-audit and closing the loop
     action_deadline_days = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -282,6 +285,10 @@ class FrameworkSettings(models.Model):
     # Reports and other QA activity
     reports = models.JSONField(default=list, blank=True)
     other_activities = models.JSONField(default=list, blank=True)
+
+    # What families and staff tell us
+    feedback_link_days = models.PositiveSmallIntegerField(default=28)
+    survey_anonymity_threshold = models.PositiveSmallIntegerField(default=5)
 
     # Keeping records
     retention = models.JSONField(default=retention_defaults, blank=True)

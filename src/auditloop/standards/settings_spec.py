@@ -75,7 +75,9 @@ EVENTS: dict[str, str] = {
 # Settings and notice events that are stored, shown and set by presets but that no code acts
 # on yet: the voice and practice work will. The Framework settings page marks them "Not acted
 # on yet", and the test that walks every setting exempts only these.
-NOT_ACTED_ON_YET: tuple[str, ...] = ("other_activities", "practice_alert")
+NOT_ACTED_ON_YET: tuple[str, ...] = ("other_activities", "practice_alert",
+                                      "survey_anonymity_threshold",
+                                      "feedback_link_days", "practice_alert_escalation_days")
 NOT_ACTED_ON_YET_TEXT = "Not acted on yet"
 CHANNELS = {"verbal": "Verbally", "in_writing": "In writing", "tray": "In their tray",
             "email": "By email"}
@@ -114,6 +116,7 @@ REPORT_KINDS = {
     "team": "Team report",
     "service": "Service overview",
     "newsletter": "Summary of recent audit activity for the newsletter",
+    "safeguarding_unit": "Safeguarding Unit performance report",
 }
 
 FREQUENCIES = {
@@ -301,6 +304,9 @@ SPECS: dict[str, Spec] = {
         "months": F(ListOf(Integer(minimum=1, maximum=12), unique=True), default=list),
         "note": F(Text(max_length=1000), default=""),
     }, name="an activity (activity, of, frequency, per_year, at_least_one_of, months, note)")),
+    "practice_alert_escalation_days": Integer(minimum=0, maximum=90),
+    "feedback_link_days": Integer(minimum=1, maximum=365),
+    "survey_anonymity_threshold": Integer(minimum=1, maximum=100),
     # A record type left out keeps its default (standards.models.RETENTION_DEFAULTS).
     "retention": Fields({key: F(PERIOD, default=RETENTION_DEFAULTS[key])
                          for key in RECORD_TYPES},
@@ -353,6 +359,10 @@ PAGES: tuple[Page, ...] = (
          "The reports, when they are due, who approves and who reads them, and other quality "
          "assurance work.",
          ("reports",)),
+    Page("families-and-staff", "What families and staff tell us",
+         "How long a family's feedback link works, and the fewest answers a survey group "
+         "needs before it is shown.",
+         ("feedback_link_days", "survey_anonymity_threshold")),
     Page("records", "Keeping records",
          "How long each kind of record is kept before the daily retention job removes it.",
          ("retention",)),
@@ -432,7 +442,8 @@ _EDITORS = {
     "auditor_roles": "roles", "moderation_panel_roles": "yaml", "re_audit_by_roles": "roles",
     "escalation_grades": "grades", "re_audit_grades": "grades",
     "actions_signed_off_by": "recipient", "immediate_concern_sign_off_role": "role",
-    "overdue_action_escalation": "yaml",
+    "overdue_action_escalation": "yaml", "practice_alert_escalation_days": "number",
+    "feedback_link_days": "number", "survey_anonymity_threshold": "number",
 }
 
 # (page, [(field, label, help)]): each setting's page (PAGES), in the order it shows them.
@@ -559,6 +570,11 @@ _BY_PAGE: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("immediate_concern_wider_review",
          "An immediate concern can lead to a wider look at the key worker's caseload",
          "002: a wider view of the caseload, management practice or IRO/CP oversight."),
+        ("practice_alert_escalation_days",
+         "Practice alerts not answered are escalated after (days)",
+         "002: practice alerts go to the team manager's tray; the seeds give no days. Days "
+         "after the date the response was wanted by: the service manager is told then, the "
+         "head of service a week later."),
     ]),
     ("moderation", [
         ("disagreement_settled_by", "Who settles a disagreement", ""),
@@ -613,6 +629,15 @@ _BY_PAGE: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("other_activities", "Other quality assurance activity",
          "Recorded for the work to come: nothing is scheduled from this yet."),
     ]),
+    ("families-and-staff", [
+        ("feedback_link_days", "A family's feedback link works for (days)",
+         "000: once the Early Help Assessment is closed the family is invited to complete a "
+         "feedback form; the seed gives no time. The link, and a letter's short code, work "
+         "once and stop working after this many days."),
+        ("survey_anonymity_threshold", "Fewest answers before a survey group is shown",
+         "002: the annual survey of teams and managers; the seed gives no number. A group "
+         "with fewer answers than this is not shown, so nobody's answers can be picked out."),
+    ]),
     ("records", [
         ("retention", "How long records are kept",
          "Not in the seeds: councils' usual retention schedules for children's social care "
@@ -641,6 +666,9 @@ _WHAT = {
     "audit_notice_days": "a number of days",
     "audit_list_days_before_cycle": "a number of days",
     "action_deadline_days": "a number of days",
+    "practice_alert_escalation_days": "a number of days",
+    "feedback_link_days": "a number of days",
+    "survey_anonymity_threshold": "a number of answers",
     "allocation_unit": "whether auditors work in pairs or alone",
     "reflective_discussion": "when the reflective discussion is held",
     "immediate_concern_sign_off_role": "who signs off immediate-concern actions",
