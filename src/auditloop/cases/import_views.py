@@ -50,6 +50,8 @@ SUMMARY_LABELS = [
     ("involvements_created", "Key workers and other involvements added"),
     ("involvements_ended", "Involvements ended"),
     ("events_created", "Events added"),
+    ("return_rows_created", "Rows of the return kept for the indicators"),
+    ("return_rows_updated", "Rows of the return changed"),
     ("unmatched_workers", "Allocated workers not matched to staff"),
     ("staff_created", "Staff added"),
     ("staff_updated", "Staff changed"),

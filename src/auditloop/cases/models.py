@@ -236,3 +236,194 @@ class ImportFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# ---------------------------------------------------------------- what the returns record
+# The statutory returns' own rows, kept per child so that the indicators can be computed
+# from them (the CIN census's referrals, assessments, section 47 enquiries and plans; the
+# SSDA903's episodes, missing table and care leavers' status; Annex A's contacts). Each is
+# keyed by its case and its start date, so a file imported again updates, never repeats.
+
+
+class ReturnRow(BaseModel):
+    """What every kept row of a return has: the case, and the return that last set it."""
+
+    class Origin(models.TextChoices):
+        ANNEX_A = "annex_a", "Ofsted Annex A"
+        SSDA903 = "ssda903", "SSDA903"
+        CIN_CENSUS = "cin_census", "Children in Need census"
+
+    origin = models.CharField(max_length=16, choices=Origin.choices)
+
+    class Meta:
+        abstract = True
+
+
+class Referral(ReturnRow):
+    """A referral to children's social care (CIN census CINreferralDate, ReferralSource,
+    ReferralNFA; Annex A List 3 Date of referral, Referral Source, Referral NFA?, Number of
+    Referrals in Last 12 Months)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    referred_on = models.DateField()
+    source = models.CharField(max_length=40, blank=True)
+    no_further_action = models.BooleanField(null=True)
+    referrals_in_12_months = models.PositiveSmallIntegerField(null=True)
+    closed_on = models.DateField(null=True)  # the census's CINclosureDate
+    closure_reason = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["case", "referred_on"]
+        constraints = [models.UniqueConstraint(fields=["case", "referred_on"],
+                                               name="referral_once")]
+        indexes = [models.Index(fields=["referred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} referral {self.referred_on}"
+
+
+class Assessment(ReturnRow):
+    """A social work assessment (CIN census AssessmentActualStartDate,
+    AssessmentAuthorisationDate; Annex A List 4 Continuous Assessment Start Date, Date of
+    Authorisation, and whether the child needed social care support)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    started_on = models.DateField()
+    authorised_on = models.DateField(null=True)
+    needs_support = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["case", "started_on"]
+        constraints = [models.UniqueConstraint(fields=["case", "started_on"],
+                                               name="assessment_once")]
+        indexes = [models.Index(fields=["authorised_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} assessment {self.started_on}"
+
+
+class Section47Enquiry(ReturnRow):
+    """A section 47 enquiry and its initial conference (CIN census S47ActualStartDate,
+    DateOfInitialCPC, ICPCnotRequired; Annex A List 5)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="section_47s")
+    started_on = models.DateField()
+    conference_on = models.DateField(null=True)
+    conference_not_required = models.BooleanField(null=True)
+    plan_from_conference = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["case", "started_on"]
+        constraints = [models.UniqueConstraint(fields=["case", "started_on"],
+                                               name="section_47_once")]
+        indexes = [models.Index(fields=["conference_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} section 47 {self.started_on}"
+
+
+class ProtectionPlan(ReturnRow):
+    """A child protection plan (CIN census CPPstartDate, CPPendDate, NumberOfPreviousCPP,
+    categories of abuse; Annex A List 7, with its police powers question)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="protection_plans")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True)
+    previous_plans = models.PositiveSmallIntegerField(null=True)
+    initial_category = models.CharField(max_length=40, blank=True)
+    latest_category = models.CharField(max_length=40, blank=True)
+    # Annex A: subject to an emergency protection order or police powers in six months.
+    emergency_protection = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["case", "started_on"]
+        constraints = [models.UniqueConstraint(fields=["case", "started_on"],
+                                               name="protection_plan_once")]
+        indexes = [models.Index(fields=["started_on"]), models.Index(fields=["ended_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} protection plan {self.started_on}"
+
+
+class CareEpisode(ReturnRow):
+    """An SSDA903 episode: a period under one legal status in one placement (CHILD, DECOM,
+    RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="care_episodes")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True)
+    reason_new = models.CharField(max_length=4)  # RNE: S started care; P, T, B, U moves
+    legal_status = models.CharField(max_length=10, blank=True)
+    need = models.CharField(max_length=10, blank=True)
+    placement = models.CharField(max_length=10, blank=True)
+    provider = models.CharField(max_length=10, blank=True)
+    reason_ended = models.CharField(max_length=10, blank=True)
+    reason_place_change = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["case", "started_on"]
+        constraints = [models.UniqueConstraint(fields=["case", "started_on"],
+                                               name="care_episode_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case} episode {self.started_on}"
+
+
+class MissingEpisode(ReturnRow):
+    """A time missing or away from placement (SSDA903 Missing: MISSING, MIS_START,
+    MIS_END)."""
+
+    class Kind(models.TextChoices):
+        MISSING = "M", "Missing"
+        AWAY = "A", "Away from placement without authorisation"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="missing_episodes")
+    kind = models.CharField(max_length=1, choices=Kind.choices)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True)
+
+    class Meta:
+        ordering = ["case", "started_on"]
+        constraints = [models.UniqueConstraint(fields=["case", "kind", "started_on"],
+                                               name="missing_episode_once")]
+        indexes = [models.Index(fields=["started_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} {self.started_on}"
+
+
+class CareLeaverStatus(ReturnRow):
+    """A care leaver's latest status (Annex A List 9 LA in Touch, Type of Accommodation,
+    Suitability of Accommodation, Activity Status; SSDA903 OC3 IN_TOUCH, ACTIV, ACCOM)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE,
+                                related_name="care_leaver_status")
+    in_touch = models.BooleanField(null=True)
+    in_touch_code = models.CharField(max_length=40, blank=True)
+    accommodation = models.CharField(max_length=80, blank=True)
+    suitable = models.BooleanField(null=True)
+    activity = models.CharField(max_length=80, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.case} care leaver status"
+
+
+class Contact(ReturnRow):
+    """A contact to the front door (Annex A List 1 Date of Contact, Contact Source). Most
+    contacts never become a case, so a contact holds the child's identifier and is linked
+    to the case with that reference when there is one."""
+
+    child_identifier = models.CharField(max_length=64)
+    contacted_on = models.DateField()
+    source = models.CharField(max_length=80, blank=True)
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="contacts")
+
+    class Meta:
+        ordering = ["contacted_on", "child_identifier"]
+        constraints = [models.UniqueConstraint(
+            fields=["child_identifier", "contacted_on", "source"], name="contact_once")]
+        indexes = [models.Index(fields=["contacted_on"])]
+
+    def __str__(self) -> str:
+        return f"Contact {self.contacted_on}"

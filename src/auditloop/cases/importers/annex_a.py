@@ -2,7 +2,11 @@
 
 Each child (Child Unique ID = the case reference and the child identifier) becomes one
 case, held by the furthest service they are currently in; the lists' dates become events.
-Lists 1 (contacts), 10 (adoption) and 11 (adopters) are not read: they do not make cases.
+Lists 10 (adoption) and 11 (adopters) are not read. List 1 (contacts) makes no cases: its
+contacts are kept as they are, for the indicators, outside the rows counted. The lists' own
+rows (referrals, assessments, section 47 enquiries, plans, care leavers' status) are kept
+too (cases.models.Referral...), their extra columns read leniently: a cell that does not
+parse is left blank rather than failing a row that imported before.
 Workers are named, not numbered, so they are matched to staff by name within the named
 team where possible, and an unmatched name is a warning, not an error.
 """
@@ -26,16 +30,24 @@ from auditloop.cases.importers.base import (
     ParsedCases,
     Problem,
     Progress,
+    ReturnRecord,
     Row,
     Sheet,
     StaffRef,
     Table,
     UploadedFile,
+    as_text,
     child_reference,
     choices_from,
+    count_of,
     dates_in_order,
     find_table,
+    lenient,
+    normalise,
+    parse_date,
+    parse_yes_no,
     read_tables,
+    strip_code,
 )
 from auditloop.cases.models import CaseEvent
 from auditloop.people.models import Service
@@ -92,6 +104,9 @@ LISTS: dict[int, ListSpec] = {
     3: ListSpec(3, K.FRONT_DOOR, (
         _c("referral", "Date of referral", "referral date"),
         _c("nfa", "Referral NFA?", "referral nfa", "nfa", prefix=True),
+        _c("source", "Referral Source", "source of referral"),
+        _c("count12", "Number of Referrals in Last 12 Months", "referrals in last 12 months",
+           prefix=True),
     ), has_worker=True),
     4: ListSpec(4, K.FRONT_DOOR, (
         _c("start", "Continuous Assessment Start Date", "assessment start date"),
@@ -106,6 +121,11 @@ LISTS: dict[int, ListSpec] = {
         _c("s47", "Strategy discussion initiating Section 47 Enquiry Start Date",
            "section 47 enquiry start date", "s47 start date", prefix=True),
         _c("icpc", "Date of Initial Child Protection Conference", "icpc date"),
+        _c("unnecessary", "Was an Initial Child Protection Conference deemed unnecessary",
+           "icpc deemed unnecessary", prefix=True),
+        _c("icpc_plan", "Did the Initial Child Protection Conference Result in a Child "
+           "Protection Plan", "did the icpc result in a child protection plan",
+           "did the icpc result in a cp plan", prefix=True),
     ), has_worker=True),
     6: ListSpec(6, K.CIN, (
         _c("start", "CIN Start Date", "child in need start date"),
@@ -119,6 +139,12 @@ LISTS: dict[int, ListSpec] = {
         _c("visit", "Date of the Last Statutory Visit", "date of last statutory visit"),
         _c("review", "Date of latest review conference", "latest review conference date"),
         _c("end", "Child Protection Plan End Date", "cp plan end date"),
+        _c("initial_category", "Initial Category of Abuse"),
+        _c("latest_category", "Latest Category of Abuse"),
+        _c("emergency", "Subject to Emergency Protection Order or Protected Under Police "
+           "Powers", prefix=True),
+        _c("previous", "Number of Previous Child Protection Plans",
+           "number of previous cp plans", prefix=True),
     ), has_worker=True),
     8: ListSpec(8, K.CLA, (
         _c("start", "Date Started to be Looked After", "date became looked after",
@@ -136,8 +162,17 @@ LISTS: dict[int, ListSpec] = {
         _c("review", "Latest Pathway Plan Review Date", "pathway plan review date"),
         _c("contact", "Latest Date of Contact", "date of latest contact"),
         _c("advisor", "Allocated Personal Advisor", "personal advisor"),
+        _c("in_touch", "LA In Touch", "local authority in touch", "in touch"),
+        _c("accommodation", "Type of Accommodation", "accommodation type"),
+        _c("suitable", "Suitability of Accommodation", "accommodation suitability"),
+        _c("activity", "Activity Status", "activity"),
     ), has_worker=True),
 }
+CONTACT_COLUMNS = (
+    CHILD_COLUMNS[0],
+    _c("contacted", "Date of Contact", "contact date"),
+    _c("source", "Contact Source", "source of contact"),
+)
 
 
 @dataclass
@@ -155,10 +190,20 @@ class _Entry:
     worker: str | None = None
     has_worker: bool = False
     events: list[tuple[str, dt.date, str]] = field(default_factory=list)
+    returns: list[tuple[str, dict[str, object], dict[str, object]]] = field(
+        default_factory=list)
 
     def event(self, kind: str, on: dt.date | None, detail: str) -> None:
         if on is not None:
             self.events.append((kind, on, detail))
+
+    def keep(self, kind: str, key: dict[str, object], fields: dict[str, tuple[str, object]]
+             ) -> None:
+        """Keep the list's row (a referral, a plan...): each field from its column, where
+        the list has that column."""
+        values = {name: value for name, (column, value) in fields.items()
+                  if self.row.has(column)}
+        self.returns.append((kind, key, values))
 
 
 def _columns(spec: ListSpec) -> list[Column]:
@@ -167,9 +212,15 @@ def _columns(spec: ListSpec) -> list[Column]:
 
 def load(files: Sequence[UploadedFile]) -> Loaded:
     tables: list[tuple[ListSpec, Table]] = []
+    contacts: list[Table] = []
     problems: list[Problem] = []
     for sheet in read_tables(files, wanted="the Annex A workbook (.xlsx)"):
         m = _LIST_NAME.match(sheet.name)
+        if m and int(m.group(1)) == 1:
+            found = find_table(sheet, CONTACT_COLUMNS)
+            if found is not None:
+                contacts.append(found)
+            continue
         if not m or int(m.group(1)) not in LISTS:
             continue
         spec = LISTS[int(m.group(1))]
@@ -186,7 +237,8 @@ def load(files: Sequence[UploadedFile]) -> Loaded:
             "Annex A format and uploaded the whole Annex A workbook."
         )
     total = sum(len(t.rows) + t.duplicates for _, t in tables)
-    return Loaded(rows_total=total, payload=tables, problems=problems)
+    return Loaded(rows_total=total, payload=tables, problems=problems,
+                  extra={"contacts": contacts})
 
 
 def _has_content(sheet: Sheet) -> bool:
@@ -230,6 +282,12 @@ def _referral(spec: ListSpec, row: Row, details: dict[str, object]) -> _Entry:
     nfa = row.yes_no("nfa")
     e = _Entry(spec, row, spec.kind, not nfa, referred, referred if nfa else None, details)
     e.event(E.REFERRAL, referred, "Referral")
+    if referred is not None:
+        e.keep("referral", {"referred_on": referred}, {
+            "no_further_action": ("nfa", nfa),
+            "source": ("source", (lenient(row, "source", strip_code) or "")[:40]),
+            "referrals_in_12_months": ("count12", lenient(row, "count12", count_of)),
+        })
     if nfa:
         e.event(E.CLOSURE, referred, "Referral: no further action")
     return e
@@ -245,6 +303,11 @@ def _assessment(spec: ListSpec, row: Row, details: dict[str, object]) -> _Entry:
                details)
     e.event(E.ASSESSMENT_STARTED, start, "Assessment")
     e.event(E.ASSESSMENT_COMPLETED, authorised, "Assessment")
+    if start is not None:
+        e.keep("assessment", {"started_on": start}, {
+            "authorised_on": ("authorised", authorised),
+            "needs_support": ("needs_support", needs_support),
+        })
     if closed:
         e.event(E.CLOSURE, authorised, "Closed after assessment, no further action")
     return e
@@ -256,6 +319,13 @@ def _section_47(spec: ListSpec, row: Row, details: dict[str, object]) -> _Entry:
     e = _Entry(spec, row, spec.kind, True, s47, None, details)
     e.event(E.SECTION_47, s47, "Section 47 enquiry")
     e.event(E.ICPC, icpc, "Initial child protection conference")
+    if s47 is not None:
+        e.keep("section_47", {"started_on": s47}, {
+            "conference_on": ("icpc", icpc),
+            "conference_not_required": ("unnecessary",
+                                        lenient(row, "unnecessary", parse_yes_no)),
+            "plan_from_conference": ("icpc_plan", lenient(row, "icpc_plan", parse_yes_no)),
+        })
     return e
 
 
@@ -287,7 +357,29 @@ def _child_protection(spec: ListSpec, row: Row, details: dict[str, object]) -> _
     e.event(E.STATUTORY_VISIT, row.date("visit"), "Statutory visit")
     e.event(E.REVIEW, row.date("review"), "Review child protection conference")
     e.event(E.PLAN_ENDED, end, "Child protection plan")
+    if start is not None:
+        e.keep("protection_plan", {"started_on": start}, {
+            "ended_on": ("end", end),
+            "previous_plans": ("previous", lenient(row, "previous", count_of)),
+            "initial_category": ("initial_category", _code(row, "initial_category")),
+            "latest_category": ("latest_category", _code(row, "latest_category")),
+            "emergency_protection": ("emergency", lenient(row, "emergency", parse_yes_no)),
+        })
     return e
+
+
+def _code(row: Row, key: str, length: int = 40) -> str:
+    return (lenient(row, key, strip_code) or "")[:length]
+
+
+def _suitable(value: object) -> bool | None:
+    """Suitability of Accommodation: "Suitable", "Not suitable", "Unsuitable", Yes or No."""
+    word = normalise(strip_code(value))
+    if word.startswith(("not", "unsuitable")):
+        return False
+    if word.startswith("suitable"):
+        return True
+    return parse_yes_no(value)
 
 
 def _looked_after(spec: ListSpec, row: Row, details: dict[str, object]) -> _Entry:
@@ -310,6 +402,14 @@ def _care_leaver(spec: ListSpec, row: Row, details: dict[str, object]) -> _Entry
     e.event(E.REVIEW, row.date("review"), "Pathway plan review")
     e.event(E.STATUTORY_VISIT, row.date("contact"), "Latest contact")
     e.worker = row.text("advisor", max_length=200) or None
+    in_touch = _code(row, "in_touch")
+    e.keep("care_leaver_status", {}, {
+        "in_touch": ("in_touch", lenient(row, "in_touch", parse_yes_no)),
+        "in_touch_code": ("in_touch", in_touch),
+        "accommodation": ("accommodation", _code(row, "accommodation", 80)),
+        "suitable": ("suitable", lenient(row, "suitable", _suitable)),
+        "activity": ("activity", _code(row, "activity", 80)),
+    })
     return e
 
 
@@ -370,6 +470,27 @@ def _case(reference: str, entries: list[_Entry]) -> tuple[CaseRecord, list[Event
     return record, events
 
 
+def _returns(reference: str, entries: list[_Entry]) -> list[ReturnRecord]:
+    return [ReturnRecord(kind=kind, reference=reference, key=key, values=values,
+                         locus=Locus.of(e.row))
+            for e in entries for kind, key, values in e.returns]
+
+
+def _contacts(tables: list[Table]) -> list[ReturnRecord]:
+    """List 1: a contact per row with a child and a date; a row without is passed over."""
+    out: list[ReturnRecord] = []
+    for table in tables:
+        for row in table.rows:
+            child = (lenient(row, "child", as_text) or "")[:64]
+            on = lenient(row, "contacted", parse_date)
+            if child and on is not None:
+                out.append(ReturnRecord(
+                    kind="contact", reference=child,
+                    key={"contacted_on": on, "source": _code(row, "source", 80)}, values={},
+                    locus=Locus.of(row), standalone=True))
+    return out
+
+
 def parse(loaded: Loaded, progress: Progress) -> ParsedCases:
     parsed = ParsedCases(problems=list(loaded.problems), warnings=list(loaded.warnings))
     by_child: dict[str, list[_Entry]] = {}
@@ -390,4 +511,6 @@ def parse(loaded: Loaded, progress: Progress) -> ParsedCases:
         record, events = _case(reference, entries)
         parsed.cases.append(record)
         parsed.events.extend(events)
+        parsed.returns.extend(_returns(reference, entries))
+    parsed.returns.extend(_contacts(loaded.extra.get("contacts", [])))
     return parsed

@@ -43,10 +43,10 @@ from auditloop.people.models import Service
 __all__ = [
     "STAGE_RANK", "UNSET", "CaseRecord", "CellError", "Column", "EventRecord",
     "ImportFileError", "InvolvementRecord", "Loaded", "Locus", "NoProgress", "ParsedCases",
-    "Problem", "Progress", "Row", "Sheet", "StaffRef", "Table", "UploadedFile", "as_text",
-    "choices_from", "clean", "code_of", "file_kind", "find_table", "missing_columns_message",
-    "normalise", "normalise_name", "parse_date", "parse_yes_no", "read_spreadsheet",
-    "strip_code",
+    "Problem", "Progress", "ReturnRecord", "Row", "Sheet", "StaffRef", "Table", "UploadedFile",
+    "as_text", "choices_from", "clean", "code_of", "count_of", "file_kind", "find_table",
+    "lenient", "missing_columns_message", "normalise", "normalise_name", "parse_date",
+    "parse_yes_no", "read_spreadsheet", "strip_code",
 ]
 
 K = Service.Kind
@@ -151,6 +151,25 @@ class EventRecord:
 
 
 @dataclass
+class ReturnRecord:
+    """A row of a statutory return kept as it is (cases.models: Referral, Assessment...):
+    which kind, its key within the case (the start date), and the values the file gives.
+
+    `values` holds only the fields the file has a column for, so a return that does not
+    speak of a field leaves it as it was; a blank cell in a column it has clears it.
+    """
+
+    kind: str  # a key of cases.services.returns.MODELS
+    reference: str
+    key: dict[str, Any]
+    values: dict[str, Any]
+    locus: Locus
+    # Rows read from a separate table stand alone, like events (903 Missing and OC3).
+    standalone: bool = False
+    reference_column: str = "Case reference"
+
+
+@dataclass
 class Loaded:
     """Files read and split into tables (or XML records); rows_total drives the progress."""
 
@@ -158,6 +177,8 @@ class Loaded:
     payload: Any
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Tables read only for the rows the indicators need, outside the rows counted.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -165,6 +186,7 @@ class ParsedCases:
     cases: list[CaseRecord] = field(default_factory=list)
     involvements: list[InvolvementRecord] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)
+    returns: list[ReturnRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # Every case reference the files name, rows with problems included: a complete list
@@ -195,6 +217,24 @@ def dates_in_order(row: Row, start: dt.date | None, end: dt.date | None, end_key
         row.add_problem(end_key, f"This date is before the {start_label}. Check both dates.")
         return None
     return end
+
+
+def lenient(row: Row, key: str, parse: Any) -> Any:
+    """A cell read for the indicators only: a value that does not parse is left out (None)
+    rather than reported, so these columns never make a row fail that imported before."""
+    value = row.raw(key)
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except (CellError, ValueError, TypeError):
+        return None
+
+
+def count_of(value: Any) -> int | None:
+    """A count cell ("3", 3.0): a whole number of 0 or more, or None."""
+    number = int(float(as_text(value)))
+    return number if 0 <= number < 32768 else None
 
 
 def read_tables(files: Sequence[UploadedFile], *, wanted: str) -> list[Sheet]:

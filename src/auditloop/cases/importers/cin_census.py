@@ -4,6 +4,10 @@ need or on a child protection plan, with its episodes' dates as events.
 The file is parsed with the standard library's parser after refusing any document type
 declaration: without one, no entity can be declared, so neither "billion laughs" nor an
 external entity can be smuggled in. The census names no worker.
+
+Its own rows are kept for the indicators (cases.models): each episode's referral (date,
+source, no further action, closure), assessments, section 47 enquiries with their initial
+conferences, and child protection plans with the number of previous plans.
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ from auditloop.cases.importers.base import (
     ParsedCases,
     Problem,
     Progress,
+    ReturnRecord,
     UploadedFile,
     file_kind,
     parse_date,
+    parse_yes_no,
 )
 from auditloop.cases.models import CaseEvent
 from auditloop.people.models import Service
@@ -124,6 +130,8 @@ class _Episode:
     cin_plans: list[tuple[dt.date | None, dt.date | None]] = field(default_factory=list)
     cp_plans: list[tuple[dt.date | None, dt.date | None]] = field(default_factory=list)
     events: list[tuple[str, dt.date, str]] = field(default_factory=list)
+    returns: list[tuple[str, dict[str, object], dict[str, object]]] = field(
+        default_factory=list)
 
     @property
     def open(self) -> bool:
@@ -164,6 +172,17 @@ class _Reader:
             self.problems.append(self.locus.problem(name, exc.reason))
             return None
 
+    def flag(self, el: ET.Element | None, name: str) -> bool | None:
+        """A true/false element, read leniently: one that does not parse is left out."""
+        try:
+            return parse_yes_no(_text(el, name) or None)
+        except CellError:
+            return None
+
+    def count(self, el: ET.Element | None, name: str) -> int | None:
+        text = _text(el, name)
+        return int(text) if text.isdigit() and int(text) < 32768 else None
+
     def ordered(self, start: dt.date | None, end: dt.date | None, name: str, what: str
                 ) -> dt.date | None:
         if start and end and end < start:
@@ -186,11 +205,18 @@ def _episode(r: _Reader, cin: ET.Element) -> _Episode | None:
             ep.events.append((kind, on, detail))
 
     event(E.REFERRAL, referral, "Referral")
+    ep.returns.append(("referral", {"referred_on": referral}, {
+        "source": _text(cin, "ReferralSource")[:40],
+        "no_further_action": r.flag(cin, "ReferralNFA"),
+        "closed_on": closure, "closure_reason": ep.reason[:40],
+    }))
     for a in _children(cin, "Assessments"):
         start = r.date(a, "AssessmentActualStartDate")
         done = r.ordered(start, r.date(a, "AssessmentAuthorisationDate"),
                          "AssessmentAuthorisationDate", "assessment start date")
         ep.assessments.append((start, done))
+        if start is not None:
+            ep.returns.append(("assessment", {"started_on": start}, {"authorised_on": done}))
         event(E.ASSESSMENT_STARTED, start, "Assessment")
         event(E.ASSESSMENT_COMPLETED, done, "Assessment")
     for p in _children(cin, "CINPlanDates"):
@@ -200,13 +226,24 @@ def _episode(r: _Reader, cin: ET.Element) -> _Episode | None:
         event(E.PLAN_STARTED, start, "Child in need plan")
         event(E.PLAN_ENDED, end, "Child in need plan")
     for s in _children(cin, "Section47"):
-        event(E.SECTION_47, r.date(s, "S47ActualStartDate"), "Section 47 enquiry")
-        event(E.ICPC, r.date(s, "DateOfInitialCPC"), "Initial child protection conference")
+        s47 = r.date(s, "S47ActualStartDate")
+        icpc = r.date(s, "DateOfInitialCPC")
+        event(E.SECTION_47, s47, "Section 47 enquiry")
+        event(E.ICPC, icpc, "Initial child protection conference")
+        if s47 is not None:
+            ep.returns.append(("section_47", {"started_on": s47}, {
+                "conference_on": icpc,
+                "conference_not_required": r.flag(s, "ICPCnotRequired")}))
     event(E.ICPC, r.date(cin, "DateOfInitialCPC"), "Initial child protection conference")
     for p in _children(cin, "ChildProtectionPlans"):
         start = r.date(p, "CPPstartDate")
         end = r.ordered(start, r.date(p, "CPPendDate"), "CPPendDate", "plan start date")
         ep.cp_plans.append((start, end))
+        if start is not None:
+            ep.returns.append(("protection_plan", {"started_on": start}, {
+                "ended_on": end, "previous_plans": r.count(p, "NumberOfPreviousCPP"),
+                "initial_category": _text(p, "InitialCategoryOfAbuse")[:40],
+                "latest_category": _text(p, "LatestCategoryOfAbuse")[:40]}))
         event(E.PLAN_STARTED, start, "Child protection plan")
         event(E.PLAN_ENDED, end, "Child protection plan")
         for review in _children(p, "Reviews"):
@@ -240,7 +277,7 @@ def _disability(child: ET.Element) -> str:
 
 
 def _case(file: str, number: int, child: ET.Element
-          ) -> tuple[str, CaseRecord | None, list[EventRecord], list[Problem]]:
+          ) -> tuple[str, CaseRecord | None, list[EventRecord | ReturnRecord], list[Problem]]:
     r = _Reader(file, number)
     ids = _child(child, "ChildIdentifiers")
     reference = _text(ids, "LAchildID")
@@ -272,9 +309,12 @@ def _case(file: str, number: int, child: ET.Element
     }
     record = CaseRecord(reference=reference, locus=r.locus, values=values, service=kind,
                         service_column="CINdetails")
-    events = [EventRecord(reference=reference, kind=k, occurred_on=on, detail=detail,
-                          locus=r.locus)
-              for ep in episodes for k, on, detail in ep.events]
+    events: list[EventRecord | ReturnRecord] = [
+        EventRecord(reference=reference, kind=k, occurred_on=on, detail=detail, locus=r.locus)
+        for ep in episodes for k, on, detail in ep.events]
+    events.extend(ReturnRecord(kind=k, reference=reference, key=key, values=values,
+                               locus=r.locus)
+                  for ep in episodes for k, key, values in ep.returns)
     return reference, record, events, []
 
 
@@ -294,7 +334,8 @@ def parse(loaded: Loaded, progress: Progress) -> ParsedCases:
         if record is not None:
             seen[reference] = record.locus
             parsed.cases.append(record)
-            parsed.events.extend(events)
+            parsed.events.extend(e for e in events if isinstance(e, EventRecord))
+            parsed.returns.extend(e for e in events if isinstance(e, ReturnRecord))
         parsed.problems.extend(problems)
         progress.advance()
     return parsed

@@ -22,6 +22,7 @@ from auditloop.cases.importers.base import (
     InvolvementRecord,
     ParsedCases,
     Problem,
+    ReturnRecord,
     StaffRef,
     normalise,
     normalise_name,
@@ -47,6 +48,7 @@ class CasePlan:
     cases: list[ReadyCase] = field(default_factory=list)
     involvements: list[tuple[InvolvementRecord, int]] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)
+    returns: list[ReturnRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unmatched_workers: list[str] = field(default_factory=list)
@@ -117,7 +119,8 @@ def plan_case_import(parsed: ParsedCases, module: ModuleType, *, accept_valid_ro
     plan = CasePlan(problems=list(parsed.problems), warnings=list(parsed.warnings))
     wanted_refs = ({r.reference for r in parsed.cases}
                    | {i.reference for i in parsed.involvements}
-                   | {e.reference for e in parsed.events})
+                   | {e.reference for e in parsed.events}
+                   | {r.reference for r in parsed.returns if r.kind != "contact"})
     register = _Register(wanted_refs)
     unmatched: dict[str, str] = {}
     unknown_teams: list[str] = []
@@ -161,6 +164,12 @@ def plan_case_import(parsed: ParsedCases, module: ModuleType, *, accept_valid_ro
                 plan.events.append(ev)
         elif ev.reference in ready_refs:
             plan.events.append(ev)
+    for rr in parsed.returns:
+        # A contact needs no case (most never become one); other rows go with their case.
+        if rr.kind == "contact" or (rr.reference in ready_refs if not rr.standalone
+                                    else case_known(rr.reference, rr.locus,
+                                                    rr.reference_column)):
+            plan.returns.append(rr)
     if unmatched:
         plan.unmatched_workers = sorted(unmatched)
         listed = "; ".join(described for _, described in sorted(unmatched.items()))

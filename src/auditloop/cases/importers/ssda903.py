@@ -1,9 +1,13 @@
-"""The SSDA903 children looked after return: Header and Episodes tables (Reviews if given).
+"""The SSDA903 children looked after return: Header and Episodes tables (Reviews, Missing
+and OC3 if given).
 
 Each child becomes a case in the children in care service, opened at the start of their
 current period of care and closed when their last episode ended with the child leaving
-care. Placements and reviews become events. Tables are recognised by their columns, so
-the files may have any names; the other 903 tables (Missing, UASC, OC2...) are ignored.
+care. Placements and reviews become events. Each episode is kept as it is (legal status,
+placement, reasons), with the Missing table's episodes and OC3's care leaver status, for
+the indicators (cases.models.CareEpisode, MissingEpisode, CareLeaverStatus). Tables are
+recognised by their columns, so the files may have any names; the other 903 tables (UASC,
+OC2...) are not read.
 """
 
 from __future__ import annotations
@@ -21,13 +25,16 @@ from auditloop.cases.importers.base import (
     Locus,
     ParsedCases,
     Progress,
+    ReturnRecord,
     Row,
     Table,
     UploadedFile,
+    as_text,
     child_reference,
     choices_from,
     dates_in_order,
     find_table,
+    lenient,
     read_tables,
 )
 from auditloop.cases.models import CaseEvent
@@ -55,13 +62,35 @@ EPISODE_COLUMNS = [
     Column("provider", "PLACE_PROVIDER"),
     Column("dec", "DEC"),
     Column("rec", "REC"),
+    Column("ls", "LS"),
+    Column("cin", "CIN"),
+    Column("change", "REASON_PLACE_CHANGE"),
 ]
 REVIEW_COLUMNS = [
     _CHILD,
     Column("review", "REVIEW", required=True),
     Column("code", "REVIEW_CODE"),
 ]
-TABLES = {"episodes": EPISODE_COLUMNS, "reviews": REVIEW_COLUMNS, "header": HEADER_COLUMNS}
+MISSING_COLUMNS = [
+    _CHILD,
+    Column("missing", "MISSING", required=True),
+    Column("start", "MIS_START", required=True),
+    Column("end", "MIS_END"),
+]
+OC3_COLUMNS = [
+    _CHILD,
+    Column("in_touch", "IN_TOUCH", required=True),
+    Column("activ", "ACTIV"),
+    Column("accom", "ACCOM", required=True),
+]
+TABLES = {"episodes": EPISODE_COLUMNS, "reviews": REVIEW_COLUMNS, "missing": MISSING_COLUMNS,
+          "oc3": OC3_COLUMNS, "header": HEADER_COLUMNS}
+MISSING_KINDS = choices_from([("M", "M"), ("A", "A")], ("M", "missing"), ("A", "away"))
+# OC3 IN_TOUCH: YES and NO; DIED, REFU (refused), NREQ (no longer required), RHOM (returned
+# home) are not "in touch" either way.
+IN_TOUCH = {"YES": True, "NO": False}
+# OC3 ACCOM: a letter for the kind of accommodation, then 1 if suitable, 2 if not.
+ACCOM_SUITABLE = {"1": True, "2": False}
 SEXES = choices_from([("Male", "1"), ("Female", "2"), ("Male", "M"), ("Female", "F"),
                       ("Unknown", "U"), ("Unknown", "0"), ("Not specified", "9")],
                      ("Male", "male"), ("Female", "female"))
@@ -82,10 +111,13 @@ class _Episode:
     end: dt.date | None
     reason: str
     row: Row
+    legal_status: str = ""
+    need: str = ""
+    change: str = ""
 
 
 def load(files: Sequence[UploadedFile]) -> Loaded:
-    found: dict[str, list[Table]] = {"header": [], "episodes": [], "reviews": []}
+    found: dict[str, list[Table]] = {role: [] for role in TABLES}
     warnings: list[str] = []
     for sheet in read_tables(files, wanted="the 903 tables as CSV files"):
         for role, columns in TABLES.items():
@@ -94,8 +126,8 @@ def load(files: Sequence[UploadedFile]) -> Loaded:
                 found[role].append(table)
                 break
         else:
-            warnings.append(f"{sheet.file} ({sheet.name}) is not a 903 Header, Episodes or "
-                            f"Reviews table, so it was not read.")
+            warnings.append(f"{sheet.file} ({sheet.name}) is not a 903 Header, Episodes, "
+                            f"Reviews, Missing or OC3 table, so it was not read.")
     if not found["episodes"]:
         raise ImportFileError(
             "No Episodes table was found. Upload the 903 Episodes file (with the columns "
@@ -208,6 +240,8 @@ def parse(loaded: Loaded, progress: Progress) -> ParsedCases:
                 start=start, rne=rne, place=row.text("place", max_length=10),
                 provider=row.text("provider", max_length=10), end=end,
                 reason=row.text("rec", max_length=10).upper(), row=row,
+                legal_status=_code(row, "ls"), need=_code(row, "cin"),
+                change=_code(row, "change"),
             ))
         if reference:
             parsed.references.add(reference)
@@ -219,10 +253,47 @@ def parse(loaded: Loaded, progress: Progress) -> ParsedCases:
             reviews.append((reference, on, row.text("code", max_length=10), row))
         _done(parsed, row, progress)
 
+    for row in rows("missing"):
+        reference = child_reference(row, "child")
+        kind = row.choice("missing", MISSING_KINDS, required=True,
+                          describe="Use M (missing) or A (away from placement without "
+                                   "authorisation).")
+        start = row.date("start", required=True)
+        end = dates_in_order(row, start, row.date("end"), "end", "MIS_START")
+        if row.ok and start is not None and kind is not None:
+            parsed.returns.append(ReturnRecord(
+                kind="missing_episode", reference=reference,
+                key={"kind": kind, "started_on": start}, values={"ended_on": end},
+                locus=Locus.of(row), standalone=True,
+                reference_column=row.table.header("child")))
+        _done(parsed, row, progress)
+    for row in rows("oc3"):
+        reference = child_reference(row, "child")
+        in_touch = row.text("in_touch", max_length=40).upper()
+        accom = row.text("accom", max_length=10).upper()
+        activity = row.text("activ", max_length=10).upper()
+        if row.ok:
+            parsed.returns.append(ReturnRecord(
+                kind="care_leaver_status", reference=reference, key={}, values={
+                    "in_touch": IN_TOUCH.get(in_touch), "in_touch_code": in_touch,
+                    "accommodation": accom, "suitable": ACCOM_SUITABLE.get(accom[1:2]),
+                    "activity": activity},
+                locus=Locus.of(row), standalone=True,
+                reference_column=row.table.header("child")))
+        _done(parsed, row, progress)
+
     for reference, eps in episodes.items():
         record, events = _case(reference, headers.get(reference), eps)
         parsed.cases.append(record)
         parsed.events.extend(events)
+        parsed.returns.extend(
+            ReturnRecord(kind="care_episode", reference=reference, key={"started_on": ep.start},
+                         values={"ended_on": ep.end, "reason_new": ep.rne,
+                                 "legal_status": ep.legal_status, "need": ep.need,
+                                 "placement": ep.place, "provider": ep.provider,
+                                 "reason_ended": ep.reason, "reason_place_change": ep.change},
+                         locus=Locus.of(ep.row))
+            for ep in eps)
     for reference, on, code, row in reviews:
         detail = f"Looked after review ({code})" if code else "Looked after review"
         # A review stands alone: its child may be in care already from an earlier return.
@@ -230,6 +301,11 @@ def parse(loaded: Loaded, progress: Progress) -> ParsedCases:
                                          detail=detail, locus=Locus.of(row), standalone=True,
                                          reference_column=row.table.header("child")))
     return parsed
+
+
+def _code(row: Row, key: str) -> str:
+    """A code read for the indicators only: one too long is left out, not reported."""
+    return lenient(row, key, as_text)[:10].upper() if row.has(key) and row.raw(key) else ""
 
 
 def _done(parsed: ParsedCases, row: Row, progress: Progress) -> None:

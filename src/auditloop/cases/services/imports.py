@@ -26,6 +26,7 @@ from auditloop.cases.services.register import (
     events_record,
     involvement_record,
 )
+from auditloop.cases.services.returns import ReturnRowIn, return_rows_record
 from auditloop.cases.signals import register_imported
 from auditloop.common.errors import DomainError, ImportFileError
 from auditloop.common.spreadsheets import ENCODINGS, check_upload, encoding_label
@@ -322,6 +323,10 @@ def _apply(plan: CasePlan, parsed: ParsedCases, module: ModuleType, job: ImportJ
     counts["events_created"] += events_record(events=[
         *((case_for(ev.reference), ev.kind, ev.occurred_on, ev.detail) for ev in plan.events),
         *closures])
+    counts["return_rows_created"], counts["return_rows_updated"] = return_rows_record(
+        rows=[ReturnRowIn(kind=r.kind, key=r.key, values=r.values, child_identifier=r.reference,
+                          case=None if r.kind == "contact" else case_for(r.reference))
+              for r in plan.returns], origin=job.format)
     touched = {case.pk for case in cases.values()}
     if job.complete_snapshot:
         closed = _close_absent(parsed.references, module, job, today)
@@ -355,7 +360,7 @@ def _run_cases(job: ImportJob, files: Sequence[UploadedFile]) -> None:
         "rows": parsed.rows, "duplicates_ignored": parsed.duplicates,
         "warnings": plan.warnings, "unmatched_workers": len(plan.unmatched_workers),
     }
-    anything = bool(plan.cases or plan.involvements or plan.events)
+    anything = bool(plan.cases or plan.involvements or plan.events or plan.returns)
     if not _outcome(job, plan.problems, summary, anything):
         return
     with transaction.atomic():
