@@ -192,6 +192,9 @@ BEHAVIOUR: dict[str, str] = {
                          "test_escalation_grades_decide_which_grades_raise_the_alert",
     "immediate_concern_sign_off_role": "tests/audits/test_immediate_concern.py::"
                                        "test_immediate_concern_sign_off_role_names_who_signs_off",
+    "practice_alert_escalation_days": "tests/practice/test_alert_escalation_days.py::"
+                                      "test_practice_alert_escalation_days_sets_when_an_alert_"
+                                      "is_escalated",
     "immediate_concern_wider_review": "tests/audits/test_immediate_concern.py::"
                                       "test_immediate_concern_wider_review_decides_whether_the_"
                                       "wider_look_is_taken",

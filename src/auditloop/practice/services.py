@@ -20,6 +20,7 @@ from auditloop.notifications.services import notify
 from auditloop.people.models import Person, Team
 from auditloop.people.roles import Role
 from auditloop.practice.models import PracticeAlert, PracticeAlertEscalation, TeamLink
+from auditloop.standards.selectors import framework_settings_row
 
 logger = logging.getLogger(__name__)
 S = PracticeAlert.Status
@@ -39,8 +40,16 @@ class Step:
 
 # The seeds say alerts go to the team manager's tray (002) and are escalated when not
 # answered, without saying to whom or when: our choice follows the line above the team
-# manager, the service manager the day after the date, the head of service a week later.
-STEPS = (Step(1, 1, "service manager"), Step(2, 8, "head of service"))
+# manager, the service manager the framework's practice_alert_escalation_days after the date
+# (1 unless the council changes it), the head of service a week later. Here after_days
+# counts from the first step; steps() gives the days after the date.
+STEPS = (Step(1, 0, "service manager"), Step(2, 7, "head of service"))
+
+
+def steps() -> tuple[Step, ...]:
+    """The escalation steps with their days after the respond-by date, from the framework."""
+    first = framework_settings_row().practice_alert_escalation_days
+    return tuple(Step(s.number, first + s.after_days, s.who) for s in STEPS)
 
 
 def about_alert(alert: PracticeAlert) -> str:
@@ -202,13 +211,14 @@ def practice_alerts_escalate(*, today: dt.date) -> list[PracticeAlertEscalation]
     """Take each escalation step now due for every alert still waiting for its answer,
     once per step: running again the same day, or every day after, tells nobody again."""
     taken: list[PracticeAlertEscalation] = []
-    first = STEPS[0].after_days
+    due_steps = steps()
+    first = due_steps[0].after_days
     waiting = (PracticeAlert.objects.filter(status=S.RAISED,
                                             respond_by__lte=today - dt.timedelta(days=first))
                .prefetch_related("escalations").order_by("respond_by", "pk"))
     for alert in waiting:
         done = {e.step for e in alert.escalations.all()}
-        for step in STEPS:
+        for step in due_steps:
             if step.number in done:
                 continue
             if alert.respond_by + dt.timedelta(days=step.after_days) > today:
