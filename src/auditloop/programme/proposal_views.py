@@ -86,8 +86,8 @@ def _list_page(request: HttpRequest, errors: list[str] | None = None,
     decided = list(proposals.decided_proposals())
     return render(request, "programme/proposals.html", {
         "waiting": waiting, "decided": decided, "errors": errors or [],
-        "filters": {p.pk: proposals.filter_in_words(p.selection_filter)
-                    for p in [*waiting, *decided]},
+        "filters": dict(zip([p.pk for p in waiting], proposals.filters_in_words(
+            [p.selection_filter for p in waiting]), strict=True)),
         "next_cycle": proposals.next_unproposed_cycle(),
     }, status=status)
 

@@ -83,27 +83,41 @@ def clean_selection_filter(value: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def filter_in_words(selection_filter: Mapping[str, Any]) -> str:
-    """The filter for the page, without record numbers where a name will do."""
+def filters_in_words(filters: list[Mapping[str, Any]]) -> list[str]:
+    """Each filter for the page, names instead of record numbers: one query a kind of
+    record named, however many filters."""
     from auditloop.people.models import Locality, Service, Team
 
-    words = []
-    if selection_filter.get("themes"):
-        words.append("theme " + " or ".join(selection_filter["themes"]))
-    for key, model, what in (("service_ids", Service, "service"), ("team_ids", Team, "team"),
-                             ("locality_ids", Locality, "locality")):
-        ids = selection_filter.get(key)
-        if ids:
-            names = sorted(model.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
-                           .values_list("name", flat=True))
-            words.append(f"{what} " + " or ".join(names))
-    if selection_filter.get("agency_type"):
-        words.append(f"agency type {selection_filter['agency_type']}")
-    if selection_filter.get("open_longer_than_months"):
-        words.append(f"open longer than {selection_filter['open_longer_than_months']} months")
-    if selection_filter.get("step_down_only"):
-        words.append("stepped down only")
-    return "; ".join(words)
+    kinds = (("service_ids", Service, "service"), ("team_ids", Team, "team"),
+             ("locality_ids", Locality, "locality"))
+    names: dict[str, dict[int, str]] = {}
+    for key, model, _ in kinds:
+        ids = {i for f in filters for i in f.get(key) or []}
+        names[key] = dict(model.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
+                          .values_list("pk", "name")) if ids else {}
+    out = []
+    for selection_filter in filters:
+        words = []
+        if selection_filter.get("themes"):
+            words.append("theme " + " or ".join(selection_filter["themes"]))
+        for key, _, what in kinds:
+            ids = selection_filter.get(key)
+            if ids:
+                words.append(f"{what} " + " or ".join(
+                    sorted(names[key].get(i, f"number {i}") for i in ids)))
+        if selection_filter.get("agency_type"):
+            words.append(f"agency type {selection_filter['agency_type']}")
+        if selection_filter.get("open_longer_than_months"):
+            words.append(f"open longer than {selection_filter['open_longer_than_months']} "
+                         "months")
+        if selection_filter.get("step_down_only"):
+            words.append("stepped down only")
+        out.append("; ".join(words))
+    return out
+
+
+def filter_in_words(selection_filter: Mapping[str, Any]) -> str:
+    return filters_in_words([selection_filter])[0]
 
 
 def candidate_cycles() -> QuerySet[Cycle]:
