@@ -92,9 +92,9 @@ def filters_in_words(filters: list[Mapping[str, Any]]) -> list[str]:
              ("locality_ids", Locality, "locality"))
     names: dict[str, dict[int, str]] = {}
     for key, model, _ in kinds:
-        ids = {i for f in filters for i in f.get(key) or []}
-        names[key] = dict(model.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
-                          .values_list("pk", "name")) if ids else {}
+        wanted = {i for f in filters for i in f.get(key) or []}
+        names[key] = dict(model.objects.filter(pk__in=wanted)  # type: ignore[attr-defined]
+                          .values_list("pk", "name")) if wanted else {}
     out = []
     for selection_filter in filters:
         words = []
