@@ -7,7 +7,6 @@ The kinds are the audits app's own; the services that raise the notices name the
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from auditloop.actions.models import Action
@@ -21,7 +20,14 @@ from auditloop.audits.models import (
     WorkerPerspective,
 )
 from auditloop.common.dates import gds_date
-from auditloop.notifications.done import about, about_ids, register_done_check
+from auditloop.notifications.done import (
+    about,
+    about_ids,
+    by_notice,
+    none_open,
+    register_done_check,
+    said,
+)
 from auditloop.notifications.models import Notification
 
 S = Audit.Status
@@ -108,8 +114,8 @@ def perspective_sent(notices: Sequence[Notification]) -> Mapping[int, str]:
     sent = dict(WorkerPerspective.objects.filter(audit_id__in=set(ids.values()),
                                                  submitted_at__isnull=False)
                 .values_list("audit_id", "submitted_at"))
-    return {n.pk: f"Done: the perspective was sent on {gds_date(sent[a])}."
-            for n in notices if (a := ids.get(n.pk)) in sent}
+    return by_notice(notices, ids, {a: said("Done: the perspective was sent on {}.", at)
+                                    for a, at in sent.items()})
 
 
 @register_done_check(SETTLE)
@@ -118,8 +124,8 @@ def disagreement_settled(notices: Sequence[Notification]) -> Mapping[int, str]:
     settled = dict(Disagreement.objects.filter(pk__in=set(ids.values()),
                                                settled_at__isnull=False)
                    .values_list("pk", "settled_at"))
-    return {n.pk: f"Done: the disagreement was settled on {gds_date(settled[d])}."
-            for n in notices if (d := ids.get(n.pk)) in settled}
+    return by_notice(notices, ids, {d: said("Done: the disagreement was settled on {}.", at)
+                                    for d, at in settled.items()})
 
 
 @register_done_check(ACTION_OVERDUE)
@@ -127,9 +133,9 @@ def action_signed_off(notices: Sequence[Notification]) -> Mapping[int, str]:
     ids = about_ids(notices, "action")
     green = dict(Action.objects.filter(pk__in=set(ids.values()), status=Action.Status.GREEN)
                  .values_list("pk", "signed_off_at"))
-    return {n.pk: (f"Done: the action was signed off on {gds_date(green[a])}."
-                   if green[a] else "Done: the action was signed off.")
-            for n in notices if (a := ids.get(n.pk)) in green}
+    return by_notice(notices, ids, {
+        a: said("Done: the action was signed off on {}.", at, "Done: the action was signed off.")
+        for a, at in green.items()})
 
 
 def about_concern(concern_id: int) -> str:
@@ -141,18 +147,13 @@ def concern_resolved(notices: Sequence[Notification]) -> Mapping[int, str]:
     """Done once every time-bound action of the concern is signed off as done (green): the
     concern is then resolved (concerns.unresolved_concerns)."""
     ids = about_ids(notices, "concern")
-    open_ones: set[int] = set()
-    last: dict[int, dt.datetime | None] = {}
-    for concern_id, status, at in (AuditAction.objects
-                                   .filter(concern_id__in=set(ids.values()))
-                                   .values_list("concern_id", "action__status",
-                                                "action__signed_off_at")):
-        if status != Action.Status.GREEN:
-            open_ones.add(concern_id)
-        seen = last.get(concern_id)
-        last[concern_id] = max(seen, at) if seen and at else (seen or at)
-    resolved = set(last) - open_ones
-    return {n.pk: (f"Done: the concern's actions were all signed off, the last on "
-                   f"{gds_date(last[c])}." if last[c] else
-                   "Done: the concern's actions were all signed off.")
-            for n in notices if (c := ids.get(n.pk)) in resolved}
+    resolved = none_open(
+        (concern_id, status != Action.Status.GREEN, at)
+        for concern_id, status, at in (AuditAction.objects
+                                       .filter(concern_id__in=set(ids.values()))
+                                       .values_list("concern_id", "action__status",
+                                                    "action__signed_off_at")))
+    return by_notice(notices, ids, {
+        c: said("Done: the concern's actions were all signed off, the last on {}.", at,
+                "Done: the concern's actions were all signed off.")
+        for c, at in resolved.items()})

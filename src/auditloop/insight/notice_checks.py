@@ -9,16 +9,13 @@ notice of a kind (the report's history, common.StatusChange).
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from django.contrib.contenttypes.models import ContentType
 
-from auditloop.common.dates import gds_date
 from auditloop.common.models import StatusChange
 from auditloop.insight.models import Report
-from auditloop.notifications.done import about_ids, register_done_check
+from auditloop.notifications.done import about_ids, first_move_after, register_done_check
 from auditloop.notifications.models import Notification
 
 S = Report.Status
@@ -38,23 +35,13 @@ _ENDS: dict[str, dict[str, str]] = {
 
 def _moves(notices: Sequence[Notification], kind: str) -> dict[int, str]:
     ids = about_ids(notices, "report")
-    ends = _ENDS[kind]
-    moves: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
-    for object_id, to_status, at in (StatusChange.objects
-                                     .filter(content_type=ContentType.objects
-                                             .get_for_model(Report),
-                                             object_id__in=[str(i) for i in ids.values()],
-                                             to_status__in=list(ends))
-                                     .order_by("at", "pk")
-                                     .values_list("object_id", "to_status", "at")):
-        moves[int(object_id)].append((at, to_status))
-    done = {}
-    for n in notices:
-        after = next(((at, to) for at, to in moves.get(ids.get(n.pk, 0), [])
-                      if at > n.created_at), None)
-        if after is not None:
-            done[n.pk] = ends[after[1]].format(gds_date(after[0]))
-    return done
+    return first_move_after(
+        notices, ids,
+        StatusChange.objects.filter(content_type=ContentType.objects.get_for_model(Report),
+                                    object_id__in=[str(i) for i in ids.values()],
+                                    to_status__in=list(_ENDS[kind]))
+        .order_by("at", "pk").values_list("object_id", "to_status", "at"),
+        _ENDS[kind])
 
 
 @register_done_check(APPROVE)

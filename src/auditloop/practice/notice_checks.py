@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from auditloop.common.dates import gds_date
-from auditloop.notifications.done import about_ids, register_done_check
+from auditloop.notifications.done import about_ids, by_notice, register_done_check, said
 from auditloop.notifications.models import Notification
 from auditloop.practice.models import PracticeAlert
 from auditloop.practice.services import ANSWER_ALERT
@@ -19,5 +18,5 @@ def alert_answered(notices: Sequence[Notification]) -> Mapping[int, str]:
     answered = dict(PracticeAlert.objects.filter(pk__in=set(ids.values()),
                                                  answered_at__isnull=False)
                     .values_list("pk", "answered_at"))
-    return {n.pk: f"Done: answered on {gds_date(answered[ids[n.pk]])}."
-            for n in notices if ids.get(n.pk) in answered}
+    return by_notice(notices, ids, {a: said("Done: answered on {}.", at)
+                                    for a, at in answered.items()})

@@ -9,12 +9,9 @@ again. One query for every notice of a kind.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from auditloop.common.dates import gds_date
-from auditloop.notifications.done import about_ids, register_done_check
+from auditloop.notifications.done import about_ids, first_move_after, register_done_check
 from auditloop.notifications.models import Notification
 from auditloop.quality.models import QualityCheck, QualityCheckTransition
 
@@ -34,21 +31,12 @@ _ENDS: dict[str, dict[str, str]] = {
 
 def _moves(notices: Sequence[Notification], kind: str) -> dict[int, str]:
     ids = about_ids(notices, "quality_check")
-    ends = _ENDS[kind]
-    moves: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
-    for check_id, to_status, at in (QualityCheckTransition.objects
-                                    .filter(quality_check_id__in=set(ids.values()),
-                                            to_status__in=list(ends))
-                                    .order_by("at", "id")
-                                    .values_list("quality_check_id", "to_status", "at")):
-        moves[check_id].append((at, to_status))
-    done = {}
-    for n in notices:
-        after = next(((at, to) for at, to in moves.get(ids.get(n.pk, 0), [])
-                      if at > n.created_at), None)
-        if after is not None:
-            done[n.pk] = ends[after[1]].format(gds_date(after[0]))
-    return done
+    return first_move_after(
+        notices, ids,
+        QualityCheckTransition.objects.filter(quality_check_id__in=set(ids.values()),
+                                              to_status__in=list(_ENDS[kind]))
+        .order_by("at", "id").values_list("quality_check_id", "to_status", "at"),
+        _ENDS[kind])
 
 
 @register_done_check(PUT_RIGHT)
