@@ -113,7 +113,8 @@ def test_every_report_reads_the_same_in_all_four_formats(
     figure = counted_figure(doc)
     alts = [charts.alt_text(b.chart, title=b.title, as_percent=b.as_percent)
             for b in doc.charts()]
-    if key not in ("qa_tab", "newsletter", "programme", "year_to_date"):
+    # The Safeguarding Unit's report charts practice alerts, and this history has none.
+    if key not in ("qa_tab", "newsletter", "programme", "year_to_date", "safeguarding_unit"):
         assert alts, f"{key} has no chart"
 
     page = client.get(reverse("insight:report", args=[report.pk])).content.decode()

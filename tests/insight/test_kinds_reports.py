@@ -221,7 +221,8 @@ QUARTERLY = ["What the audits found", "Grades by audit area", "Findings by theme
              "Re-audits and revisits", "Over time", "Moderation, actions and concerns",
              "Actions within the time limit", "Good practice to celebrate",
              "What families said", "What practitioners said",
-             "Strengths and areas for development", "The six questions"]
+             "What families told us after their case closed", "Complaints and compliments",
+             "Practice alerts", "Strengths and areas for development", "The six questions"]
 
 
 def test_quarterly_headings_plain_and_no_names(council):

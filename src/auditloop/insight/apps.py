@@ -7,12 +7,18 @@ class InsightConfig(AppConfig):
     verbose_name = "Insight"
 
     def ready(self) -> None:
-        from auditloop.common.navigation import REPORTS, NavEntry, register
+        from auditloop.common.navigation import FOLLOW_UP, REPORTS, NavEntry, register
         from auditloop.people.roles import Capability as C
 
         register(NavEntry("Reports", "insight:report_list", (C.VIEW_REPORTS,), order=55,
                           group=REPORTS, description="The monthly QA and impact report: what "
                           "is due, drafts waiting and every published report."))
+        register(NavEntry("Conferences and reviews", "insight:meeting_list",
+                          (C.OVERSEE_CASES, C.VIEW_TEAM_CASES, C.VIEW_ALL_CASES), order=76,
+                          group=FOLLOW_UP,
+                          description="Which agencies were invited to each child protection "
+                          "conference and looked-after review, attended and sent a report, "
+                          "as the chair recorded them."))
 
         from auditloop.common import attention
         from auditloop.insight.attention import reports_panel

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from auditloop.insight import figures as f
 from auditloop.insight import more_figures as mf
-from auditloop.insight.document import Block, Cell, Figures, Section, Text
+from auditloop.insight import voice_figures as vf
+from auditloop.insight.document import Block, Cell, Figures, Quote, Quotes, Section, Text
 from auditloop.insight.kinds import Excerpt
 from auditloop.insight.sections import drill, plural
 
@@ -31,6 +32,15 @@ NAMED_SECTIONS = 3
 
 
 @dataclass(frozen=True)
+class Voices:
+    """What families told us in their own feedback, and the complaints and compliments
+    received, for the same period (insight.voice_figures)."""
+
+    family: vf.FamilyVoice
+    complaints: vf.ComplaintFigures
+
+
+@dataclass(frozen=True)
 class Evidence:
     """The figures a report has already worked out, for the same period and area."""
 
@@ -44,6 +54,7 @@ class Evidence:
     excerpts: Sequence[Excerpt]
     moderation: f.ModerationFigures
     actions: f.ActionFigures
+    voices: Voices | None = None
 
 
 def _gap(text: str) -> Text:
@@ -89,8 +100,12 @@ def _better_off(ev: Evidence) -> list[Block]:
     if not (ev.before_after.re_audits.compared or ev.before_after.revisits.compared):
         blocks.append(_gap("no case was audited again in this period, so whether practice "
                            "improved on the same cases is not known yet."))
-    blocks.append(Text("auditloop does not hold what families say about outcomes after "
-                       "their case closes, so this answer rests on auditors' judgements."))
+    if ev.voices is not None and ev.voices.family.responses:
+        blocks.append(Text("What families said after their case closed is under question "
+                           "4; the figures here are auditors' judgements."))
+    else:
+        blocks.append(Text("auditloop holds no feedback from families whose case closed in "
+                           "this period, so this answer rests on auditors' judgements."))
     return blocks
 
 
@@ -118,9 +133,25 @@ def _families(ev: Evidence) -> list[Block]:
     else:
         blocks.append(_gap("none of this period's audits used an audit tool that records "
                            "family feedback."))
-    blocks.append(_gap("auditloop does not hold service-user feedback forms, complaints or "
-                       "compliments yet, so the families' own account is limited to what "
-                       "auditors recorded."))
+    if ev.voices is None:
+        blocks.append(_gap("auditloop does not hold service-user feedback forms, complaints "
+                           "or compliments yet, so the families' own account is limited to "
+                           "what auditors recorded."))
+        return blocks
+    own, c = ev.voices.family, ev.voices.complaints
+    rows: list[tuple[str, Cell]] = [
+        ("Feedback forms families returned after their case closed", Cell.count(own.responses)),
+        *((f"{q.question_set}: {q.text} (answered 4 or 5 of 5, or yes)", Cell.share(q.positive))
+          for q in own.questions if q.positive.n),
+        ("Complaints received", Cell.count(c.complaints)),
+        ("Compliments received", Cell.count(c.compliments)),
+    ]
+    blocks.append(Figures(ident="six-families-own", rows=tuple(rows)))
+    if not own.responses:
+        blocks.append(_gap("no family gave feedback after their case closed in this period."))
+    if own.quotes:
+        blocks.append(Quotes(items=tuple(Quote(text=q, source="A family's feedback")
+                                         for q in own.quotes)))
     return blocks
 
 
@@ -180,4 +211,4 @@ def six_questions(ev: Evidence, *, heading: str = "The six questions") -> Sectio
     return Section(heading=heading, ident="six-questions", blocks=tuple(blocks))
 
 
-__all__ = ["QUESTIONS", "Evidence", "six_questions"]
+__all__ = ["QUESTIONS", "Evidence", "Voices", "six_questions"]

@@ -231,7 +231,7 @@ def kind(key: str) -> Kind:
 
 
 ORDER = ("monthly", "quarterly", "year_to_date", "annual", "qa_tab", "journey", "programme",
-         "team", "service", "newsletter")
+         "team", "service", "newsletter", "safeguarding_unit")
 
 
 def build(key: str, context: Context) -> Document:

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from auditloop.insight import figures as f
 from auditloop.insight import more_figures as mf
 from auditloop.insight import sections
+from auditloop.insight import voice_figures as vf
+from auditloop.insight import voice_sections as vs
 from auditloop.insight.document import Block, Cell, Figures, Quote, Quotes, Section, Table, Text
 from auditloop.insight.kinds import Context, Excerpt
 from auditloop.insight.sections import drill
-from auditloop.insight.six_questions import Evidence, six_questions
+from auditloop.insight.six_questions import Evidence, Voices, six_questions
 
 
 def section_grades(scope: f.Scope, rows: Sequence[mf.SectionGrades], *,
@@ -200,10 +202,13 @@ def overview(ctx: Context, *, steps: int = 4) -> Overview:
     celebrated = mf.good_practice(scope)
     fam = mf.family_feedback(audits)
     persp = mf.perspectives(audits)
+    voices = Voices(family=vf.family_voice(since=scope.start, until=scope.end, area=scope),
+                    complaints=vf.complaints(since=scope.start, until=scope.end, area=scope))
+    alerts = vf.alerts(since=scope.start, until=scope.end, area=scope)
     ctx.progress(3, steps)
     evidence = Evidence(scope=scope, audits=audits, sections=grades, before_after=ba,
                         family=fam, perspectives=persp, good_practice=celebrated,
-                        excerpts=ctx.excerpts, moderation=mod, actions=act)
+                        excerpts=ctx.excerpts, moderation=mod, actions=act, voices=voices)
     parts = (
         sections.found(scope, audits),
         section_grades(scope, grades),
@@ -215,6 +220,9 @@ def overview(ctx: Context, *, steps: int = 4) -> Overview:
         good_practice(celebrated),
         families(fam, ctx.excerpts),
         practitioners(persp),
+        vs.family_voice(voices.family),
+        vs.complaints(voices.complaints),
+        vs.alerts(alerts),
         sections.strengths_and_areas(ctx.excerpts),
         six_questions(evidence),
     )

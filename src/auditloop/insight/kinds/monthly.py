@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from auditloop.insight import figures as f
 from auditloop.insight import sections
+from auditloop.insight import voice_figures as vf
+from auditloop.insight import voice_sections as vs
 from auditloop.insight.document import Document
 from auditloop.insight.kinds import Context, PeriodType, report_kind
 
@@ -22,6 +24,11 @@ def build(ctx: Context) -> Document:
     over = sections.trends(scope, over_time, months)
     ctx.progress(2, 3)
     follow = sections.follow_up(scope)
+    # 002: complaints and compliments and practice alerts "collated alongside other
+    # quality assurance activities" for the senior management team's monthly meeting.
+    received = vs.complaints(vf.complaints(since=scope.start, until=scope.end, area=scope))
+    alerts = vs.alerts(vf.alerts(since=scope.start, until=scope.end, area=scope))
     ctx.progress(3, 3)
     return Document(title="Monthly QA and impact report", period=ctx.period.label,
-                    sections=(found, over, follow, sections.strengths_and_areas(ctx.excerpts)))
+                    sections=(found, over, follow, received, alerts,
+                              sections.strengths_and_areas(ctx.excerpts)))
