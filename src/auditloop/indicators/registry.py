@@ -13,7 +13,7 @@ with its definition written out and the source fields it reads.
                          "front door?")
     def re_referrals(period_start, period_end, scope):
         ...
-        return Measure(numerator=3, denominator=20, cases=[case.pk, ...])
+        return Measure(numerator=3, denominator=20, cases=[case.pk, ...])  # those re-referred
 
 `compute(period, scope)` runs every registered function for one month and one scope and
 stores the figures as `IndicatorValue` rows, updating the month in place when it is computed
@@ -131,7 +131,9 @@ COUNCIL = Scope()
 class Measure:
     """A month's figure: a proportion gives numerator and denominator (the value follows);
     a rate, count or mean gives its value (and may give the counts behind it). `cases` are
-    the ids of the cases counted in the numerator."""
+    the ids of the cases a signal of the indicator points at, an audit's suggested
+    selection: those counted in the numerator where more is worse (the children
+    re-referred), those left out of it where more is better (the audits below good)."""
 
     numerator: int | None = None
     denominator: int | None = None
