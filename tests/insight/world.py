@@ -36,7 +36,15 @@ REPORTS_EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "insight:report_reopen": ("get", RUNNERS),
     # Nobody approves a draft: only a report sent for approval is returned.
     "insight:report_return": ("get", NOBODY),
+    # Conferences and reviews: whoever reaches cases beyond their own reads the list; only
+    # IROs and CP Chairs record one they chaired.
+    "insight:meeting_list": ("get", frozenset({
+        R.IRO, R.TEAM_MANAGER, R.SENIOR_MANAGER, R.SERVICE_MANAGER, R.ASSISTANT_TEAM_MANAGER,
+        R.QA_MANAGER, R.HEAD_OF_QA, R.ASSISTANT_DIRECTOR, R.DIRECTOR,
+        R.PRINCIPAL_SOCIAL_WORKER})),
+    "insight:meeting_new": ("get", frozenset({R.IRO})),
 }
+MEETING_PAGES = ("insight:meeting_list", "insight:meeting_new")
 
 
 def reports_world() -> dict[str, dict[str, Any]]:
@@ -46,7 +54,7 @@ def reports_world() -> dict[str, dict[str, Any]]:
     excerpt = ReportExcerpt.objects.create(report=report, audit_id=1, section="Planning",
                                            text="Clear plan", chosen_by=writer)
     args = {name: {"report_id": report.pk} for name in REPORTS_EXPECTED
-            if name != "insight:report_list"}
+            if name not in ("insight:report_list", *MEETING_PAGES)}
     args["insight:report_download"] = {"report_id": report.pk, "fmt": "pdf"}
     args["insight:report_quote_remove"] = {"report_id": report.pk, "excerpt_id": excerpt.pk}
     return args

@@ -13,6 +13,7 @@ from typing import Any
 from auditloop.audits.models import AuditAssignment
 from auditloop.audits.services import audit_plan_re_audit
 from auditloop.people.roles import Role
+from auditloop.programme import proposals
 from auditloop.programme.models import (
     AllocationLine,
     AllocationRun,
@@ -58,7 +59,14 @@ PROGRAMME_EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
         "confirm_cases", "contact_done", "close_cycle", "allocation_propose",
         "allocation_confirm", "agenda_build", "agenda_move", "meeting_details",
         "meeting_close", "follow_up_escalate")},
+    # Proposed themed audits: the QA manager's to accept, edit or dismiss.
+    "programme:proposal_list": ("get", RUNNERS),
+    "programme:proposal_edit": ("get", RUNNERS),
+    "programme:proposal_dismiss": ("get", RUNNERS),
+    "programme:proposal_accept": ("post", RUNNERS),
 }
+PROPOSAL_PAGES = ("programme:proposal_edit", "programme:proposal_dismiss",
+                  "programme:proposal_accept")
 
 
 def programme_world() -> dict[str, dict[str, Any]]:
@@ -84,13 +92,19 @@ def programme_world() -> dict[str, dict[str, Any]]:
                                    latest=dt.date(2026, 6, 1), reason="Inadequate")
     request = CaseRequest.objects.create(case=audit.case, kind=CaseRequest.Kind.TEAM_MANAGER,
                                          reason="Neglect", requested_by=stranger)
+    proposal = proposals.propose_theme(
+        source="complaints", about="complaints:neglect:2026", theme="Neglect",
+        hypothesis="Complaints about neglect rose this year.",
+        selection_filter={"themes": ["Neglect"]})
     c = {"cycle_id": cycle.pk}
     return {
         **{name: c for name in PROGRAMME_EXPECTED if name.startswith("programme:")
            and name not in ("programme:cycle_list", "programme:cycle_new",
                             "programme:programme_new", "programme:coverage",
                             "programme:put_forward", "programme:withdraw_request",
-                            "programme:decline", "programme:my_audits")},
+                            "programme:decline", "programme:my_audits",
+                            "programme:proposal_list", *PROPOSAL_PAGES)},
+        **{name: {"proposal_id": proposal.pk} for name in PROPOSAL_PAGES},
         "programme:draw_check": {**c, "draw_id": draw.pk},
         "programme:change_case": {**c, "cycle_case_id": row.pk},
         "programme:choose_auditor": {**c, "cycle_case_id": row.pk},

@@ -16,9 +16,8 @@ class InsightConfig(AppConfig):
         register(NavEntry("Conferences and reviews", "insight:meeting_list",
                           (C.OVERSEE_CASES, C.VIEW_TEAM_CASES, C.VIEW_ALL_CASES), order=76,
                           group=FOLLOW_UP,
-                          description="Which agencies were invited to each child protection "
-                          "conference and looked-after review, attended and sent a report, "
-                          "as the chair recorded them."))
+                          description="Each conference and looked-after review: the agencies "
+                          "invited, attending and sending a report."))
 
         from auditloop.common import attention
         from auditloop.insight.attention import reports_panel

@@ -67,6 +67,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "statuses": statuses, "team_id": team_id, "teams": Team.objects.order_by("name"),
         "month": month, "months": _months(),
         "may_raise": request.user.has_capability(C.OVERSEE_CASES),  # type: ignore[union-attr]
+        "may_see_months": any(request.user.has_capability(c)  # type: ignore[union-attr]
+                              for c in (C.VIEW_REPORTS, C.OVERSEE_CASES)),
     })
 
 

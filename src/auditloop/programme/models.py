@@ -846,3 +846,7 @@ class ThemeProposal(BaseModel, WorkflowModel):
     @property
     def is_open(self) -> bool:
         return self.status_in("open")
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == self.Status.ACCEPTED
