@@ -69,6 +69,25 @@ def _apply(request: HttpRequest, form: Any, draft: ToolUpload,
     return True, result
 
 
+def _change_page(request: HttpRequest, *, key: str, draft: ToolUpload, form: Any,
+                 change: Callable[[], Callable[[dict[str, Any]], Any]],
+                 done: Callable[[Any], tuple[str, str]], back: str, template: str,
+                 context: dict[str, Any]) -> HttpResponse:
+    """Every change page: GET shows the form; a valid POST makes the change (`change` builds
+    it from the cleaned form) and goes back to the editor at the anchor `done` names, with
+    its message; a stale form goes back to the editor at `back` (the message says why);
+    anything else shows the form again with what went wrong."""
+    if request.method == "POST" and form.is_valid():
+        ok, result = _apply(request, form, draft, change())
+        if ok:
+            message, anchor = done(result)
+            messages.success(request, message)
+            return redirect(_editor_url(key, anchor))
+        if result == "stale":
+            return redirect(_editor_url(key, back))
+    return render(request, template, {"form": form, "draft": draft, "key": key, **context})
+
+
 @require_POST
 @capability_required(MANAGE)
 def tool_edit_start(request: HttpRequest, key: str) -> HttpResponse:
@@ -138,27 +157,23 @@ def _question_page(request: HttpRequest, key: str, section_key: str,
         })
     scales = tool_editor.available_scales(draft.source)
     form = tool_edit_forms.QuestionForm(request.POST or None, initial=initial, scales=scales)
-    if request.method == "POST" and form.is_valid():
+
+    def change() -> Callable[[dict[str, Any]], Any]:
         fields = form.changes()
         if current is None:
-            ok, result = _apply(request, form, draft,
-                                lambda data: tool_editor.question_add(data, section_key, fields))
-            done = "The question is added"
-        else:
-            ok, result = _apply(request, form, draft, lambda data: tool_editor.question_fields(
-                tool_editor.question(data, section_key, current["key"]), fields))
-            done = "The question is changed"
-        if ok:
-            messages.success(request, f"{done}. It is part of your changes: review and save "
-                                      "them to make a new version.")
-            qk = result if current is None else current["key"]
-            return redirect(_editor_url(key, f"q-{section_key}--{qk}"))
-        if result == "stale":
-            return redirect(_editor_url(key, f"section-{section_key}"))
-    return render(request, "standards/tool_edit_question.html", {
-        "form": form, "draft": draft, "d": definition, "section": section, "question": current,
-        "key": key,
-    })
+            return lambda data: tool_editor.question_add(data, section_key, fields)
+        return lambda data: tool_editor.question_fields(
+            tool_editor.question(data, section_key, current["key"]), fields)
+
+    def done(result: Any) -> tuple[str, str]:
+        what, qk = ("added", result) if current is None else ("changed", current["key"])
+        return (f"The question is {what}. It is part of your changes: review and save them "
+                "to make a new version.", f"q-{section_key}--{qk}")
+
+    return _change_page(request, key=key, draft=draft, form=form, change=change, done=done,
+                        back=f"section-{section_key}",
+                        template="standards/tool_edit_question.html",
+                        context={"d": definition, "section": section, "question": current})
 
 
 @require_http_methods(["GET", "POST"])
@@ -191,19 +206,14 @@ def tool_edit_question_remove(request: HttpRequest, key: str, section_key: str,
         return redirect(_editor_url(key))
     form = tool_edit_forms.DraftForm(request.POST or None,
                                      initial={"seen": services.draft_fingerprint(draft)})
-    if request.method == "POST" and form.is_valid():
-        ok, result = _apply(request, form, draft, lambda data: tool_editor.question_remove(
-            data, section_key, question_key))
-        if ok:
-            messages.success(request, "The question is removed from your changes. Audits "
-                                      "already started keep it until they finish.")
-            return redirect(_editor_url(key, f"section-{section_key}"))
-        if result == "stale":
-            return redirect(_editor_url(key, f"section-{section_key}"))
-    return render(request, "standards/tool_edit_remove.html", {
-        "form": form, "draft": draft, "d": definition, "section": section, "question": current,
-        "key": key, "last": len(section["questions"]) == 1,
-    })
+    return _change_page(
+        request, key=key, draft=draft, form=form,
+        change=lambda: lambda data: tool_editor.question_remove(data, section_key, question_key),
+        done=lambda _: ("The question is removed from your changes. Audits already started "
+                        "keep it until they finish.", f"section-{section_key}"),
+        back=f"section-{section_key}", template="standards/tool_edit_remove.html",
+        context={"d": definition, "section": section, "question": current,
+                 "last": len(section["questions"]) == 1})
 
 
 @require_POST
@@ -243,19 +253,14 @@ def tool_edit_section(request: HttpRequest, key: str, section_key: str) -> HttpR
         initial={"seen": services.draft_fingerprint(draft), "ref": section["ref"],
                  "title": section["title"], "guidance": section["guidance"],
                  "scale": raw.get("scale") or ""})
-    if request.method == "POST" and form.is_valid():
-        fields = form.changes()
-        ok, result = _apply(request, form, draft, lambda data: tool_editor.section_fields(
-            data, section_key, fields))
-        if ok:
-            messages.success(request, "The section is changed. It is part of your changes: "
-                                      "review and save them to make a new version.")
-            return redirect(_editor_url(key, f"section-{section_key}"))
-        if result == "stale":
-            return redirect(_editor_url(key, f"section-{section_key}"))
-    return render(request, "standards/tool_edit_section.html", {
-        "form": form, "draft": draft, "d": definition, "section": section, "key": key,
-    })
+    return _change_page(
+        request, key=key, draft=draft, form=form,
+        change=lambda: lambda data: tool_editor.section_fields(data, section_key,
+                                                               form.changes()),
+        done=lambda _: ("The section is changed. It is part of your changes: review and save "
+                        "them to make a new version.", f"section-{section_key}"),
+        back=f"section-{section_key}", template="standards/tool_edit_section.html",
+        context={"d": definition, "section": section})
 
 
 @require_http_methods(["GET", "POST"])
@@ -270,20 +275,15 @@ def tool_edit_scale(request: HttpRequest, key: str) -> HttpResponse:
     form = tool_edit_forms.ToolScaleForm(
         request.POST or None, scales=tool_editor.available_scales(draft.source),
         initial={"seen": services.draft_fingerprint(draft), "scale": old or ""})
-    if request.method == "POST" and form.is_valid():
-        new = form.cleaned_data["scale"]
-        ok, result = _apply(request, form, draft,
-                            lambda data: tool_editor.tool_scale_change(data, old, new))
-        if ok:
-            messages.success(request, "The tool's grade scale is changed. It is part of your "
-                                      "changes: review and save them to make a new version.")
-            return redirect(_editor_url(key, "scales"))
-        if result == "stale":
-            return redirect(_editor_url(key, "scales"))
-    return render(request, "standards/tool_edit_scale.html", {
-        "form": form, "draft": draft, "d": definition, "key": key,
-        "available": tool_editor.available_scales(draft.source), "old": old,
-    })
+    return _change_page(
+        request, key=key, draft=draft, form=form,
+        change=lambda: lambda data: tool_editor.tool_scale_change(data, old,
+                                                                  form.cleaned_data["scale"]),
+        done=lambda _: ("The tool's grade scale is changed. It is part of your changes: "
+                        "review and save them to make a new version.", "scales"),
+        back="scales", template="standards/tool_edit_scale.html",
+        context={"d": definition, "available": tool_editor.available_scales(draft.source),
+                 "old": old})
 
 
 @require_http_methods(["GET", "POST"])
@@ -300,23 +300,17 @@ def tool_edit_grades(request: HttpRequest, key: str, scale_key: str) -> HttpResp
     form = tool_edit_forms.ScaleLevelsForm(
         request.POST or None, scale=scale,
         initial={"seen": services.draft_fingerprint(draft)})
-    if request.method == "POST" and form.is_valid():
-        levels, name = form.level_changes(), form.cleaned_data["name"]
-        ok, result = _apply(request, form, draft, lambda data: tool_editor.scale_levels_change(
-            data, scale_key, definition, levels, name))
-        if ok:
-            messages.success(request, f"The grades of {name} are changed. They are part of "
-                                      "your changes: review and save them to make a new "
-                                      "version.")
-            return redirect(_editor_url(key, "scales"))
-        if result == "stale":
-            return redirect(_editor_url(key, "scales"))
     in_library = scale_key in schema.library_scales() and scale_key not in (
         tool_editor.read(draft.source)[1].get("scales") or {})
-    return render(request, "standards/tool_edit_grades.html", {
-        "form": form, "draft": draft, "d": definition, "scale": scale, "key": key,
-        "in_library": in_library,
-    })
+    return _change_page(
+        request, key=key, draft=draft, form=form,
+        change=lambda: lambda data: tool_editor.scale_levels_change(
+            data, scale_key, definition, form.level_changes(), form.cleaned_data["name"]),
+        done=lambda _: (f"The grades of {form.cleaned_data['name']} are changed. They are "
+                        "part of your changes: review and save them to make a new version.",
+                        "scales"),
+        back="scales", template="standards/tool_edit_grades.html",
+        context={"d": definition, "scale": scale, "in_library": in_library})
 
 
 @require_http_methods(["GET", "POST"])
