@@ -86,11 +86,14 @@ def reset_council() -> Counter[str]:
     from auditloop.demo.action_plans import remove as remove_action_plans
     from auditloop.demo.history import remove_audit_history
     from auditloop.demo.loop import remove as remove_loop
+    from auditloop.demo.reset import remove_feature_rows
 
     removed: Counter[str] = Counter()
     removed["action_plans"] = remove_action_plans()
     removed["loop"] = remove_loop()
     removed["audit_history"] = remove_audit_history()
+    # Then the feature builders' rows (calibration, team links...) that hang off demo staff.
+    removed["features"] = remove_feature_rows()
     _, by_model = Case.objects.filter(source=DEMO_SOURCE).delete()
     removed["cases"] = by_model.get("cases.Case", 0)
     _, by_model = Person.objects.filter(staff_number__startswith=STAFF_PREFIX).delete()
