@@ -16,6 +16,9 @@ NHSRplotthedots package implements it, with its defaults:
   or each lower, than the one before; a tie breaks it); two of three points in a row near
   a limit (between 2 and 3 sigma) with all three on the same side of the centre. Every point
   of a run is flagged, as in the package.
+- Laney's p′ chart (for denominators in the thousands, where a p-chart would signal every
+  month): the p-chart's limits times sigma_z, the mean moving range of the points'
+  z-scores over 1.128 (Laney 2002; qicharts2's "pp" chart).
 - A flagged point is improvement or concern by which side of the centre it falls on and the
   measure's direction (more is better, less is better, or neither).
 - Limits can be fixed after the first n points, and worked out afresh (rebased) from a
@@ -138,7 +141,7 @@ class Point:
 
 @dataclass(frozen=True)
 class Chart:
-    kind: str  # "xmr" or "p"
+    kind: str  # "xmr", "p" or "laney" (p′)
     direction: Direction
     points: tuple[Point, ...] = ()
 
@@ -325,6 +328,38 @@ def p_chart(series: Sequence[tuple[str, int, int]], *,
             fix_after: int | None = None) -> Chart:
     """A p-chart of (period, numerator, denominator) in time order. Periods with a
     denominator of 0 have no proportion and are left out of the chart."""
+    return _proportion_chart(series, direction=direction, rebase=rebase,
+                             fix_after=fix_after, laney=False)
+
+
+def laney_p_chart(series: Sequence[tuple[str, int, int]], *,
+                  direction: Direction = Direction.INCREASE, rebase: Sequence[str] = (),
+                  fix_after: int | None = None) -> Chart:
+    """Laney's p′ chart (Laney 2002, as qicharts2's "pp" chart): a p-chart whose limits are
+    widened (or narrowed) by the variation between periods that the binomial model misses.
+    With denominators in the thousands a plain p-chart's limits are so narrow that nearly
+    every month is "outside" them; p′ keeps the p-chart's shape (limits still narrow as the
+    denominator grows) but scales sigma by sigma_z, the mean moving range of the points'
+    z-scores (their distance from the centre in p-chart sigmas) divided by 1.128, so a
+    series with no more variation than the binomial model expects (sigma_z = 1) gets the
+    p-chart's own limits. Same rules, rebase and fixed limits as `p_chart`."""
+    return _proportion_chart(series, direction=direction, rebase=rebase,
+                             fix_after=fix_after, laney=True)
+
+
+D2 = 1.128  # the mean moving range of two points, in sigmas
+
+
+def _laney_sigma_z(rows: Sequence[tuple[str, int, int]], centre: float) -> float:
+    if centre in (0.0, 1.0) or len(rows) < MIN_POINTS_FOR_LIMITS:
+        return 1.0
+    z = [(k / n - centre) / math.sqrt(centre * (1 - centre) / n) for _, k, n in rows]
+    ranges = [abs(z[i] - z[i - 1]) for i in range(1, len(z))]
+    return (sum(ranges) / len(ranges)) / D2
+
+
+def _proportion_chart(series: Sequence[tuple[str, int, int]], *, direction: Direction,
+                      rebase: Sequence[str], fix_after: int | None, laney: bool) -> Chart:
     for period, k, n in series:
         if n < 0 or k < 0 or k > n:
             raise ValueError(f"{period}: a proportion needs 0 <= numerator <= denominator, "
@@ -351,12 +386,13 @@ def p_chart(series: Sequence[tuple[str, int, int]], *,
         limits: list[Limits] | None = None
         if len(basis) >= MIN_POINTS_FOR_LIMITS:
             limits = []
+            sigma_z = _laney_sigma_z(basis, centre) if laney else 1.0
             for _, _, n in rows:
-                sigma = math.sqrt(centre * (1 - centre) / n)
+                sigma = math.sqrt(centre * (1 - centre) / n) * sigma_z
                 limits.append(Limits(
                     centre, max(0.0, centre - 3 * sigma), min(1.0, centre + 3 * sigma),
                     max(0.0, centre - 2 * sigma), min(1.0, centre + 2 * sigma)))
         points.extend(_points(periods=[p for p, _, _ in rows], values=ys, centre=centre,
                               limits=limits, direction=direction, group=g,
                               counts=[(k, n) for _, k, n in rows]))
-    return Chart(kind="p", direction=direction, points=tuple(points))
+    return Chart(kind="laney" if laney else "p", direction=direction, points=tuple(points))
