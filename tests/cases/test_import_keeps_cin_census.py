@@ -37,12 +37,13 @@ def test_the_census_sample_keeps_each_childs_referrals_assessments_enquiries_and
         ("CIN5003", d(2025, 6, 2), "6", False, d(2025, 7, 14), "RC8", "cin_census"),
         ("CIN5004", d(2026, 3, 20), "3A", False, None, "", "cin_census"),
     }
+    # Support was needed where a plan followed; not where the episode closed with RC8.
     assert set(Assessment.objects.values_list("case__reference", "started_on",
-                                              "authorised_on")) == {
-        ("CIN5001", d(2025, 9, 2), d(2025, 10, 10)),
-        ("CIN5002", d(2025, 11, 4), d(2025, 12, 15)),
-        ("CIN5003", d(2025, 6, 3), d(2025, 7, 14)),
-        ("CIN5004", d(2026, 3, 23), None),
+                                              "authorised_on", "needs_support")) == {
+        ("CIN5001", d(2025, 9, 2), d(2025, 10, 10), True),
+        ("CIN5002", d(2025, 11, 4), d(2025, 12, 15), True),
+        ("CIN5003", d(2025, 6, 3), d(2025, 7, 14), False),
+        ("CIN5004", d(2026, 3, 23), None, None),
     }
     assert list(Section47Enquiry.objects.values_list(
         "case__reference", "started_on", "conference_on", "conference_not_required")) == [

@@ -44,6 +44,7 @@ SCOPE = frozenset({K.FRONT_DOOR, K.CIN, K.CP})
 PARTIAL = True  # the census does not know about care
 
 TABLE = "Child"
+NFA_AFTER_ASSESSMENT = "RC8"
 _DECLARATION = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
 _GENDERS = {"0": "Not known", "1": "Male", "2": "Female", "9": "Not specified",
             "m": "Male", "f": "Female", "u": "Unknown"}
@@ -251,6 +252,13 @@ def _episode(r: _Reader, cin: ET.Element) -> _Episode | None:
                 event(E.REVIEW, _review_date(r, date_el), "Review child protection conference")
     reason = f" ({ep.reason})" if ep.reason else ""
     event(E.CLOSURE, closure, f"Child in need episode closed{reason}")
+    # Whether the assessment found a need for support: a plan followed, or the episode
+    # closed with RC8 ("case closed after assessment, no further action"); else unknown.
+    needs = True if ep.cin_plans or ep.cp_plans else (False if ep.reason == NFA_AFTER_ASSESSMENT
+                                                      else None)
+    for kind, _, values in ep.returns:
+        if kind == "assessment":
+            values["needs_support"] = needs
     return ep
 
 
