@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditloop.people.roles import Role
+from tests.practice.observation_world import OBSERVATION_EXPECTED, observation_world
 
 R = Role
 NOBODY: frozenset[Role] = frozenset()
@@ -33,6 +34,7 @@ PRACTICE_EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "practice:monthly_report": ("get", REPORT_READERS),
     # Team links are kept with the staff records (MANAGE_STAFF).
     "practice:team_links": ("get", frozenset({R.QA_MANAGER, R.HEAD_OF_QA})),
+    **OBSERVATION_EXPECTED,  # observations of practice (002)
 }
 
 
@@ -41,4 +43,5 @@ def practice_world() -> dict[str, dict[str, Any]]:
 
     alert = make_alert()
     a = {"alert_id": alert.pk}
-    return {f"practice:{n}": a for n in ("alert_detail", "alert_answer", "alert_resolve")}
+    return {**{f"practice:{n}": a for n in ("alert_detail", "alert_answer", "alert_resolve")},
+            **observation_world()}
