@@ -23,6 +23,7 @@ from tests.factories import (
     job_title_with_roles,
     make_action,
 )
+from tests.indicators.world import INDICATORS_EXPECTED, indicators_world
 from tests.insight.world import REPORTS_EXPECTED, reports_world
 from tests.moderation.world import MODERATION_EXPECTED, moderation_world
 from tests.practice.world import PRACTICE_EXPECTED, practice_world
@@ -169,6 +170,7 @@ EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     # open is the audit page's own rule (tests/insight/test_drill.py).
     "insight:audits": ("get", REPORT_READERS),
     **REPORTS_EXPECTED,
+    **INDICATORS_EXPECTED,
     # Complaints and compliments (tests/voice/world.py).
     **VOICE_EXPECTED,
     # 003 Tier 1: the central team and the Early Help service managers (of their cases).
@@ -304,6 +306,7 @@ def world(db):  # type: ignore[no-untyped-def]
         **action_plans_world(),
         **loop_world(),
         **reports_world(),
+        **indicators_world(),
         **voice_world(),
     }
 

@@ -18,7 +18,8 @@ from pypdf import PdfReader
 
 from auditloop.audits.models import Audit
 from auditloop.cases.models import Case
-from auditloop.insight import charts, kinds, services
+from auditloop.common import charts
+from auditloop.insight import kinds, services
 from auditloop.insight.document import ChartBlock, Document, Figures
 from auditloop.insight.models import Report
 from auditloop.people.models import Person, Service

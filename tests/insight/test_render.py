@@ -15,8 +15,9 @@ import pytest
 from django.conf import settings
 from django.template.loader import get_template
 
+from auditloop.common import charts
 from auditloop.common.statistics import p_chart, wilson, xmr
-from auditloop.insight import charts, render
+from auditloop.insight import render
 from auditloop.insight.document import (
     Cell,
     ChartBlock,

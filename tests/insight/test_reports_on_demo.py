@@ -16,9 +16,10 @@ from docx import Document as WordDocument
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from auditloop.common import charts
 from auditloop.common.statistics import Variation
 from auditloop.demo import trends
-from auditloop.insight import charts, kinds, render, services
+from auditloop.insight import kinds, render, services
 from auditloop.insight.document import Document, Figures
 from auditloop.insight.figures import Scope
 from auditloop.people.models import Service, Team

@@ -5,3 +5,12 @@ class IndicatorsConfig(AppConfig):
     name = "auditloop.indicators"
     label = "indicators"
     verbose_name = "Indicators"
+
+    def ready(self) -> None:
+        from auditloop.common.navigation import REPORTS, NavEntry, register
+        from auditloop.people.roles import Capability as C
+
+        register(NavEntry("Indicators", "indicators:indicator_list",
+                          (C.VIEW_REPORTS, C.RUN_CYCLE), order=56, group=REPORTS,
+                          description="Performance indicators on SPC charts, their signals "
+                          "and the themed audits proposed from them (004)."))

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401 - pages are added here
+from django.urls import path
+
+from auditloop.indicators import views
 
 app_name = "indicators"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.indicator_list, name="indicator_list"),
+    path("<slug:key>/", views.indicator_detail, name="indicator_detail"),
+]

@@ -5,7 +5,7 @@ of good or better, linking to the monthly report and to the audits behind the co
 A service manager's area is the service of their team; senior leaders, assistant
 directors, the director and the head of service for QA see the whole council. Three or
 four queries: the person's service, then the audits and their tools' scales (the figures'
-own two); the chart's drawing is cached by its points (insight.charts).
+own two); the chart's drawing is cached by its points (common.charts).
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
+from auditloop.common import charts
 from auditloop.common.attention import AttentionPanel, register
-from auditloop.insight import charts, figures, sections
+from auditloop.insight import figures, sections
 from auditloop.people.models import Service
 from auditloop.people.roles import Capability, Role
 

@@ -18,10 +18,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from auditloop.common import charts
 from auditloop.common.pdf import html_to_pdf
 from auditloop.common.spreadsheets import formula_safe
 from auditloop.common.statistics import RULE_WORDS
-from auditloop.insight import charts
 from auditloop.insight.document import (
     Cell,
     ChartBlock,

@@ -13,9 +13,10 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from auditloop.common import charts
 from auditloop.common.access import capability_required
 from auditloop.common.dates import add_months
-from auditloop.insight import charts, figures, report_views, sections
+from auditloop.insight import figures, report_views, sections
 from auditloop.people.models import Locality, Service, Team
 from auditloop.people.roles import Capability
 from auditloop.standards.models import Tool
