@@ -405,6 +405,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "auditloop@localhost")
 NOTIFY_BACKEND = os.environ.get("NOTIFY_BACKEND", "django")
 GOVUK_NOTIFY_API_KEY = os.environ.get("GOVUK_NOTIFY_API_KEY", "")
 GOVUK_NOTIFY_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_TEMPLATE_ID", "")
+# The text message template (body, link) for a family's feedback link (voice.closures).
+GOVUK_NOTIFY_SMS_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_SMS_TEMPLATE_ID", "")
 GOVUK_NOTIFY_BASE_URL = os.environ.get(
     "GOVUK_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
 )

@@ -77,9 +77,9 @@ def test_the_link_expires():
     start = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
     with time_machine.travel(start, tick=False):
         _, _, token = invite()
-    with time_machine.travel(start + dt.timedelta(days=services.LINK_DAYS - 1), tick=False):
+    with time_machine.travel(start + dt.timedelta(days=services.link_days() - 1), tick=False):
         assert Client().get(link(token)).status_code == 200
-    with time_machine.travel(start + dt.timedelta(days=services.LINK_DAYS, seconds=1),
+    with time_machine.travel(start + dt.timedelta(days=services.link_days(), seconds=1),
                              tick=False):
         assert Client().get(link(token)).status_code == 404
         assert Client().post(link(token), ANSWERS).status_code == 404

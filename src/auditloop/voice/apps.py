@@ -12,7 +12,7 @@ class VoiceConfig(AppConfig):
     verbose_name = "What families and staff tell us"
 
     def ready(self) -> None:
-        from auditloop.common.navigation import MONTH, REPORTS, SETUP, NavEntry, register
+        from auditloop.common.navigation import MONTH, MY_WORK, REPORTS, SETUP, NavEntry, register
         from auditloop.people.roles import Capability as C
 
         register(NavEntry("Feedback questions", "voice:question_set_list",
@@ -32,11 +32,30 @@ class VoiceConfig(AppConfig):
                           description="The log of complaints and compliments, their outcome "
                           "and learning, and the themes they raise (002)."))
         post_migrate.connect(_load_question_sets, sender=self)
+        _closures(register, NavEntry, C, MY_WORK)
 
         from auditloop.cases import sections
         from auditloop.voice.views import case_feedback_section
 
         sections.register(case_feedback_section)
+
+
+def _closures(register: Any, nav_entry: Any, caps: Any, my_work: Any) -> None:
+    """000: closed cases wait for their family's feedback invitation: an import that closes
+    a case puts it on its key worker's list (the register's signal, as quality control's
+    queue is filled)."""
+    from auditloop.cases.signals import register_imported
+    from auditloop.common import attention
+    from auditloop.voice.closures import closures_imported, home_panel
+
+    register_imported.connect(closures_imported, dispatch_uid="voice.closures_imported")
+    attention.register(home_panel)
+    register(nav_entry("Feedback invitations", "voice:closures_waiting",
+                       # Practitioners reach their own from the home page's panel: their
+                       # navigation then fits on one row.
+                       (caps.VIEW_TEAM_CASES,), order=47, group=my_work,
+                       description="Closed cases waiting for the family to be invited to "
+                       "give feedback, by e-mail, text message or letter (000)."))
 
 
 def _load_question_sets(**kwargs: Any) -> None:

@@ -171,3 +171,67 @@ class CallDrawForm(forms.Form):
                                                 "invalid": "Enter a real date"})
     size = forms.IntegerField(min_value=1, max_value=200, label="How many families to call",
                               error_messages={"required": "Enter how many families to call"})
+
+
+class ClosureInviteForm(forms.Form):
+    """Invite the family of a closed case, or record that they declined (000)."""
+
+    how = forms.ChoiceField(
+        label="How will you invite the family?", widget=forms.RadioSelect,
+        choices=[("email", "Send a one-time link by e-mail"),
+                 ("sms", "Send a one-time link by text message"),
+                 ("letter", "Print a letter with the link and a short code"),
+                 ("declined", "The family does not want to give feedback")],
+        error_messages={"required": "Choose how you will invite the family"})
+    question_set = forms.ChoiceField(label="Which questions?", widget=forms.RadioSelect,
+                                     required=False)
+    email = forms.EmailField(
+        required=False, label="The family's e-mail address (if sending by e-mail)",
+        help_text="Used once to send the link, then forgotten: it is not kept.",
+        error_messages={"invalid": "Enter an e-mail address like name@example.com"})
+    mobile = forms.CharField(
+        required=False, max_length=30,
+        label="The family's mobile number (if sending a text message)",
+        help_text="Used once to send the link, then forgotten: it is not kept.")
+
+    def __init__(self, *args: Any, sets: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["question_set"].choices = [  # type: ignore[attr-defined]
+            (s.key, f"{s.name} ({s.audience_label.lower()})") for s in sets]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        how = data.get("how")
+        if how in ("email", "sms", "letter") and not data.get("question_set"):
+            self.add_error("question_set", "Choose the questions")
+        if how == "email" and not data.get("email"):
+            self.add_error("email", "Enter the family's e-mail address")
+        if how == "sms" and not (data.get("mobile") or "").strip():
+            self.add_error("mobile", "Enter the family's mobile number")
+        return data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        max_length=30, label="Your code",
+        help_text="The 10 letters and numbers in your letter, like ACDEF-23467.",
+        error_messages={"required": "Enter the code from your letter"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                      "autocapitalize": "characters"}))
+
+
+class LetterPdfForm(forms.Form):
+    token = forms.CharField(max_length=100)
+    code = forms.CharField(max_length=30)
+
+
+class ClosureFormForm(FeedbackForm):
+    """000's closure form: its questions, the interpreter, and the day it was completed."""
+
+    def __init__(self, *args: Any, question_set: Any, **kwargs: Any) -> None:
+        super().__init__(*args, question_set=question_set, **kwargs)
+        del self.fields["consent_to_quote"]
+        self.fields["completed_on"] = forms.DateField(
+            widget=DateInput, label="Date completed with the family",
+            error_messages={"required": "Enter the date it was completed",
+                            "invalid": "Enter a real date"})

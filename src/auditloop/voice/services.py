@@ -95,8 +95,13 @@ def question_sets_load() -> list[QuestionSetVersion]:
     return made
 
 
-# Our choice, not the seed's: long enough for a letter to arrive and be answered.
-LINK_DAYS = 28
+def link_days() -> int:
+    """How long a family's link (and a letter's short code) works: the framework's
+    feedback_link_days (28 unless the council changes it: long enough for a letter to
+    arrive and be answered)."""
+    from auditloop.standards.selectors import framework_settings_row
+
+    return framework_settings_row().feedback_link_days
 
 
 def token_hash(token: str) -> str:
@@ -106,6 +111,7 @@ def token_hash(token: str) -> str:
 @transaction.atomic
 def feedback_invitation_create(
     *, case: Case, question_set: QuestionSetVersion, actor: Person | None,
+    channel: str = FeedbackInvitation.Channel.LINK,
 ) -> tuple[FeedbackInvitation, str]:
     """A one-time link for the family of a closed case: the token is returned once, to be
     given to the family, and only its hash is kept."""
@@ -114,7 +120,8 @@ def feedback_invitation_create(
     token = secrets.token_urlsafe(32)
     invitation = FeedbackInvitation.objects.create(
         case=case, question_set=question_set, token_hash=token_hash(token),
-        expires_at=timezone.now() + dt.timedelta(days=LINK_DAYS), created_by=actor)
+        expires_at=timezone.now() + dt.timedelta(days=link_days()), created_by=actor,
+        channel=channel)
     return invitation, token
 
 
@@ -179,7 +186,8 @@ def feedback_invitation_email(
     from auditloop.notifications.email import backend
 
     invitation, token = feedback_invitation_create(case=case, question_set=question_set,
-                                                   actor=actor)
+                                                   actor=actor,
+                                                   channel=FeedbackInvitation.Channel.EMAIL)
     try:
         backend().send(
             to=email.strip(), subject="Tell us what you thought of our help",

@@ -23,6 +23,19 @@ urlpatterns += [
          name="case_feedback_record"),
     # The family's one-time link: open without signing in (people.middleware.OPEN_PREFIXES).
     path("feedback/<str:token>/", views.feedback, name="feedback"),
+    # A letter's short code, typed in by the family (open too: it is under /voice/feedback/).
+    path("feedback/", views.feedback_code, name="feedback_code"),
+]
+urlpatterns += [  # families' feedback when a case closes, and 000's closure form
+    path("closures/", views.closures_waiting, name="closures_waiting"),
+    path("closures/<int:due_id>/", views.closure_invite, name="closure_invite"),
+    path("closures/<int:due_id>/letter.pdf", views.closure_letter_pdf,
+         name="closure_letter_pdf"),
+    path("cases/<int:case_id>/closure-form/", views.closure_forms, name="closure_forms"),
+    path("cases/<int:case_id>/closure-form/new/", views.closure_form_new,
+         name="closure_form_new"),
+    path("cases/<int:case_id>/closure-form/<int:form_id>/", views.closure_form_detail,
+         name="closure_form_detail"),
 ]
 urlpatterns += [
     path("feedback-summary/", views.feedback_summary, name="feedback_summary"),

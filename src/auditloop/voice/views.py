@@ -23,7 +23,7 @@ from auditloop.common.errors import DomainError
 from auditloop.common.idempotency import create_once
 from auditloop.common.models import AccessLog
 from auditloop.people.roles import Capability
-from auditloop.voice import forms, selectors, services
+from auditloop.voice import closures, forms, selectors, services
 from auditloop.voice.models import ComplaintCompliment
 from auditloop.voice.questions import DRAFT_NOTE, FAMILY_AUDIENCES
 
@@ -318,3 +318,187 @@ def call_detail(request: HttpRequest, selection_id: int) -> HttpResponse:
         "selection": selection, "cases": cases, "call_set": CALL_SET,
         "called": selectors.phoned_case_ids([c.pk for c in cases]),
         "hidden": len(selection.case_ids) - len(cases)})
+
+
+# --- Families' feedback when a case closes (000): voice.closures --------------------------
+
+
+@require_GET
+@capability_required(*CASE_READERS)
+def closures_waiting(request: HttpRequest) -> HttpResponse:
+    """Closed cases waiting for a feedback invitation, for their key worker (coordinator)
+    and team manager."""
+    dues = list(closures.dues_waiting_for(
+        request.user.person_or_none)[:PAGE_SIZE])  # type: ignore[union-attr]
+    if dues:
+        log_access_many(request, object_type="case", object_ids=[d.case_id for d in dues],
+                        action=AccessLog.Action.LIST)
+    return render(request, "voice/closure/waiting.html", {"dues": dues})
+
+
+def _letter_context(invitation: Any, token: str, code: str) -> dict[str, Any]:
+    from django.conf import settings
+
+    return {"council": settings.COUNCIL_NAME, "link": services.feedback_link(token),
+            "entry": settings.SERVICE_BASE_URL.rstrip("/") + reverse("voice:feedback_code"),
+            "code": closures.code_shown(code), "token": token, "raw_code": code,
+            "expires_at": invitation.expires_at}
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(*CASE_READERS)
+def closure_invite(request: HttpRequest, due_id: int) -> HttpResponse:
+    """Invite one closed case's family (e-mail, text message or letter), or record that they
+    declined."""
+    due = closures.get_due(due_id)
+    case = get_case_for_user(request.user, due.case_id)
+    log_access(request, object_type="case", object_id=case.pk)
+    sets = selectors.question_sets_current()
+    form = forms.ClosureInviteForm(_posted(request), sets=sets)
+    actor = request.user.person_or_none  # type: ignore[union-attr]
+    waiting = due.state == due.State.WAITING
+    if request.method == "POST" and waiting and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["how"] == "declined":
+                closures.due_declined(due=due, actor=actor)
+                messages.success(request, "Recorded: the family does not want to give "
+                                          "feedback.")
+                return redirect("voice:closures_waiting")
+            question_set = _set_for(d["question_set"])
+            if d["how"] == "email":
+                invitation = services.feedback_invitation_email(
+                    case=case, question_set=question_set, actor=actor, email=d["email"])
+                closures.due_invited(due=due, invitation=invitation, actor=actor)
+                messages.success(request, "The link is sent to the family by e-mail.")
+                return redirect("voice:closures_waiting")
+            if d["how"] == "sms":
+                invitation = closures.feedback_invitation_sms(
+                    case=case, question_set=question_set, actor=actor, mobile=d["mobile"])
+                closures.due_invited(due=due, invitation=invitation, actor=actor)
+                # The number is not repeated: messages are kept in the session's row.
+                messages.success(request, "The link is sent to the family by text message.")
+                return redirect("voice:closures_waiting")
+            invitation, token, code = closures.feedback_invitation_letter(
+                case=case, question_set=question_set, actor=actor)
+            closures.due_invited(due=due, invitation=invitation, actor=actor)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            response = render(request, "voice/closure/letter.html", {
+                "due": due, "case": case, **_letter_context(invitation, token, code)})
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "voice/closure/invite.html", {
+        "due": due, "case": case, "form": form, "waiting": waiting},
+        status=400 if form.errors else 200)
+
+
+@require_http_methods(["POST"])
+@capability_required(*CASE_READERS)
+def closure_letter_pdf(request: HttpRequest, due_id: int) -> HttpResponse:
+    """The letter just made, as a PDF: its link and code come back in the form (never in an
+    address) and must be the invitation's own."""
+    from django.template.loader import render_to_string
+
+    from auditloop.common.pdf import html_to_pdf
+
+    due = closures.get_due(due_id)
+    case = get_case_for_user(request.user, due.case_id)
+    log_access(request, object_type="case", object_id=case.pk, action=AccessLog.Action.EXPORT)
+    form = forms.LetterPdfForm(request.POST)
+    invitation = due.invitation
+    if invitation is None or not form.is_valid() or not closures.letter_matches(
+            invitation, form.cleaned_data["token"], form.cleaned_data["code"]):
+        return HttpResponse("The letter's link and code do not match this invitation.",
+                            status=400, content_type="text/plain")
+    code = closures.code_normalise(form.cleaned_data["code"])
+    html = render_to_string("voice/closure/letter_pdf.html",
+                            _letter_context(invitation, form.cleaned_data["token"], code))
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="feedback-letter.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def feedback_code(request: HttpRequest) -> HttpResponse:
+    """The family types the short code from their letter: no account, nothing about the
+    case. Wrong codes are counted for each address and refused past a few."""
+    if request.method == "POST" and closures.code_guesses_left(request) <= 0:
+        return render(request, "voice/closure/code_locked.html", {
+            "minutes": closures.WRONG_CODES_WINDOW_SECONDS // 60}, status=429)
+    form = forms.CodeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        invitation = closures.invitation_for_code(request, form.cleaned_data["code"])
+        if invitation is None:
+            form.add_error("code", "The code is not right, or it has been used or has "
+                                   "expired. Check the letter and try again.")
+        else:
+            code = closures.code_normalise(form.cleaned_data["code"])
+            # The code alone opens the questions; the answers come back with the code.
+            answers = forms.FeedbackForm(request.POST if "answering" in request.POST
+                                         else None, question_set=invitation.question_set)
+            if answers.is_bound and answers.is_valid():
+                try:
+                    services.feedback_record(
+                        case=invitation.case, question_set=invitation.question_set,
+                        answers=answers.answers(),
+                        interpreter=answers.cleaned_data["interpreter"],
+                        consent_to_quote=answers.cleaned_data["consent_to_quote"],
+                        actor=None, invitation=invitation)
+                except DomainError as exc:
+                    _form_error(answers, exc)
+                else:
+                    return render(request, "voice/feedback_thanks.html")
+            return render(request, "voice/feedback_form.html", {
+                "form": answers, "question_set": invitation.question_set, "family": True,
+                "code": code}, status=400 if answers.errors else 200)
+    return render(request, "voice/closure/code.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@require_GET
+@capability_required(*CASE_READERS)
+def closure_forms(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(request.user, case_id)
+    log_access(request, object_type="case", object_id=case.pk)
+    return render(request, "voice/closure/forms.html", {
+        "case": case, "forms": list(closures.closure_forms_of(case))})
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(*CASE_READERS)
+def closure_form_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    """000: the coordinator completes the closure form with the family."""
+    case = get_case_for_user(request.user, case_id)
+    log_access(request, object_type="case", object_id=case.pk)
+    asked = closures.ClosureFormQuestions(closures.CLOSURE_FORM)
+    form = forms.ClosureFormForm(_posted(request), question_set=asked,
+                                 initial={"completed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = closures.closure_form_record(
+                case=case, answers=form.answers(), interpreter=form.cleaned_data["interpreter"],
+                completed_on=form.cleaned_data["completed_on"],
+                actor=request.user.person_or_none)  # type: ignore[union-attr]
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "The closure form is recorded.")
+            return redirect("voice:closure_form_detail", case.pk, record.pk)
+    drafts = {q.key for q in asked.questions if not q.from_seed}
+    return render(request, "voice/closure/form_new.html", {
+        "case": case, "form": form, "drafts": drafts, "draft_note": DRAFT_NOTE,
+        "about": closures.CLOSURE_FORM["about"]}, status=400 if form.errors else 200)
+
+
+@require_GET
+@capability_required(*CASE_READERS)
+def closure_form_detail(request: HttpRequest, case_id: int, form_id: int) -> HttpResponse:
+    case = get_case_for_user(request.user, case_id)
+    record = closures.get_closure_form(case, form_id)
+    log_access(request, object_type="case", object_id=case.pk)
+    return render(request, "voice/closure/form_detail.html", {
+        "case": case, "record": record, "rows": closures.closure_form_rows(record),
+        "draft_note": DRAFT_NOTE})
