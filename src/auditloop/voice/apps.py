@@ -33,11 +33,32 @@ class VoiceConfig(AppConfig):
                           "and learning, and the themes they raise (002)."))
         post_migrate.connect(_load_question_sets, sender=self)
         _closures(register, NavEntry, C, MY_WORK)
+        _surveys(register, NavEntry, C, REPORTS)
 
         from auditloop.cases import sections
         from auditloop.voice.views import case_feedback_section
 
         sections.register(case_feedback_section)
+
+
+def _surveys(register: Any, nav_entry: Any, caps: Any, reports: Any) -> None:
+    """Staff surveys and feedback on the audit process (002): their pages, the home panel
+    (surveys and audits waiting for the person's answers) and whether a survey's notice is
+    done."""
+    from auditloop.common import attention
+    from auditloop.notifications.done import register_done_check
+    from auditloop.voice import surveys
+
+    register(nav_entry("Staff surveys", "voice:survey_list",
+                       (caps.VIEW_REPORTS, caps.RUN_CYCLE), order=60, group=reports,
+                       description="The annual staff survey and pulse surveys: open one, "
+                       "and read the answers with counts and intervals (002)."))
+    register(nav_entry("Feedback on audits", "voice:audit_feedback_results",
+                       (caps.VIEW_REPORTS,), order=61, group=reports,
+                       description="What those audited and their auditors said about the "
+                       "audit process, each quarter (002)."))
+    attention.register(surveys.home_panel)
+    register_done_check(surveys.SURVEY_NOTICE)(surveys.survey_notices_done)
 
 
 def _closures(register: Any, nav_entry: Any, caps: Any, my_work: Any) -> None:

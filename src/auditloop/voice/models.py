@@ -237,3 +237,6 @@ class ClosureForm(BaseModel):
 
     def __str__(self) -> str:
         return f"Closure form completed {self.completed_on:%d %B %Y}"
+
+
+import auditloop.voice.survey_models  # noqa: E402, F401 - staff surveys, the audit process

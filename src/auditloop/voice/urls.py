@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from auditloop.voice import views
+from auditloop.voice import survey_views, views
 
 app_name = "voice"
 urlpatterns: list[URLPattern] = [
@@ -43,4 +43,14 @@ urlpatterns += [
 urlpatterns += [
     path("calls/", views.calls, name="calls"),
     path("calls/<int:selection_id>/", views.call_detail, name="call_detail"),
+]
+urlpatterns += [  # staff surveys and feedback on the audit process (002)
+    path("surveys/", survey_views.survey_list, name="survey_list"),
+    path("surveys/new/", survey_views.survey_new, name="survey_new"),
+    path("surveys/yours/", survey_views.my_surveys, name="my_surveys"),
+    path("surveys/<int:survey_id>/", survey_views.survey_results, name="survey_results"),
+    path("surveys/<int:survey_id>/answer/", survey_views.survey_answer, name="survey_answer"),
+    path("audit-feedback/", survey_views.audit_feedback_results,
+         name="audit_feedback_results"),
+    path("audit-feedback/<int:audit_id>/", survey_views.audit_feedback, name="audit_feedback"),
 ]
