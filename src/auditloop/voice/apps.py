@@ -31,6 +31,10 @@ class VoiceConfig(AppConfig):
                           (C.LOG_COMPLAINTS, C.VIEW_REPORTS), order=58, group=REPORTS,
                           description="The log of complaints and compliments, their outcome "
                           "and learning, and the themes they raise (002)."))
+        register(NavEntry("Complaint themes", "voice:complaint_themes",
+                          (C.LOG_COMPLAINTS, C.RUN_CYCLE, C.VIEW_REPORTS), order=58,
+                          group=REPORTS, description="The year's complaints by theme, and a "
+                          "themed audit proposed from any of them."))
         post_migrate.connect(_load_question_sets, sender=self)
         _closures(register, NavEntry, C, MY_WORK)
         _surveys(register, NavEntry, C, REPORTS)

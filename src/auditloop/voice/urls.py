@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from auditloop.voice import survey_views, views
+from auditloop.voice import survey_views, theme_views, views
 
 app_name = "voice"
 urlpatterns: list[URLPattern] = [
@@ -12,6 +12,10 @@ urlpatterns: list[URLPattern] = [
          name="complaint_detail"),
     path("complaints-and-compliments/<int:entry_id>/outcome/", views.complaint_outcome,
          name="complaint_outcome"),
+]
+urlpatterns += [  # complaint themes, each may propose a themed audit (programme.proposals)
+    path("complaints-and-compliments/themes/", theme_views.complaint_themes,
+         name="complaint_themes"),
 ]
 urlpatterns += [
     path("question-sets/", views.question_set_list, name="question_set_list"),
