@@ -222,7 +222,8 @@ QUARTERLY = ["What the audits found", "Grades by audit area", "Findings by theme
              "Actions within the time limit", "Good practice to celebrate",
              "What families said", "What practitioners said",
              "What families told us after their case closed", "Complaints and compliments",
-             "Practice alerts", "Strengths and areas for development", "The six questions"]
+             "Practice alerts", "Performance indicators", "Strengths and areas for development",
+             "The six questions"]
 
 
 def test_quarterly_headings_plain_and_no_names(council):

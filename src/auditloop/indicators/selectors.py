@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,17 +205,25 @@ def _done(signals: Sequence[Signal]) -> dict[int, Done]:
     return out
 
 
-def rows(scope: Scope = COUNCIL, *, key: str | None = None) -> list[Row]:
-    """Every active indicator (or the one `key`) with its months and signals in the scope."""
+def rows(scope: Scope = COUNCIL, *, key: str | None = None,
+         keys: Iterable[str] | None = None, until: dt.date | None = None) -> list[Row]:
+    """Every active indicator (or the one `key`, or those in `keys`) with its months and
+    signals in the scope; with `until`, only the months (and signals) up to that day."""
     indicators = Indicator.objects.filter(active=True)
     if key is not None:
         indicators = indicators.filter(key=key)
+    if keys is not None:
+        indicators = indicators.filter(key__in=list(keys))
     by_pk = {i.pk: Row(i, []) for i in indicators.order_by("name")}
-    for value in scope.values(IndicatorValue.objects.filter(indicator_id__in=by_pk)
-                              ).order_by("indicator_id", "period_start"):
+    values = scope.values(IndicatorValue.objects.filter(indicator_id__in=by_pk))
+    signalled = scope.values(Signal.objects.filter(indicator_id__in=by_pk))
+    if until is not None:
+        values = values.filter(period_start__lte=until)
+        signalled = signalled.filter(first_period__lte=until)
+    for value in values.order_by("indicator_id", "period_start"):
         value.indicator = by_pk[value.indicator_id].indicator
         by_pk[value.indicator_id].values.append(value)
-    found = list(scope.values(Signal.objects.filter(indicator_id__in=by_pk)))
+    found = list(signalled)
     done = _done(found)
     for s in found:
         row = by_pk[s.indicator_id]
@@ -240,3 +248,29 @@ def table(row: Row) -> list[dict[str, Any]]:
                     if spc.target_of(row.indicator, v) is not None else "",
                     "source": v.source})
     return out
+
+
+def framework_filters() -> list[str]:
+    """The framework's indicator filters (its indicator-led way of choosing cases: 004's
+    six), as the QA manager set them."""
+    from auditloop.standards.selectors import framework_settings_row
+
+    modes = framework_settings_row().selection_modes or []
+    return [str(f.get("value", "")).strip() for m in modes if isinstance(m, dict)
+            for f in m.get("filters") or [] if isinstance(f, dict)
+            and f.get("filter") == "indicator" and str(f.get("value", "")).strip()]
+
+
+def named_by_framework() -> list[str]:
+    """The keys of the indicators that drive the framework's indicator filters (each
+    registered indicator names the filters it drives)."""
+    from auditloop.indicators import registry
+
+    wanted = {f.casefold() for f in framework_filters()}
+    return [d.key for d in registry.registered()
+            if wanted & {p.casefold() for p in d.preset_filters}]
+
+
+def in_period(signal: Signal, start: dt.date, end: dt.date) -> bool:
+    """Raised in the period, or raised before it and still persisting in it."""
+    return signal.first_period <= end and signal.last_period >= start.replace(day=1)

@@ -100,7 +100,7 @@ class ChartBlock:
 
     @property
     def value_heading(self) -> str:
-        return "Share" if self.chart.kind == "p" else "Value"
+        return "Share" if self.chart.kind in ("p", "laney") else "Value"
 
     def rows(self) -> list[tuple[str, str, str, str, str]]:
         """Each point as words: period, value, centre, limits, signal."""

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditloop.insight import figures as f
+from auditloop.insight import indicator_sections, sections
 from auditloop.insight import more_figures as mf
-from auditloop.insight import sections
 from auditloop.insight import voice_figures as vf
 from auditloop.insight import voice_sections as vs
 from auditloop.insight.document import Block, Cell, Figures, Quote, Quotes, Section, Table, Text
@@ -223,6 +223,8 @@ def overview(ctx: Context, *, steps: int = 4) -> Overview:
         vs.family_voice(voices.family),
         vs.complaints(voices.complaints),
         vs.alerts(alerts),
+        # Issue 15: the indicators the framework names and any that signalled.
+        indicator_sections.indicators(scope),
         sections.strengths_and_areas(ctx.excerpts),
         six_questions(evidence),
     )

@@ -4,7 +4,7 @@ month's moderation results; 001's monthly reports; 000's monthly dip sample)."""
 from __future__ import annotations
 
 from auditloop.insight import figures as f
-from auditloop.insight import sections
+from auditloop.insight import indicator_sections, sections
 from auditloop.insight import voice_figures as vf
 from auditloop.insight import voice_sections as vs
 from auditloop.insight.document import Document
@@ -28,7 +28,9 @@ def build(ctx: Context) -> Document:
     # quality assurance activities" for the senior management team's monthly meeting.
     received = vs.complaints(vf.complaints(since=scope.start, until=scope.end, area=scope))
     alerts = vs.alerts(vf.alerts(since=scope.start, until=scope.end, area=scope))
+    # Issue 15: the indicators the framework names and any that signalled, in plain words.
+    measured = indicator_sections.indicators(scope)
     ctx.progress(3, 3)
     return Document(title="Monthly QA and impact report", period=ctx.period.label,
-                    sections=(found, over, follow, received, alerts,
+                    sections=(found, over, follow, received, alerts, measured,
                               sections.strengths_and_areas(ctx.excerpts)))
