@@ -85,6 +85,7 @@ def reset_council() -> Counter[str]:
     and it cannot be changed); the next generation links them to its people."""
     from auditloop.demo.action_plans import remove as remove_action_plans
     from auditloop.demo.history import remove_audit_history
+    from auditloop.demo.indicators import remove as remove_indicators
     from auditloop.demo.loop import remove as remove_loop
     from auditloop.demo.reset import remove_feature_rows
 
@@ -92,6 +93,7 @@ def reset_council() -> Counter[str]:
     removed["action_plans"] = remove_action_plans()
     removed["loop"] = remove_loop()
     removed["audit_history"] = remove_audit_history()
+    removed["indicators"] = remove_indicators()
     # Then the feature builders' rows (calibration, team links...) that hang off demo staff.
     removed["features"] = remove_feature_rows()
     _, by_model = Case.objects.filter(source=DEMO_SOURCE).delete()

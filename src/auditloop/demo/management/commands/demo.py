@@ -111,6 +111,7 @@ class Command(BaseCommand):
 
         from auditloop.demo.action_plans import build as build_action_plans
         from auditloop.demo.history import build_audit_history
+        from auditloop.demo.indicators import build as build_indicators
         from auditloop.demo.loop import build as build_loop
         from auditloop.demo.moderation import build as build_moderation
         from auditloop.demo.practice import build as build_practice
@@ -128,6 +129,8 @@ class Command(BaseCommand):
         build_practice(summary.reference_date)
         build_voice(rng, summary.reference_date)
         open_concern(summary.reference_date)
+        # Last: the indicators count the audits above as well as the returns' referrals.
+        build_indicators(rng, summary.reference_date)
         self.stdout.write(
             f"Audit history: {len(history.cycles)} monthly cycles and "
             f"{len(history.programmes)} thematic and service audit programmes, "

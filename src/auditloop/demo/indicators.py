@@ -1,0 +1,117 @@
+"""The demo council's indicators: a history of referrals as the CIN census and Annex A would
+have brought them, in which re-referrals within 12 months rise for a few months and fall back
+(every figure "(demo)": a shape chosen so that the pages have something to show, not a rule
+of any seed). Computing the months (the real `compute_indicators` code) turns the rise into
+a signal of concern that proposes a themed audit; the demo accepts it for the monthly cycle
+after the rise began, whose audits are its findings: 004's loop from numbers to audits and
+back to numbers, which README.md tells the user to look for on the indicators page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from auditloop.cases.models import Case, Referral, ReturnRow
+from auditloop.common.dates import add_months
+from auditloop.demo.structure import DEMO_SOURCE
+from auditloop.indicators import services, signals
+from auditloop.indicators.models import IndicatorValue, Signal
+from auditloop.people.models import Person
+from auditloop.programme.models import Cycle, ThemeProposal
+
+MONTHS = 24  # (demo) months of referrals, ending with the last complete month
+RISE_MONTHS_AGO = (7, 6, 5)  # (demo) the months re-referrals rose, counted back from today
+USUAL_SHARE = 0.17  # (demo) the usual share of referrals that are re-referrals
+RISEN_SHARE = 0.5  # (demo) during the rise
+KEY = "re_referrals_12_months"
+
+
+def _referrals_a_month(cases: int) -> int:
+    return max(20, cases // 15)
+
+
+def _day(rng: random.Random, month: dt.date) -> dt.date:
+    return month + dt.timedelta(days=rng.randrange(28))
+
+
+def build(rng: random.Random, today: dt.date) -> Signal | None:
+    """Write the referrals, compute the months (values, signals, proposals) and accept the
+    re-referral signal's proposal for the cycle of the month after it began. Returns the
+    signal, or None when the council has too few cases."""
+    case_ids = list(Case.objects.filter(source=DEMO_SOURCE).order_by("pk")
+                    .values_list("pk", flat=True))
+    if len(case_ids) < 60:
+        return None
+    this_month = today.replace(day=1)
+    first = add_months(this_month, -MONTHS)
+    per_month = _referrals_a_month(len(case_ids))
+    last_referred: dict[int, dt.date] = {}
+    rows: list[Referral] = []
+    rise = {add_months(this_month, -n) for n in RISE_MONTHS_AGO}
+    for i in range(MONTHS):
+        month = add_months(first, i)
+        share = RISEN_SHARE if month in rise else USUAL_SHARE
+        taken: set[int] = set()
+        for _ in range(per_month):
+            again = rng.random() < share
+            day = _day(rng, month)
+            year_before = add_months(day, -12)
+            if again:
+                # A child referred in the last year, or one whose Annex A row says so.
+                pool = [c for c, on in last_referred.items()
+                        if year_before <= on < month and c not in taken]
+                case = rng.choice(pool) if pool else rng.choice(case_ids)
+                count = 2
+            else:
+                pool = [c for c in case_ids if c not in taken and (
+                    c not in last_referred or last_referred[c] < year_before)]
+                if not pool:
+                    continue
+                case, count = rng.choice(pool), 1
+            taken.add(case)
+            last_referred[case] = day
+            rows.append(Referral(case_id=case, referred_on=day, referrals_in_12_months=count,
+                                 origin=ReturnRow.Origin.CIN_CENSUS,
+                                 no_further_action=rng.random() < 0.3))
+    Referral.objects.bulk_create(rows, ignore_conflicts=True)
+    services.compute_months(first, add_months(this_month, -1))
+    return _accept(today)
+
+
+def _accept(today: dt.date) -> Signal | None:
+    """The QA manager accepted the proposal for the next month's cycle, back then: its
+    audits are the proposal's findings on the indicators page."""
+    signal = (Signal.objects.filter(indicator__key=KEY, service__isnull=True,
+                                    locality__isnull=True, meaning=Signal.Meaning.CONCERN)
+              .order_by("first_period").last())
+    if signal is None:
+        return None
+    if signal.proposal_id is None:
+        signals.propose(signal)
+    proposal = ThemeProposal.objects.get(pk=signal.proposal_id or 0)
+    cycle = Cycle.objects.filter(kind=Cycle.Kind.MONTHLY, period_start=add_months(
+        signal.first_period, 1)).first()
+    if cycle is None or not proposal.is_open:
+        return signal  # a short history: the proposal waits for the QA manager
+    qa = Person.objects.filter(user__username="demo-qa_manager").first()
+    proposal.cycle = cycle
+    proposal.decided_by = qa
+    proposal.decided_at = timezone.make_aware(dt.datetime.combine(
+        cycle.period_start - dt.timedelta(days=3), dt.time(10)))
+    proposal.workflow.move(proposal, to=ThemeProposal.Status.ACCEPTED,
+                           actor=qa, reason=proposal.hypothesis,
+                           also_save=["cycle", "decided_by", "decided_at"])
+    return signal
+
+
+def remove() -> int:
+    """The demo's referrals go with its cases; the values and signals computed from them,
+    and the proposals the signals made, go here (they hang off no demo row). The
+    indicators themselves, with any target set, stay."""
+    removed = int(ThemeProposal.objects.filter(source=ThemeProposal.Source.INDICATOR)
+                  .delete()[0])
+    removed += int(Signal.objects.all().delete()[0])
+    return removed + int(IndicatorValue.objects.all().delete()[0])

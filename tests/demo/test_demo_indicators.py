@@ -1,0 +1,47 @@
+"""The demo council's indicators move (README.md, "What the demo council's reports show"):
+re-referrals rise for three months, the p-chart signals it, the themed audit it proposed is
+accepted for the next month's cycle, and that cycle's audits are its findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from auditloop.demo.generator import reset_council
+from auditloop.indicators.models import Indicator, IndicatorValue, Signal
+from auditloop.programme.models import ThemeProposal
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 20)
+
+
+def test_the_demo_rise_in_re_referrals_signals_and_its_audit_is_accepted(
+        qa_manager_client) -> None:  # type: ignore[no-untyped-def]
+    call_command("demo", "--scale", "small", "--history-months", "12", "--reference-date",
+                 TODAY.isoformat(), stdout=StringIO())
+    signal = Signal.objects.get(indicator__key="re_referrals_12_months",
+                                service__isnull=True, locality__isnull=True)
+    assert signal.meaning == Signal.Meaning.CONCERN and signal.direction == Signal.Direction.UP
+    # The rise began 7 months before the demo's date (April 2026 for 20 November).
+    assert signal.first_period == dt.date(2026, 4, 1)
+    proposal = ThemeProposal.objects.get(pk=signal.proposal_id)
+    assert proposal.is_accepted and proposal.cycle is not None
+    assert proposal.cycle.period_start == dt.date(2026, 5, 1)
+    assert proposal.hypothesis.endswith("were thresholds applied at the front door?")
+    # A figure for each of the 24 months, the council's and each service's.
+    council = IndicatorValue.objects.filter(indicator__key="re_referrals_12_months",
+                                            service__isnull=True, locality__isnull=True)
+    assert council.count() == 24
+    page = qa_manager_client.get(reverse("indicators:indicator_list")).content.decode()
+    assert "Concern: rose above the upper limit (April 2026" in page
+    assert "Themed audit accepted for the May 2026 cycle." in page
+    assert " audits done so far, " in page and " good or better." in page
+    # The reset removes the figures, the signals and the proposals with the council.
+    reset_council()
+    assert not IndicatorValue.objects.exists() and not Signal.objects.exists()
+    assert not ThemeProposal.objects.filter(source=ThemeProposal.Source.INDICATOR).exists()
+    assert Indicator.objects.filter(key="re_referrals_12_months").exists()
