@@ -334,7 +334,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(world):  # type: ignore[no-unty
     # Open to everyone: the health checks, the accessibility statement and a family's
     # one-time feedback link (tests/voice/test_family_feedback.py).
     for name, (method, _) in EXPECTED.items():
-        if name in ("healthz", "readyz", "accessibility", "voice:feedback"):
+        if name in ("healthz", "readyz", "accessibility", "voice:feedback",
+                    "voice:feedback_code"):
             continue
         response = getattr(client, method)(reverse(name, kwargs=world.get(name)))
         assert response.status_code == 302 and "/accounts/login" in response["Location"], name

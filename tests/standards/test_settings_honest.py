@@ -36,6 +36,11 @@ SRC = ROOT / "src" / "auditloop"
 # Each setting and notice event, and the test that changes its value and sees a different
 # outcome ("tests/<path>.py::<test function>").
 BEHAVIOUR: dict[str, str] = {
+    # What families and staff tell us
+    "feedback_link_days": "tests/voice/test_closure_invitations.py::"
+                          "test_feedback_link_days_sets_how_long_a_link_works",
+    "survey_anonymity_threshold": "tests/voice/test_surveys.py::"
+                                  "test_survey_anonymity_threshold_sets_the_fewest_answers_shown",
     # Audit tools
     "tools": "tests/standards/test_setting_behaviours_more.py::"
              "test_tools_decide_whether_imported_records_join_the_quality_control_queue",
