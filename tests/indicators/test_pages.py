@@ -123,3 +123,12 @@ def test_the_list_takes_the_same_queries_however_many_indicators(
         _months(more, [*STEADY, 45], start=dt.date(2026, 1, 1))
         signals.detect_all([more], [COUNCIL])
     assert count() == one
+
+
+def test_indicators_with_no_figures_wait_at_the_end(qa_manager_client) -> None:  # type: ignore[no-untyped-def]
+    _indicator(key="a_first", name="A figure never computed")
+    counted = _indicator()
+    _months(counted, [20, 21])
+    page = qa_manager_client.get(LIST).content.decode()
+    assert page.index("Re-referrals within 12 months") < page.index("Not computed yet")
+    assert page.index("Not computed yet") < page.index("A figure never computed")

@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from auditloop.audits.models import Audit
@@ -136,7 +137,7 @@ class Row:
     def latest(self) -> Figure | None:
         return figure(self.values[-1]) if self.values else None
 
-    @property
+    @cached_property
     def chart(self) -> Chart:
         return spc.chart(self.indicator, self.values)
 

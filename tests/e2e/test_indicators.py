@@ -1,0 +1,56 @@
+"""A senior leader reads the indicators on the demo council: re-referrals signalled a rise,
+the themed audit it proposed was accepted, and its chart has a text alternative. axe-core
+checks every page; neither page scrolls sideways on a 320 px screen."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.e2e.conftest import check_page, go, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _fits(page) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 320, "height": 800})
+    width, screen = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= screen, f"{page.url} scrolls sideways at 320 px ({width} px wide)"
+    check_page(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    if os.environ.get("AUDITLOOP_SCREENSHOTS"):
+        page.screenshot(path=f"{os.environ['AUDITLOOP_SCREENSHOTS']}/{name}.png",
+                        full_page=True)
+
+
+def test_a_senior_leader_follows_a_signal_to_its_audit(page):  # type: ignore[no-untyped-def]
+    sign_in(page, "demo-senior_leader")
+    go(page, "link", "Reports")
+    page.locator("main").get_by_role("link", name="Indicators", exact=True).click()
+    page.wait_for_load_state()
+    check_page(page)
+    main = page.inner_text("main")
+    assert "Re-referrals within 12 months" in main
+    assert "Concern: rose above the upper limit" in main
+    assert "Themed audit accepted for the " in main
+    assert page.locator("svg.app-sparkline[role=img]").count() >= 1
+    _shot(page, "indicators")
+    _fits(page)
+
+    go(page, "link", "Re-referrals within 12 months")
+    assert page.title().startswith("Re-referrals within 12 months")
+    chart = page.locator("main svg.app-chart[role=img]")
+    assert chart.count() == 1
+    assert (chart.locator("title").text_content() or "").startswith(
+        "Re-referrals within 12 months: The whole council, 24 months")
+    _shot(page, "indicator")
+    _fits(page)
+    # Another scope, chosen from the keyboard-usable form.
+    page.get_by_label("Whose figures").select_option(index=1)
+    go(page, "button", "Show their figures")
+    assert "scope=service-" in page.url
