@@ -189,15 +189,19 @@ class CouncilGenerator:
         # council is the same as before the role existed.
         main_rng, self.rng = self.rng, random.Random(len(self.staff))
         governance = self._person("Information Governance Lead", manager=ads[0])
+        # The performance analyst (a role the seeds do not name either), the same way, in
+        # the Head of Performance and Insight's team.
+        analyst = self._person("Performance Analyst", manager=insight)
         self.rng = main_rng
         self._choose_demo_people(
             director=director, head_qa=head_qa, psw=psw, insight=insight,
             qa_officer=qa_officers[0], po_officer=po_officers[0], strategic=strategic,
         )
         self.demo[Role.INFORMATION_GOVERNANCE_LEAD] = governance
+        self.demo[Role.PERFORMANCE_ANALYST] = analyst
         assert len(set(self.demo.values())) == len(self.demo) == len(Role)
         for p, member in enumerate(self.staff):
-            if p == governance:
+            if p in (governance, analyst):
                 continue
             if not member.agency:  # partners' absences are not the council's to record
                 self._plan_absences(p, member)

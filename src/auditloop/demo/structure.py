@@ -47,6 +47,7 @@ JOB_TITLES: dict[str, tuple[Role, ...]] = {
     "Head of Performance and Insight": (Role.SENIOR_LEADER,),
     "Strategic Lead, Early Help Partnership": (Role.STRATEGIC_LEAD,),
     "Information Governance Lead": (Role.INFORMATION_GOVERNANCE_LEAD,),
+    "Performance Analyst": (Role.PERFORMANCE_ANALYST,),
     "Service Manager": (Role.SERVICE_MANAGER, Role.AUDITOR),
     "Team Manager": (Role.TEAM_MANAGER, Role.AUDITOR),
     "QA Officer": (Role.QA_MANAGER,),

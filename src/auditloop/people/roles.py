@@ -26,6 +26,7 @@ class Capability(models.TextChoices):
     HOLD_CASES = "hold_cases", "Hold cases as key worker or lead professional"
     OVERSEE_CASES = "oversee_cases", "Oversee cases independently (IRO, CP Chair)"
     LOG_COMPLAINTS = "log_complaints", "Log complaints and compliments and their learning"
+    ENTER_INDICATORS = "enter_indicators", "Enter or import indicator values"
 
 
 class Role(models.TextChoices):
@@ -54,6 +55,9 @@ class Role(models.TextChoices):
     # Not named by the seeds: the council's information governance lead (Data Protection
     # Officer or Caldicott Guardian's delegate), who answers "who looked at this record".
     INFORMATION_GOVERNANCE_LEAD = "information_governance_lead", "Information governance lead"
+    # Not named by the seeds: the performance team's analyst (004's indicators), who uploads
+    # the figures auditloop does not compute itself, with their benchmarks and source.
+    PERFORMANCE_ANALYST = "performance_analyst", "Performance analyst"
 
 
 C = Capability
@@ -73,6 +77,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     ),
     # Reads who looked at what and who signed in; sees no case itself (need to know).
     Role.INFORMATION_GOVERNANCE_LEAD: frozenset({C.VIEW_ACCESS_LOG}),
+    # Uploads indicator values and reads the indicators' pages: figures only, no case.
+    Role.PERFORMANCE_ANALYST: frozenset({C.ENTER_INDICATORS}),
     # 000: Early Help Officers, in the Early Help Team, carry out audits of Early Help
     # Assessments and request them: they see every Early Help case, and no child protection,
     # child in need or looked-after case (need to know).
