@@ -284,3 +284,18 @@ def test_a_blind_panel_member_sees_no_grade_on_the_tracker_or_at_the_qa_meeting(
     assert audit.case.reference in tracker.content.decode()
     meeting = client.get(reverse("programme:meeting", args=[cycle.pk])).content.decode()
     assert "Grade: requires improvement" in meeting
+
+
+def test_a_panel_member_of_another_role_opens_the_audit_they_review(setup, client_for):  # type: ignore[no-untyped-def]
+    # A panel of strategic leads: no moderator role, and no reach into the register.
+    set_framework(moderation_panel_roles=[Role.STRATEGIC_LEAD])
+    audit = setup
+    lead = PersonFactory(roles=[Role.STRATEGIC_LEAD])
+    other_lead = PersonFactory(roles=[Role.STRATEGIC_LEAD])
+    review = review_of(audit, lead)
+    url = reverse("audits:audit_detail", args=[audit.pk])
+    assert client_for(other_lead).get(url).status_code == 404
+    # Blind first, like every moderator; then, with the grades recorded, the page opens.
+    assert client_for(lead).get(url).status_code == 404
+    services.review_save_blind(review=review, actor=lead, grades=blind_grades(review))
+    assert client_for(lead).get(url).status_code == 200
