@@ -17,7 +17,8 @@ from auditloop.common.access import capability_required
 from auditloop.indicators import selectors
 from auditloop.people.roles import Capability as C
 
-READERS = (C.VIEW_REPORTS, C.RUN_CYCLE)
+# Report readers, the QA team, and the performance analysts who upload the figures.
+READERS = (C.VIEW_REPORTS, C.RUN_CYCLE, C.ENTER_INDICATORS)
 
 
 def _scope(request: HttpRequest) -> tuple[selectors.Scope, list[selectors.ScopeChoice]]:
