@@ -1,6 +1,6 @@
 """`auditloop demo --reset` after a demo with its history: the feature builders' rows that
 hang off demo staff (the calibration exercise's participants, an IRO's team link) go
-first, so deleting the staff is not blocked by a protected key (issue 16 point 4)."""
+first, so deleting the staff is not blocked by a protected key."""
 
 from __future__ import annotations
 

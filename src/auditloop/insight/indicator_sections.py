@@ -1,4 +1,4 @@
-"""The indicators in the reports (issue 15's point 6): the indicators the framework names
+"""The indicators in the reports: the indicators the framework names
 (the ones that drive its indicator filters: 004's six) and any indicator with a signal in
 the period, each with its latest figure (count and interval), benchmarks, SPC chart and
 signals in plain words with what was done about them (indicators.selectors, the same rows

@@ -223,7 +223,7 @@ def overview(ctx: Context, *, steps: int = 4) -> Overview:
         vs.family_voice(voices.family),
         vs.complaints(voices.complaints),
         vs.alerts(alerts),
-        # Issue 15: the indicators the framework names and any that signalled.
+        # The indicators the framework names and any that signalled.
         indicator_sections.indicators(scope),
         sections.strengths_and_areas(ctx.excerpts),
         six_questions(evidence),

@@ -28,7 +28,7 @@ def build(ctx: Context) -> Document:
     # quality assurance activities" for the senior management team's monthly meeting.
     received = vs.complaints(vf.complaints(since=scope.start, until=scope.end, area=scope))
     alerts = vs.alerts(vf.alerts(since=scope.start, until=scope.end, area=scope))
-    # Issue 15: the indicators the framework names and any that signalled, in plain words.
+    # The indicators the framework names and any that signalled, in plain words.
     measured = indicator_sections.indicators(scope)
     ctx.progress(3, 3)
     return Document(title="Monthly QA and impact report", period=ctx.period.label,
