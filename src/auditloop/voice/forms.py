@@ -100,30 +100,47 @@ class OutcomeForm(forms.Form):
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class FeedbackForm(forms.Form):
+def question_field(q: Any) -> forms.Field:
+    """One question of a set as its field: a rating from 1 to 5, yes or no, or text."""
+    required = {"required": "Answer this question"}
+    field: forms.Field
+    if q.answer == "scale":
+        field = forms.ChoiceField(
+            choices=[(str(n), f"{n}" + (f": {q.low}" if n == 1 else "")
+                      + (f": {q.high}" if n == 5 else "")) for n in range(1, 6)],
+            widget=forms.RadioSelect, required=q.required, error_messages=required)
+    elif q.answer == "yes_no":
+        field = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect,
+                                  required=q.required, error_messages=required)
+    else:
+        field = forms.CharField(widget=forms.Textarea, required=q.required,
+                                max_length=4000, error_messages=required)
+    field.label = q.text + ("" if q.required else " (optional)")
+    field.help_text = q.hint
+    return field
+
+
+class QuestionsForm(forms.Form):
+    """A form whose fields are a set's questions (families' feedback, staff surveys)."""
+
+    question_keys: list[str]
+
+    def add_questions(self, questions: Any) -> None:
+        self.question_keys = []
+        for q in questions:
+            self.fields[q.key] = question_field(q)
+            self.question_keys.append(q.key)
+
+    def answers(self) -> dict[str, Any]:
+        return {k: self.cleaned_data.get(k, "") for k in self.question_keys}
+
+
+class FeedbackForm(QuestionsForm):
     """The questions of one set, then the interpreter and consent to be quoted."""
 
     def __init__(self, *args: Any, question_set: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.question_keys = []
-        for q in question_set.questions:
-            required = {"required": "Answer this question"}
-            field: forms.Field
-            if q.answer == "scale":
-                field = forms.ChoiceField(
-                    choices=[(str(n), f"{n}" + (f": {q.low}" if n == 1 else "")
-                              + (f": {q.high}" if n == 5 else "")) for n in range(1, 6)],
-                    widget=forms.RadioSelect, required=q.required, error_messages=required)
-            elif q.answer == "yes_no":
-                field = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect,
-                                          required=q.required, error_messages=required)
-            else:
-                field = forms.CharField(widget=forms.Textarea, required=q.required,
-                                        max_length=4000, error_messages=required)
-            field.label = q.text + ("" if q.required else " (optional)")
-            field.help_text = q.hint
-            self.fields[q.key] = field
-            self.question_keys.append(q.key)
+        self.add_questions(question_set.questions)
         self.fields["interpreter"] = forms.ChoiceField(
             choices=FeedbackResponse.Interpreter.choices, widget=forms.RadioSelect,
             label="Was an interpreter or Language Line used to answer?",
@@ -131,9 +148,6 @@ class FeedbackForm(forms.Form):
                                         "used"})
         self.fields["consent_to_quote"] = forms.BooleanField(
             required=False, label="You may quote what we wrote, without our names")
-
-    def answers(self) -> dict[str, Any]:
-        return {k: self.cleaned_data.get(k, "") for k in self.question_keys}
 
 
 class InviteForm(forms.Form):

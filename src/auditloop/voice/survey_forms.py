@@ -9,10 +9,9 @@ from django import forms
 
 from auditloop.common.idempotency import IdempotentForm
 from auditloop.people.models import Service, Team
+from auditloop.voice.forms import QuestionsForm
 from auditloop.voice.questions import Question
 from auditloop.voice.survey_models import Survey
-
-YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 class DateInput(forms.DateInput):
@@ -57,30 +56,9 @@ class SurveyOpenForm(IdempotentForm):
                     "questions)") for s in sets]
 
 
-class AnswersForm(forms.Form):
+class AnswersForm(QuestionsForm):
     """The questions of one set, as radios (ratings, yes or no) and text."""
 
     def __init__(self, *args: Any, questions: Sequence[Question], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.question_keys = []
-        for q in questions:
-            required = {"required": "Answer this question"}
-            field: forms.Field
-            if q.answer == "scale":
-                field = forms.ChoiceField(
-                    choices=[(str(n), f"{n}" + (f": {q.low}" if n == 1 else "")
-                              + (f": {q.high}" if n == 5 else "")) for n in range(1, 6)],
-                    widget=forms.RadioSelect, required=q.required, error_messages=required)
-            elif q.answer == "yes_no":
-                field = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect,
-                                          required=q.required, error_messages=required)
-            else:
-                field = forms.CharField(widget=forms.Textarea, required=q.required,
-                                        max_length=4000, error_messages=required)
-            field.label = q.text + ("" if q.required else " (optional)")
-            field.help_text = q.hint
-            self.fields[q.key] = field
-            self.question_keys.append(q.key)
-
-    def answers(self) -> dict[str, Any]:
-        return {k: self.cleaned_data.get(k, "") for k in self.question_keys}
+        self.add_questions(questions)
