@@ -154,11 +154,19 @@ TEMPLATES = [
 ]
 
 # Database: SQLite is the embedded default; DATABASE_URL switches to PostgreSQL.
+# In production each server thread keeps its connection for CONN_MAX_AGE seconds (60 by
+# default) instead of opening one per request, which made the simplest signed-in request
+# three times slower (issue 16, benchmarks/RESULTS.md). The connection is checked before a
+# request reuses it, so one the database closed meanwhile is replaced, not failed on. One
+# connection per thread: docs/operators-guide.md says how that counts against
+# PostgreSQL's max_connections.
+# Development, demo and tests keep 0 (a connection per request).
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'auditloop.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60" if PRODUCTION else "0")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -312,10 +320,14 @@ SOCIALACCOUNT_PROVIDERS: dict[str, object] = (
 # Sessions: idle timeout, refreshed by activity; the page warns before it ends.
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", "1800"))
 SESSION_IDLE_WARNING = int(os.environ.get("SESSION_IDLE_WARNING", "120"))
+# A save sets the session's server-side expiry this far ahead. A session is saved when it
+# changes, not on every request: people.sessions restarts the idle clock (a change, so a
+# save) when it is a minute old, so an active person's session is written at most once a
+# minute and a person doing nothing is signed out SESSION_IDLE_TIMEOUT after that write.
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 # However busy, a session ends this many seconds after signing in (8 hours).
 SESSION_ABSOLUTE_LIMIT = int(os.environ.get("SESSION_ABSOLUTE_LIMIT", "28800"))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,6 +4,14 @@ a password or e-mail change.
 
 - A row is made at sign-in (Django's `user_logged_in`), its id kept in the session and its
   key stored only hashed. Requests touch it at most once a minute.
+- The idle timeout is the session's server-side expiry, which Django moves on each time it
+  saves the session. It saves only a session that changed (not on every request: issue 16),
+  so the idle clock kept in the session (IDLE_CLOCK_KEY) is restarted, with the row's
+  touch, when it is TOUCH_EVERY old: the session is written at most once a minute per
+  active person, and a person doing nothing is signed out SESSION_IDLE_TIMEOUT after the
+  last restart, which is under a minute before their last request. Each signed-in response
+  says how old the clock is (the page in `data-idle-seconds`, other responses in the
+  IDLE_SECONDS_HEADER), so the page's warning counts down to the server's own expiry.
 - A session older than SESSION_ABSOLUTE_LIMIT ends at its next request (SESSION_LIMIT).
 - A session Django has expired for idleness arrives with its old cookie and no user: its
   row, found by the cookie's hash, is ended and recorded (IDLE_TIMEOUT).
@@ -35,7 +43,14 @@ from auditloop.people.signin_events import record
 from auditloop.people.signin_signals import OWN_REASON_ATTR
 
 ROW_SESSION_KEY = "people_user_session_id"
+# How stale the idle clock and the row's last_seen_at may grow before a request writes them
+# again. Writing the session on every request cost every signed-in page a database write
+# (issue 16); once a minute keeps the write rare while costing an idle person at most a
+# minute of the idle timeout, well inside the page's two-minute warning.
 TOUCH_EVERY = dt.timedelta(minutes=1)
+# When the idle clock last restarted (seconds since the epoch): the session's last save.
+IDLE_CLOCK_KEY = "people_idle_clock"
+IDLE_SECONDS_HEADER = "X-Session-Idle-Seconds"
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 # Set on a request whose response must tell the browser to forget the site's data.
 _CLEAR_ATTR = "clear_site_data"
@@ -157,6 +172,27 @@ def connect() -> None:
     auth_signals.user_logged_out.connect(_signed_out, dispatch_uid="auditloop.sessions.end")
 
 
+def idle_seconds(request: HttpRequest) -> int:
+    """Whole seconds since the server's idle clock restarted: 0 when this request's session
+    will be saved (which restarts it)."""
+    session = request.session
+    clock = session.get(IDLE_CLOCK_KEY)
+    if session.modified or not clock:
+        return 0
+    return max(0, int(time.time() - float(clock)))
+
+
+class _IdleSecondsOnThePage:
+    """`request.session_idle_seconds` for the page's warning (base.html): worked out when
+    the page is drawn, so a view that changed the session before that shows 0."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        return str(idle_seconds(self.request))
+
+
 def _to_sign_in(request: HttpRequest, reason: str) -> HttpResponse:
     query = {"signed_out": reason}
     if request.method == "GET" and not request.path.startswith("/accounts/"):
@@ -174,7 +210,18 @@ class SessionLimitsMiddleware:
         response = self._check(request) or self.get_response(request)
         if getattr(request, _CLEAR_ATTR, False):
             response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        if request.user.is_authenticated:
+            self._restart_clock_if_saving(request, response)
         return response
+
+    @staticmethod
+    def _restart_clock_if_saving(request: HttpRequest, response: HttpResponse) -> None:
+        """A session about to be saved (the clock was due, or the view changed it: signing
+        in, "Stay signed in") gets its clock set to now, just before SessionMiddleware saves
+        it and so sets its expiry: the clock and the expiry agree to the millisecond."""
+        if request.session.modified:
+            request.session[IDLE_CLOCK_KEY] = time.time()
+        response[IDLE_SECONDS_HEADER] = str(idle_seconds(request))
 
     def _check(self, request: HttpRequest) -> HttpResponse | None:
         if not request.user.is_authenticated:
@@ -194,10 +241,21 @@ class SessionLimitsMiddleware:
             record(SignInEvent.Kind.SESSION_LIMIT, request=request, user=request.user)
             return self._sign_out(request, Reason.LIMIT)
         current_hash = key_hash(request.session.session_key or "")
-        if row.key_hash != current_hash or now - row.last_seen_at >= TOUCH_EVERY:
+        clock = request.session.get(IDLE_CLOCK_KEY)
+        clock_due = not clock or time.time() - float(clock) >= TOUCH_EVERY.total_seconds()
+        row_due = row.key_hash != current_hash or now - row.last_seen_at >= TOUCH_EVERY
+        if row_due:
             # A changed key (a password change cycles it) follows the session.
             UserSession.objects.filter(pk=row.pk).update(
                 last_seen_at=now, key_hash=current_hash, ip_address=client_ip(request))
+        if row_due or clock_due:
+            # Touching the row restarts the clock too, after it: a row seen later than the
+            # session's last save would make an idle session look ended by a password
+            # change (_idle). A clock a minute old means a row as old, so both are written
+            # by the same request, except for a session with no clock yet (signed in by
+            # other means, or before the clock was kept), which is only saved.
+            request.session[IDLE_CLOCK_KEY] = time.time()  # a change: the session is saved
+        request.session_idle_seconds = _IdleSecondsOnThePage(request)  # type: ignore[attr-defined]
         return None
 
     @staticmethod

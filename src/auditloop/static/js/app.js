@@ -14,6 +14,10 @@ function sessionWarning() {
   const stay = box.querySelector("[data-stay-signed-in]");
   // Every tab of the service shares one server session, so they share the idle clock too.
   const shared = "auditloop:last-activity";
+  // The server restarts its clock at most once a minute, not at every request: each of its
+  // answers says how many seconds ago it last did (the page in data-idle-seconds, other
+  // answers in this header), and the countdown runs from then.
+  const idleHeader = "X-Session-Idle-Seconds";
   let lastActivity = Date.now();
   let focusBefore = null;
 
@@ -34,8 +38,10 @@ function sessionWarning() {
     if (focusBefore && document.body.contains(focusBefore)) focusBefore.focus();
     focusBefore = null;
   }
-  function touched() {
-    lastActivity = Date.now();
+  function touched(idleSeconds) {
+    const seconds = Number(idleSeconds);
+    // No figure (an answer that is not the service's): count from now, as before.
+    lastActivity = Date.now() - (idleSeconds != null && seconds > 0 ? seconds * 1000 : 0);
     try { window.localStorage.setItem(shared, String(lastActivity)); } catch (e) { /* private mode */ }
     hide();
   }
@@ -55,14 +61,17 @@ function sessionWarning() {
       });
       // A signed-out session answers with the sign-in page, not the keep-alive's JSON.
       if (!response.ok || response.redirected) { signedOut(); return; }
-      touched();
+      touched(response.headers.get(idleHeader));
     } catch (e) {
       // Offline for now: keep counting down; the next press may get through.
     }
   });
-  // Any server round trip (a page, an HTMX save) restarts the server's idle timer.
-  document.body.addEventListener("htmx:afterRequest", touched);
-  touched();
+  // Any server round trip (a page, an HTMX save) tells how old the server's idle clock is.
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const detail = event.detail || {};
+    touched(detail.xhr ? detail.xhr.getResponseHeader(idleHeader) : detail.idleSeconds);
+  });
+  touched(box.dataset.idleSeconds);
   setInterval(() => {
     const left = remaining();
     if (left <= 0) {

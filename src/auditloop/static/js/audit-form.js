@@ -134,8 +134,10 @@ function initAuditForm(form) {
       return;
     }
     state.busy = false;
-    // Any answer from the server restarts its idle clock (js/app.js listens for this).
-    document.body.dispatchEvent(new CustomEvent("htmx:afterRequest"));
+    // Any answer from the server says how old its idle clock is (js/app.js listens for this).
+    document.body.dispatchEvent(new CustomEvent("htmx:afterRequest", {
+      detail: { idleSeconds: response.headers.get("X-Session-Idle-Seconds") },
+    }));
     if (data === null) {
       // A signed-out session answers with the sign-in page, not JSON.
       setStatus(state, response.redirected || response.status === 403 ? SIGNED_OUT : FAILED);
