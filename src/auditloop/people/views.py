@@ -190,6 +190,6 @@ def job_title_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_POST
 def keep_alive(request: HttpRequest) -> HttpResponse:
-    """Touching the session restarts the idle timer (SESSION_SAVE_EVERY_REQUEST)."""
+    """Changing the session saves it, which restarts the server's idle clock (people.sessions)."""
     request.session["keep_alive"] = True
     return JsonResponse({"status": "ok"})
