@@ -54,3 +54,41 @@ def test_a_senior_leader_follows_a_signal_to_its_audit(page):  # type: ignore[no
     page.get_by_label("Whose figures").select_option(index=1)
     go(page, "button", "Show their figures")
     assert "scope=service-" in page.url
+
+
+def test_the_qa_manager_accepts_the_audit_a_signal_proposed(page):  # type: ignore[no-untyped-def]
+    """The demo's referrals closed with no further action rose in the last two months: the
+    signal's themed audit waits; with the next cycle made, accepting it sets that cycle's
+    theme and its case proposal's filter."""
+    sign_in(page, "demo-qa_manager")
+    page.goto("/indicators/")
+    check_page(page)
+    section = page.locator("main")
+    assert "Referrals with no further action" in section.inner_text()
+    assert "A themed audit is proposed: waiting for the QA manager." in section.inner_text()
+    _shot(page, "indicators-qa-manager")
+    row = page.locator("main dl", has_text="Unusual: rose above the upper limit")
+    row.get_by_role("link", name="Accept, edit or dismiss it").click()
+    page.wait_for_load_state()
+    check_page(page)
+    assert page.title().startswith("Proposed themed audits")
+    # Exactly one proposal for the signal, however many scopes signalled with the council.
+    assert page.locator("main h2", has_text="Referrals with no further action").count() == 1
+    accept = page.get_by_role("button", name="Accept the proposal on Referrals with no "
+                                              "further action")
+    # Accepting needs a cycle still choosing its cases: make the next one first.
+    from tests.e2e.test_qa_manager_month import create_cycle
+
+    create_cycle(page)
+    page.goto("/programme/proposals/")
+    check_page(page)
+    accept.click()
+    page.wait_for_load_state()
+    check_page(page)
+    message = page.inner_text("main")
+    assert "Accepted: Referrals with no further action is the theme of the " in message
+    # The cycle named takes the theme.
+    page.get_by_role("link", name="Back to audit cycles").click()
+    page.wait_for_load_state()
+    check_page(page)
+    assert "Referrals with no further action" in page.inner_text("main")

@@ -217,3 +217,21 @@ def test_large_denominators_use_laney_and_do_not_signal_every_month() -> None:
     assert sum(p.signal for p in plain.points) >= 4  # a plain p-chart cries wolf
     assert signals.chart(indicator, values).kind == "laney"
     assert signals.detect(indicator) == []
+
+
+def test_a_service_signalling_with_the_council_shares_its_proposal() -> None:
+    north = Scope(service_id=ServiceFactory(name="North").pk)
+    south = Scope(service_id=ServiceFactory(name="South").pk)
+    indicator = _indicator()
+    _months(indicator, [*STEADY, 45])
+    _months(indicator, [*STEADY, 45], scope=north)
+    # The south alone, two years on: its own event, its own audit.
+    _months(indicator, [*STEADY, *STEADY, 45], scope=south)
+    signals.detect_all([indicator], [COUNCIL, north, south])
+    assert Signal.objects.count() == 3
+    assert ThemeProposal.objects.count() == 2
+    council = Signal.objects.get(service__isnull=True)
+    assert Signal.objects.get(service_id=north.service_id).proposal_id == council.proposal_id
+    theirs = ThemeProposal.objects.get(pk=Signal.objects.get(
+        service_id=south.service_id).proposal_id)
+    assert theirs.selection_filter == {"service_ids": [south.service_id]}

@@ -1,5 +1,6 @@
 """The demo council's indicators: a history of referrals as the CIN census and Annex A would
-have brought them, in which re-referrals within 12 months rise for a few months and fall back
+have brought them, in which re-referrals within 12 months rise for a few months and fall back,
+and referrals closed with no further action rise in the last two months
 (every figure "(demo)": a shape chosen so that the pages have something to show, not a rule
 of any seed). Computing the months (the real `compute_indicators` code) turns the rise into
 a signal of concern that proposes a themed audit; the demo accepts it for the monthly cycle
@@ -27,6 +28,10 @@ RISE_MONTHS_AGO = (7, 6, 5)  # (demo) the months re-referrals rose, counted back
 USUAL_SHARE = 0.17  # (demo) the usual share of referrals that are re-referrals
 RISEN_SHARE = 0.5  # (demo) during the rise
 KEY = "re_referrals_12_months"
+# (demo) Referrals closed with no further action: about 30%, then three quarters in the last
+# two complete months, a signal too recent to have been audited: its proposal waits for the
+# QA manager on the proposed themed audits page.
+NFA_USUAL, NFA_RISEN, NFA_RISEN_MONTHS_AGO = 0.3, 0.75, (2, 1)
 
 
 def _referrals_a_month(cases: int) -> int:
@@ -51,9 +56,11 @@ def build(rng: random.Random, today: dt.date) -> Signal | None:
     last_referred: dict[int, dt.date] = {}
     rows: list[Referral] = []
     rise = {add_months(this_month, -n) for n in RISE_MONTHS_AGO}
+    nfa_rise = {add_months(this_month, -n) for n in NFA_RISEN_MONTHS_AGO}
     for i in range(MONTHS):
         month = add_months(first, i)
         share = RISEN_SHARE if month in rise else USUAL_SHARE
+        nfa = NFA_RISEN if month in nfa_rise else NFA_USUAL
         taken: set[int] = set()
         for _ in range(per_month):
             again = rng.random() < share
@@ -75,7 +82,7 @@ def build(rng: random.Random, today: dt.date) -> Signal | None:
             last_referred[case] = day
             rows.append(Referral(case_id=case, referred_on=day, referrals_in_12_months=count,
                                  origin=ReturnRow.Origin.CIN_CENSUS,
-                                 no_further_action=rng.random() < 0.3))
+                                 no_further_action=rng.random() < nfa))
     Referral.objects.bulk_create(rows, ignore_conflicts=True)
     services.compute_months(first, add_months(this_month, -1))
     return _accept(today)

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Max
 
 from auditloop.cases.models import Case
 from auditloop.common.dates import add_months
@@ -329,6 +330,10 @@ def propose(signal: Signal) -> int | None:
     return proposal.pk
 
 
+def _is_council(signal: Signal) -> bool:
+    return signal.service_id is None and signal.locality_id is None
+
+
 def detect_all(indicators: Iterable[Indicator] | None = None,
                in_scopes: Iterable[Scope] | None = None) -> list[Signal]:
     """Every active indicator in every scope: raise the signals, then propose an audit for
@@ -340,21 +345,30 @@ def detect_all(indicators: Iterable[Indicator] | None = None,
         for indicator in chosen:
             raised.extend(detect(indicator, scope))
     for indicator in chosen:
-        latest = IndicatorValue.objects.filter(indicator=indicator).order_by(
-            "-period_start").values_list("period_start", flat=True).first()
-        if latest is None:
+        # Each scope's own latest month: a signal is live against its own series.
+        latest: dict[tuple[int | None, int | None], dt.date] = {
+            (service, locality): last for service, locality, last in
+                  IndicatorValue.objects.filter(indicator=indicator)
+                  .values_list("service_id", "locality_id").annotate(last=Max("period_start"))
+                  .values_list("service_id", "locality_id", "last")}
+        if not latest:
             continue
-        mine = list(Signal.objects.filter(indicator=indicator).order_by("first_period", "pk"))
+        # The council's signals first: a service's or a locality's signal at the same time
+        # is part of the same event.
+        mine = sorted(Signal.objects.filter(indicator=indicator),
+                      key=lambda s: (not _is_council(s), s.first_period, s.pk))
         for signal in mine:
             signal.indicator = indicator
-            if not proposes(signal, latest):
+            last = latest.get((signal.service_id, signal.locality_id))
+            if last is None or not proposes(signal, last):
                 continue
-            # A target crossed in the month the chart signalled (the same way) is one event:
-            # it shares the audit already proposed rather than proposing a second.
+            # One event, one audit: a target crossed in the month the chart signalled (the
+            # same way), or a service's signal while the council's signals too, shares the
+            # audit already proposed rather than proposing a second.
             twin = next((s for s in mine if s.proposal_id and s.pk != signal.pk
                          and s.direction == signal.direction
-                         and (s.service_id, s.locality_id) == (signal.service_id,
-                                                               signal.locality_id)
+                         and (_is_council(s) or (s.service_id, s.locality_id) == (
+                             signal.service_id, signal.locality_id))
                          and s.first_period <= signal.last_period
                          and signal.first_period <= s.last_period), None)
             if twin is not None:
