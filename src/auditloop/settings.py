@@ -156,7 +156,7 @@ TEMPLATES = [
 # Database: SQLite is the embedded default; DATABASE_URL switches to PostgreSQL.
 # In production each server thread keeps its connection for CONN_MAX_AGE seconds (60 by
 # default) instead of opening one per request, which made the simplest signed-in request
-# three times slower (issue 16, benchmarks/RESULTS.md). The connection is checked before a
+# three times slower (benchmarks/RESULTS.md). The connection is checked before a
 # request reuses it, so one the database closed meanwhile is replaced, not failed on. One
 # connection per thread: docs/operators-guide.md says how that counts against
 # PostgreSQL's max_connections.

@@ -239,7 +239,7 @@ def test_the_pages_query_counts_are_pinned(w, client_for, django_assert_num_quer
 # The session, user and roles (5); whose cases and which of their audits (2, the team's
 # people once more for the team); what the reader may open (4); the audits with their
 # replies, disagreements, feedback sent, actions and owners (6); the access log (1). The
-# session is no longer saved on every request (issue 16: three fewer).
+# session is no longer saved on every request (three fewer).
 PAGE_QUERIES = {"audits:my_case_audits": 19, "audits:team_audits": 20}
 # The case page as a key worker reads it: its own queries, then the audits of the case and
 # which the reader may open, and the access log of those listed (the session not saved).

@@ -1,4 +1,4 @@
-"""The session is written when it changes, not on every request (issue 16), while the idle
+"""The session is written when it changes, not on every request, while the idle
 timeout still signs a person out: the idle clock in the session is restarted (a change, so
 a save, which moves the session's server-side expiry on) when it is a minute old."""
 

@@ -289,7 +289,7 @@ def test_the_list_shows_mine_and_my_teams_and_its_query_count_is_pinned(
     client = client_for(t["sm"])
     url = reverse("practice:observation_list") + "?year=2026"
     client.get(url)
-    # 8: the session is no longer saved on every request (issue 16: three fewer).
+    # 8: the session is no longer saved on every request (three fewer).
     with django_assert_num_queries(8):
         page = client.get(url).content.decode()
     assert page.count(t["worker"].full_name) == 6 and stranger.full_name not in page

@@ -106,7 +106,7 @@ def test_the_list_runs_a_fixed_number_of_queries(client_for, django_assert_num_q
         _closed_case(key_worker=kw)
     client = client_for(kw)
     client.get(reverse("voice:closures_waiting"))
-    # The session (read; no longer saved on every request, issue 16), the user, their
+    # The session (read; no longer saved on every request), the user, their
     # session row, the person and their roles, the list, and its access-log rows (one insert).
     with django_assert_num_queries(7):
         page = client.get(reverse("voice:closures_waiting"))

@@ -275,7 +275,7 @@ def test_the_list_of_surveys_takes_a_pinned_number_of_queries(n, role_client,
     for _ in range(n):
         open_survey()
     client.get(reverse("voice:survey_list"))
-    # The session (read; no longer saved on every request, issue 16), the user, their
+    # The session (read; no longer saved on every request), the user, their
     # session row, the person and their roles; the surveys with their answer counts.
     with django_assert_num_queries(6):
         assert client.get(reverse("voice:survey_list")).status_code == 200
@@ -289,7 +289,7 @@ def test_your_views_takes_a_pinned_number_of_queries(n, role_client,
     for _ in range(n):
         open_survey()
     client.get(reverse("voice:my_surveys"))
-    # The session (read; no longer saved on every request, issue 16), the user, their
+    # The session (read; no longer saved on every request), the user, their
     # session row, the person and their roles; the surveys to answer and the audits to give
     # feedback on.
     with django_assert_num_queries(7):

@@ -5,7 +5,7 @@ a password or e-mail change.
 - A row is made at sign-in (Django's `user_logged_in`), its id kept in the session and its
   key stored only hashed. Requests touch it at most once a minute.
 - The idle timeout is the session's server-side expiry, which Django moves on each time it
-  saves the session. It saves only a session that changed (not on every request: issue 16),
+  saves the session. It saves only a session that changed (not on every request),
   so the idle clock kept in the session (IDLE_CLOCK_KEY) is restarted, with the row's
   touch, when it is TOUCH_EVERY old: the session is written at most once a minute per
   active person, and a person doing nothing is signed out SESSION_IDLE_TIMEOUT after the
@@ -45,7 +45,7 @@ from auditloop.people.signin_signals import OWN_REASON_ATTR
 ROW_SESSION_KEY = "people_user_session_id"
 # How stale the idle clock and the row's last_seen_at may grow before a request writes them
 # again. Writing the session on every request cost every signed-in page a database write
-# (issue 16); once a minute keeps the write rare while costing an idle person at most a
+# (benchmarks/RESULTS.md); once a minute keeps the write rare while costing an idle person at most a
 # minute of the idle timeout, well inside the page's two-minute warning.
 TOUCH_EVERY = dt.timedelta(minutes=1)
 # When the idle clock last restarted (seconds since the epoch): the session's last save.
