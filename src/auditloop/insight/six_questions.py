@@ -17,6 +17,8 @@ from auditloop.insight import voice_figures as vf
 from auditloop.insight.document import Block, Cell, Figures, Quote, Quotes, Section, Text
 from auditloop.insight.kinds import Excerpt
 from auditloop.insight.sections import drill, plural
+from auditloop.insight.staff_sections import staff_rows
+from auditloop.voice.surveys import VoiceSummary
 
 QUESTIONS = (
     "What do we know about the quality of our services, and how do we know it?",
@@ -38,6 +40,8 @@ class Voices:
 
     family: vf.FamilyVoice
     complaints: vf.ComplaintFigures
+    # Staff surveys and feedback on the audit process (voice.surveys), for the same period.
+    staff: VoiceSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -115,9 +119,16 @@ def _staff(ev: Evidence) -> list[Block]:
     if p.sent:
         blocks.append(Figures(ident="six-staff", rows=(
             ("Practitioners' perspective forms submitted", Cell.share(p.share_submitted)),)))
-    blocks.append(_gap("auditloop does not hold staff surveys, so it cannot say what staff "
-                       "tell us about working here. Practitioners' perspective forms are "
-                       "about the audited case, not about working here."))
+    staff = ev.voices.staff if ev.voices is not None else None
+    rows = staff_rows(staff) if staff is not None else []
+    if rows:
+        blocks.append(Figures(ident="six-staff-surveys", rows=tuple(rows)))
+    if staff is not None and any(not s.shown for s in staff.surveys):
+        blocks.append(Text(staff.hidden_text))
+    if not rows:
+        blocks.append(_gap("no staff survey was open in this period, so this answer rests on "
+                           "practitioners' perspective forms, which are about the audited "
+                           "case, not about working here."))
     return blocks
 
 

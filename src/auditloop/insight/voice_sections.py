@@ -47,7 +47,8 @@ def family_voice(fam: vf.FamilyVoice, *,
         ("With a worker", Cell.count(fam.with_worker)),
         ("With an interpreter or Language Line", Cell.count(fam.interpreter)),
         ("Feedback links made for families in the period and answered",
-         Cell.share(fam.links_answered)),
+         Cell.share(fam.links_answered) if fam.links_answered.n
+         else Cell(text="No links made", n=0)),
     ))]
     if fam.questions:
         blocks.append(Table(

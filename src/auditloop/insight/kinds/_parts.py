@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditloop.insight import figures as f
-from auditloop.insight import indicator_sections, sections
+from auditloop.insight import indicator_sections, sections, staff_sections
 from auditloop.insight import more_figures as mf
 from auditloop.insight import voice_figures as vf
 from auditloop.insight import voice_sections as vs
@@ -202,8 +202,10 @@ def overview(ctx: Context, *, steps: int = 4) -> Overview:
     celebrated = mf.good_practice(scope)
     fam = mf.family_feedback(audits)
     persp = mf.perspectives(audits)
+    staff = staff_sections.staff_voice(scope.start, scope.end)
     voices = Voices(family=vf.family_voice(since=scope.start, until=scope.end, area=scope),
-                    complaints=vf.complaints(since=scope.start, until=scope.end, area=scope))
+                    complaints=vf.complaints(since=scope.start, until=scope.end, area=scope),
+                    staff=staff)
     alerts = vf.alerts(since=scope.start, until=scope.end, area=scope)
     ctx.progress(3, steps)
     evidence = Evidence(scope=scope, audits=audits, sections=grades, before_after=ba,
@@ -223,6 +225,8 @@ def overview(ctx: Context, *, steps: int = 4) -> Overview:
         vs.family_voice(voices.family),
         vs.complaints(voices.complaints),
         vs.alerts(alerts),
+        staff_sections.staff_section(staff),
+        staff_sections.observations_section(scope.start, scope.end),
         # The indicators the framework names and any that signalled.
         indicator_sections.indicators(scope),
         sections.strengths_and_areas(ctx.excerpts),
