@@ -95,7 +95,8 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from auditloop.insight import charts, figures
+    from auditloop.common import charts
+    from auditloop.insight import figures
     from auditloop.people.models import User
 
     print(f"Database: {describe_database()}")

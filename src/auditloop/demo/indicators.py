@@ -28,6 +28,7 @@ RISE_MONTHS_AGO = (7, 6, 5)  # (demo) the months re-referrals rose, counted back
 USUAL_SHARE = 0.17  # (demo) the usual share of referrals that are re-referrals
 RISEN_SHARE = 0.5  # (demo) during the rise
 KEY = "re_referrals_12_months"
+TRIES = 50  # random picks of a case that fits before a referral is left out
 # (demo) Referrals closed with no further action: about 30%, then three quarters in the last
 # two complete months, a signal too recent to have been audited: its proposal waits for the
 # QA manager on the proposed themed audits page.
@@ -46,6 +47,16 @@ def build(rng: random.Random, today: dt.date) -> Signal | None:
     """Write the referrals, compute the months (values, signals, proposals) and accept the
     re-referral signal's proposal for the cycle of the month after it began. Returns the
     signal, or None when the council has too few cases."""
+    months = write_referrals(rng, today)
+    if months is None:
+        return None
+    services.compute_months(*months)
+    return _accept(today)
+
+
+def write_referrals(rng: random.Random, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The demo's referrals for MONTHS months to the last complete one; returns the first
+    and last month, or None when the council has too few cases."""
     case_ids = list(Case.objects.filter(source=DEMO_SOURCE).order_by("pk")
                     .values_list("pk", flat=True))
     if len(case_ids) < 60:
@@ -54,6 +65,7 @@ def build(rng: random.Random, today: dt.date) -> Signal | None:
     first = add_months(this_month, -MONTHS)
     per_month = _referrals_a_month(len(case_ids))
     last_referred: dict[int, dt.date] = {}
+    recent: list[tuple[int, dt.date]] = []  # referrals of the last year, to refer again
     rows: list[Referral] = []
     rise = {add_months(this_month, -n) for n in RISE_MONTHS_AGO}
     nfa_rise = {add_months(this_month, -n) for n in NFA_RISEN_MONTHS_AGO}
@@ -61,31 +73,48 @@ def build(rng: random.Random, today: dt.date) -> Signal | None:
         month = add_months(first, i)
         share = RISEN_SHARE if month in rise else USUAL_SHARE
         nfa = NFA_RISEN if month in nfa_rise else NFA_USUAL
+        recent = [(c, on) for c, on in recent if on >= add_months(month, -12)]
         taken: set[int] = set()
         for _ in range(per_month):
             again = rng.random() < share
             day = _day(rng, month)
             year_before = add_months(day, -12)
+            # A few random tries rather than a scan of every case: the large council too.
+            case: int | None = None
             if again:
                 # A child referred in the last year, or one whose Annex A row says so.
-                pool = [c for c, on in last_referred.items()
-                        if year_before <= on < month and c not in taken]
-                case = rng.choice(pool) if pool else rng.choice(case_ids)
+                for _ in range(TRIES):
+                    if not recent:
+                        break
+                    c, on = recent[rng.randrange(len(recent))]
+                    if year_before <= on < month and c not in taken:
+                        case = c
+                        break
+                if case is None:
+                    case = rng.choice(case_ids)
                 count = 2
             else:
-                pool = [c for c in case_ids if c not in taken and (
-                    c not in last_referred or last_referred[c] < year_before)]
-                if not pool:
+                for _ in range(TRIES):
+                    c = rng.choice(case_ids)
+                    if c not in taken and (c not in last_referred
+                                           or last_referred[c] < year_before):
+                        case = c
+                        break
+                if case is None:
                     continue
-                case, count = rng.choice(pool), 1
+                count = 1
+            if case in taken:
+                continue
             taken.add(case)
             last_referred[case] = day
+            recent.append((case, day))
             rows.append(Referral(case_id=case, referred_on=day, referrals_in_12_months=count,
                                  origin=ReturnRow.Origin.CIN_CENSUS,
                                  no_further_action=rng.random() < nfa))
-    Referral.objects.bulk_create(rows, ignore_conflicts=True)
-    services.compute_months(first, add_months(this_month, -1))
-    return _accept(today)
+    Referral.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    return first, add_months(this_month, -1)
+
+
 
 
 def _accept(today: dt.date) -> Signal | None:
