@@ -119,15 +119,30 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture
-def page(browser: Any, live_service: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_service, viewport={"width": 1280, "height": 900})
+def new_page(browser: Any, live_service: str, width: int = 1280, height: int = 900) -> Any:
+    """A page in a context of its own (its own sign-in), collecting console errors: CSP
+    violations show up there."""
+    context = browser.new_context(base_url=live_service,
+                                  viewport={"width": width, "height": height})
     pg = context.new_page()
     errors: list[str] = []
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.csp_errors = errors  # CSP violations show up as console errors
+    pg.csp_errors = errors
+    return pg
+
+
+def screenshot(page: Any, name: str) -> None:
+    """A full-page screenshot when AUDITLOOP_SCREENSHOTS names a folder."""
+    if os.environ.get("AUDITLOOP_SCREENSHOTS"):
+        page.screenshot(path=f"{os.environ['AUDITLOOP_SCREENSHOTS']}/{name}.png",
+                        full_page=True)
+
+
+@pytest.fixture
+def page(browser: Any, live_service: str) -> Iterator[Any]:
+    pg = new_page(browser, live_service)
     yield pg
-    context.close()
+    pg.context.close()
 
 
 def check_page(page: Any) -> None:

@@ -6,23 +6,17 @@ the closure form against a closed case of theirs. axe-core checks every page."""
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import check_page, go, sign_in
+from tests.e2e.conftest import check_page, go, new_page, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-def _shot(page: Any, name: str) -> None:
-    """A full-page screenshot when AUDITLOOP_SCREENSHOTS names a folder."""
-    if os.environ.get("AUDITLOOP_SCREENSHOTS"):
-        page.screenshot(path=f"{os.environ['AUDITLOOP_SCREENSHOTS']}/{name}.png",
-                        full_page=True)
 
 
 def _fits(page: Any) -> bool:
@@ -30,13 +24,6 @@ def _fits(page: Any) -> bool:
         "() => document.documentElement.scrollWidth <= window.innerWidth"))
 
 
-def _new_page(browser: Any, live_service: str, width: int = 1280) -> Any:
-    context = browser.new_context(base_url=live_service, viewport={"width": width, "height": 800})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.csp_errors = errors
-    return page
 
 
 def test_a_team_manager_prints_a_letter_and_the_family_answers_with_its_code(  # type: ignore[no-untyped-def]
@@ -56,12 +43,12 @@ def test_a_team_manager_prints_a_letter_and_the_family_answers_with_its_code(  #
     assert "the link and the code are shown only once" in page.inner_text("main")
     link = page.locator(".letter-link").inner_text().strip()
     code = page.locator("#letter-code").inner_text().strip()
-    _shot(page, "families-feedback-letter")
+    screenshot(page, "families-feedback-letter")
     assert re.fullmatch(r"[A-Z0-9]{5}-[A-Z0-9]{5}", code)
     go(page, "link", "Back to closed cases waiting for an invitation")
     assert f"Invite the family of case {reference}" not in page.inner_text("main")
 
-    family = _new_page(browser, live_service, width=320)  # no account, a phone
+    family = new_page(browser, live_service, width=320)  # no account, a phone
     family.goto("/voice/feedback/")
     check_page(family)
     assert _fits(family), "the code page scrolls sideways at 320px"
@@ -74,7 +61,7 @@ def test_a_team_manager_prints_a_letter_and_the_family_answers_with_its_code(  #
     go(family, "button", "Continue")
     assert "Early Help Service User Feedback" in family.inner_text("h1")
     assert _fits(family), "the family's form scrolls sideways at 320px"
-    _shot(family, "families-feedback-form-320px")
+    screenshot(family, "families-feedback-form-320px")
     go(family, "button", "Send your feedback")  # nothing answered: the errors, checked
     assert "There is a problem" in family.inner_text("main")
     assert _fits(family)

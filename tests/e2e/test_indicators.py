@@ -4,11 +4,9 @@ checks every page; neither page scrolls sideways on a 320 px screen."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.e2e.conftest import check_page, go, sign_in
+from tests.e2e.conftest import check_page, go, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -22,10 +20,6 @@ def _fits(page) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    if os.environ.get("AUDITLOOP_SCREENSHOTS"):
-        page.screenshot(path=f"{os.environ['AUDITLOOP_SCREENSHOTS']}/{name}.png",
-                        full_page=True)
 
 
 def test_a_senior_leader_follows_a_signal_to_its_audit(page):  # type: ignore[no-untyped-def]
@@ -39,7 +33,7 @@ def test_a_senior_leader_follows_a_signal_to_its_audit(page):  # type: ignore[no
     assert "Concern: rose above the upper limit" in main
     assert "Themed audit accepted for the " in main
     assert page.locator("svg.app-sparkline[role=img]").count() >= 1
-    _shot(page, "indicators")
+    screenshot(page, "indicators")
     _fits(page)
 
     go(page, "link", "Re-referrals within 12 months")
@@ -48,7 +42,7 @@ def test_a_senior_leader_follows_a_signal_to_its_audit(page):  # type: ignore[no
     assert chart.count() == 1
     assert (chart.locator("title").text_content() or "").startswith(
         "Re-referrals within 12 months: The whole council, 24 months")
-    _shot(page, "indicator")
+    screenshot(page, "indicator")
     _fits(page)
     # Another scope, chosen from the keyboard-usable form.
     page.get_by_label("Whose figures").select_option(index=1)
@@ -66,7 +60,7 @@ def test_the_qa_manager_accepts_the_audit_a_signal_proposed(page):  # type: igno
     section = page.locator("main")
     assert "Referrals with no further action" in section.inner_text()
     assert "A themed audit is proposed: waiting for the QA manager." in section.inner_text()
-    _shot(page, "indicators-qa-manager")
+    screenshot(page, "indicators-qa-manager")
     row = page.locator("main dl", has_text="Unusual: rose above the upper limit")
     row.get_by_role("link", name="Accept, edit or dismiss it").click()
     page.wait_for_load_state()

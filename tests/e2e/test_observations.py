@@ -7,40 +7,26 @@ the QA manager; compliance for the team manager. axe-core checks every page."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import check_page, go, sign_in
+from tests.e2e.conftest import check_page, go, new_page, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-def _shot(page: Any, name: str) -> None:
-    """A full-page screenshot when AUDITLOOP_SCREENSHOTS names a folder."""
-    if os.environ.get("AUDITLOOP_SCREENSHOTS"):
-        page.screenshot(path=f"{os.environ['AUDITLOOP_SCREENSHOTS']}/{name}.png",
-                        full_page=True)
 
 
-def _new_page(browser: Any, live_service: str) -> Any:
-    context = browser.new_context(base_url=live_service, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.csp_errors = errors
-    return page
 
 
 def test_a_team_manager_plans_and_records_an_observation_and_the_practitioner_replies(  # type: ignore[no-untyped-def]
         browser, live_service):
-    practitioner = _new_page(browser, live_service)
+    practitioner = new_page(browser, live_service)
     sign_in(practitioner, "demo-practitioner")
     observed = practitioner.locator(".app-header__user").inner_text().strip()
 
-    manager = _new_page(browser, live_service)
+    manager = new_page(browser, live_service)
     sign_in(manager, "demo-team_manager")
     me = manager.locator(".app-header__user").inner_text().strip()
     manager.goto("/practice/observations/")
@@ -80,7 +66,7 @@ def test_a_team_manager_plans_and_records_an_observation_and_the_practitioner_re
     main = manager.inner_text("main")
     assert "Observation of direct work with a child" in main  # the tool's answers
     assert "3 of 4" in main and "No reply from the person observed yet." in main
-    _shot(manager, "observation-recorded")
+    screenshot(manager, "observation-recorded")
 
     practitioner.goto("/")
     check_page(practitioner)
@@ -125,7 +111,7 @@ def test_the_qa_manager_reads_compliance_the_summaries_and_practice_week(page): 
     check_page(page)
     assert page.inner_text("h1") == f"Practice Week {october}"
     assert "Voice of the child" in page.inner_text("main")
-    _shot(page, "practice-week")
+    screenshot(page, "practice-week")
     page.goto("/practice/observations/tools/")
     check_page(page)
     assert "Not from the seed: review before use" in page.inner_text("main")

@@ -5,30 +5,22 @@ IRO finds the answer on their home page and resolves it. axe-core checks each pa
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import check_page, go, sign_in
+from tests.e2e.conftest import check_page, go, new_page, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-def _new_page(browser: Any, live_service: str) -> Any:
-    context = browser.new_context(base_url=live_service, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.csp_errors = errors
-    return page
 
 
 def test_an_iro_raises_an_alert_and_the_team_manager_answers_it(browser, live_service):  # type: ignore[no-untyped-def]
-    manager = _new_page(browser, live_service)
+    manager = new_page(browser, live_service)
     sign_in(manager, "demo-team_manager")
     manager_name = manager.locator(".app-header__user").inner_text().strip()
 
-    iro = _new_page(browser, live_service)
+    iro = new_page(browser, live_service)
     sign_in(iro, "demo-iro")
     go(iro, "link", "Practice alerts")
     go(iro, "link", "Raise a practice alert")

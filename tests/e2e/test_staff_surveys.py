@@ -5,36 +5,22 @@ the small groups hidden. And the complaint themes page. axe-core checks every pa
 
 from __future__ import annotations
 
-import os
 import re
-from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import check_page, go, sign_in
+from tests.e2e.conftest import check_page, go, new_page, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-def _shot(page: Any, name: str) -> None:
-    """A full-page screenshot when AUDITLOOP_SCREENSHOTS names a folder."""
-    if os.environ.get("AUDITLOOP_SCREENSHOTS"):
-        page.screenshot(path=f"{os.environ['AUDITLOOP_SCREENSHOTS']}/{name}.png",
-                        full_page=True)
 
 
-def _new_page(browser: Any, live_service: str) -> Any:
-    context = browser.new_context(base_url=live_service, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.csp_errors = errors
-    return page
 
 
 def test_a_survey_is_opened_answered_and_its_small_results_hidden(  # type: ignore[no-untyped-def]
         page, browser, live_service):
-    staff = _new_page(browser, live_service)
+    staff = new_page(browser, live_service)
     sign_in(staff, "demo-practitioner")
     staff.goto("/voice/surveys/yours/")
     check_page(staff)
@@ -91,7 +77,7 @@ def test_the_demo_pulse_survey_shows_its_counts_and_hides_small_groups(page):  #
     assert page.locator("#not-shown").count() == 0
     assert re.search(r"\d+% \(\d+ of \d+; 95% interval", main), main
     go(page, "link", "By team")
-    _shot(page, "staff-survey-results-by-team")
+    screenshot(page, "staff-survey-results-by-team")
     groups = page.inner_text("#groups")
     assert "Fewer than 5 answers: not shown" in groups, groups  # the small teams
     assert re.search(r"\d+% \(\d+ of \d+", groups), groups  # and one big enough
