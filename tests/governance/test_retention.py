@@ -135,7 +135,8 @@ def test_each_run_is_recorded_with_its_cutoffs_and_counts():
     assert retention_run.started_at == NOW and retention_run.finished_at is not None
     lines = {line.record_type: line for line in retention_run.lines.all()}
     assert set(lines) == {"audits", "notices", "uploads", "sign_in_events", "sessions",
-                          "access_log", "reports"}
+                          "access_log", "reports", "families_feedback", "complaints",
+                          "practice_alerts", "observations", "staff_surveys"}
     assert (lines["audits"].removed, lines["audits"].cutoff) == (1, SIX_YEARS)
     assert (lines["notices"].removed, lines["notices"].cutoff) == (2, ONE_YEAR)
     assert (lines["uploads"].removed, lines["uploads"].cutoff) == (1, THREE_MONTHS)

@@ -20,6 +20,15 @@ before the cutoff (the start of the day that many years or months before today) 
   record that the import happened.
 - reports: kept unless a period is set; then a report whose period ended before the cutoff
   goes with its versions.
+- families' feedback after a case closed: the answers (from when they were given), the
+  invitations (from when they were made), 000's closure forms (from the day completed) and
+  the closed cases' waits for an invitation (from the day the case closed).
+- complaints and compliments (from the day received), practice alerts with their
+  escalations (from when raised), observations of practice (from the day observed, or
+  planned when never done): deleted with their workflow history.
+- staff surveys: the answers to a survey that closed before the cutoff, and who answered it
+  (the survey itself stays, as the record that it ran); feedback on the audit process from
+  months before the cutoff.
 - the access log: never removed here (the application cannot delete its rows, by design).
   The job counts the rows past their period and names the command the owner runs.
 
@@ -33,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -55,10 +65,23 @@ from auditloop.insight.models import Report
 from auditloop.moderation.models import ModerationReview, SampledAudit
 from auditloop.notifications.models import Notification
 from auditloop.people.models import SignInEvent, UserSession
+from auditloop.practice.models import Observation, PracticeAlert
 from auditloop.programme.models import CycleCase, MeetingItem, RevisitCase
 from auditloop.standards.models import RETENTION_DEFAULTS
 from auditloop.standards.selectors import framework_settings_row
 from auditloop.standards.settings_spec import RECORD_TYPES, retention_period
+from auditloop.voice.models import (
+    ClosureFeedbackDue,
+    ClosureForm,
+    ComplaintCompliment,
+    FeedbackInvitation,
+    FeedbackResponse,
+)
+from auditloop.voice.survey_models import (
+    AuditProcessResponse,
+    SurveyParticipation,
+    SurveyResponse,
+)
 
 BATCH = 200
 ACCESS_LOG = "access_log"
@@ -135,7 +158,39 @@ def _reports(cutoff: dt.datetime) -> models.QuerySet[Report]:
     return Report.objects.filter(period_end__lt=timezone.localtime(cutoff).date())
 
 
-PAST: dict[str, Callable[[dt.datetime], models.QuerySet]] = {  # type: ignore[type-arg]
+def _day(cutoff: dt.datetime) -> dt.date:
+    return timezone.localtime(cutoff).date()
+
+
+def _families_feedback(cutoff: dt.datetime) -> tuple[models.QuerySet, ...]:  # type: ignore[type-arg]
+    return (FeedbackResponse.objects.filter(created_at__lt=cutoff),
+            FeedbackInvitation.objects.filter(created_at__lt=cutoff),
+            ClosureForm.objects.filter(completed_on__lt=_day(cutoff)),
+            ClosureFeedbackDue.objects.filter(closed_on__lt=_day(cutoff)))
+
+
+def _complaints(cutoff: dt.datetime) -> models.QuerySet[ComplaintCompliment]:
+    return ComplaintCompliment.objects.filter(received_on__lt=_day(cutoff))
+
+
+def _practice_alerts(cutoff: dt.datetime) -> models.QuerySet[PracticeAlert]:
+    return PracticeAlert.objects.filter(created_at__lt=cutoff)
+
+
+def _observations(cutoff: dt.datetime) -> models.QuerySet[Observation]:
+    day = _day(cutoff)
+    return Observation.objects.filter(
+        models.Q(observed_on__lt=day) | models.Q(observed_on__isnull=True, planned_for__lt=day))
+
+
+def _staff_surveys(cutoff: dt.datetime) -> tuple[models.QuerySet, ...]:  # type: ignore[type-arg]
+    day = _day(cutoff)
+    return (SurveyResponse.objects.filter(survey__closes_on__lt=day),
+            SurveyParticipation.objects.filter(survey__closes_on__lt=day),
+            AuditProcessResponse.objects.filter(month__lt=day.replace(day=1)))
+
+
+PAST: dict[str, Callable[[dt.datetime], Any]] = {
     "audits": _audits,
     "notices": _notices,
     "uploads": _uploads,
@@ -143,7 +198,18 @@ PAST: dict[str, Callable[[dt.datetime], models.QuerySet]] = {  # type: ignore[ty
     "sessions": _sessions,
     "access_log": _access_log,
     "reports": _reports,
+    "families_feedback": _families_feedback,
+    "complaints": _complaints,
+    "practice_alerts": _practice_alerts,
+    "observations": _observations,
+    "staff_surveys": _staff_surveys,
 }
+# Kinds whose rows move through a workflow: their history goes with them.
+WITH_HISTORY = {"reports", "complaints", "practice_alerts", "observations"}
+
+
+def _count(found: Any) -> int:
+    return sum(qs.count() for qs in found) if isinstance(found, tuple) else found.count()
 
 
 # --- Removing.
@@ -217,9 +283,9 @@ def _remove(record_type: str, cutoff: dt.datetime) -> int:
         return sum(_audits_delete(ids) for ids in _ids_in_batches(qs))
     if record_type == "uploads":
         return case_services.delete_upload_files(cutoff)
-    if record_type == "reports":
-        return _plain_delete(Report, qs, with_history=True)
-    return _plain_delete(qs.model, qs)
+    parts = qs if isinstance(qs, tuple) else (qs,)
+    return sum(_plain_delete(part.model, part, with_history=record_type in WITH_HISTORY)
+               for part in parts)
 
 
 # --- The job.
@@ -230,7 +296,7 @@ def retention_plan(*, now: dt.datetime | None = None) -> list[Line]:
     out = []
     for record_type, period in periods().items():
         cutoff = cutoff_for(period, now)
-        count = PAST[record_type](cutoff).count() if cutoff else 0
+        count = _count(PAST[record_type](cutoff)) if cutoff else 0
         out.append(Line(record_type, RECORD_TYPES[record_type], period, cutoff, count,
                         reported_only=record_type == ACCESS_LOG))
     return out

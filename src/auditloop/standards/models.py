@@ -110,6 +110,14 @@ RETENTION_DEFAULTS: dict[str, str] = {
     "sessions": "1 year",
     "access_log": "2 years",
     "reports": "keep",
+    # Our choice, with the case audits: what families, staff and observers recorded about
+    # practice, 6 years; staff surveys' anonymous answers 3 years (a survey a year, compared
+    # with the two before it).
+    "families_feedback": "6 years",
+    "complaints": "6 years",
+    "practice_alerts": "6 years",
+    "observations": "6 years",
+    "staff_surveys": "3 years",
 }
 
 

@@ -153,6 +153,12 @@ RECORD_TYPES = {
     "sessions": "Ended sign-in sessions",
     "access_log": "The access log (removed by the owner's procedure, not by the job)",
     "reports": "Reports made in auditloop",
+    "families_feedback": "Families' feedback after a case closed (invitations, answers and "
+                         "closure forms)",
+    "complaints": "Complaints and compliments",
+    "practice_alerts": "Practice alerts and their escalations",
+    "observations": "Observations of practice",
+    "staff_surveys": "Staff surveys' answers and feedback on the audit process",
 }
 KEEP = "keep"
 _PERIOD = re.compile(r"^(?:keep|([1-9][0-9]?) (years?|months?))$")
@@ -641,9 +647,11 @@ _BY_PAGE: list[tuple[str, list[tuple[str, str, str]]]] = [
          "Not in the seeds: councils' usual retention schedules for children's social care "
          "quality assurance (the IRMS Local Government Retention Guidelines). Case audits 6 "
          "years after the audit, notices 1 year, uploaded files 3 months, sign-in events and "
-         "ended sessions 1 year, the access log 2 years, reports kept. Each a number of "
-         "years or months, or keep. The daily retention job removes what is older; for the "
-         "access log it says what the owner should remove."),
+         "ended sessions 1 year, the access log 2 years, reports kept; families' feedback, "
+         "complaints and compliments, practice alerts and observations of practice 6 years, "
+         "staff surveys' answers 3 years (our choice). Each a number of years or months, or "
+         "keep. The daily retention job removes what is older; for the access log it says "
+         "what the owner should remove."),
     ]),
 ]
 
