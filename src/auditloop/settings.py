@@ -230,6 +230,10 @@ LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 EXPORT_RATE_LIMIT = int(os.environ.get("EXPORT_RATE_LIMIT", "30"))  # child-level, per hour
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"10/m/ip,{LOGIN_LOCKOUT_ATTEMPTS}/{LOGIN_LOCKOUT_MINUTES}m/key",
+    # Sign-ins from one address a minute (allauth's own default, 30/m/ip). A council whose
+    # staff all reach the service through one proxy address without X-Forwarded-For may
+    # raise it; the browser tests do, as they sign in dozens of times a minute from one.
+    "login": os.environ.get("LOGIN_RATE_LIMIT", "30/m/ip"),
 }
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For can be trusted, so
 # the per-address limit counts people rather than the proxy.

@@ -275,6 +275,8 @@ def test_the_query_count_does_not_grow_with_actions_and_audits(frozen, client_fo
     url = url.format(team=w.team.pk)  # ids differ between databases
     qa, tm = client_for(w.qa), client_for(w.tm)
     _grow(w, audits=1, actions_each=3)
+    # A session's first request restarts its idle clock (people.sessions): not measured.
+    _queries(qa, url), _queries(tm, url)
     small = (_queries(qa, url), _queries(tm, url))
     _grow(w, audits=9, actions_each=3)  # 30 actions on 10 audits
     assert (_queries(qa, url), _queries(tm, url)) == small

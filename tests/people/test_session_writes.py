@@ -204,3 +204,19 @@ def test_the_warning_dialog_says_how_old_the_clock_is():
 def test_a_signed_out_response_carries_no_clock():
     response = Client().get(reverse("account_login"))
     assert IDLE_SECONDS_HEADER not in response
+
+
+def test_sign_ins_from_one_address_are_limited_unless_the_operator_raises_it():
+    code = ("import json, auditloop.settings as s; "
+            "print(json.dumps(s.ACCOUNT_RATE_LIMITS['login']))")
+    env = {k: v for k, v in os.environ.items() if k != "LOGIN_RATE_LIMIT"}
+    env.update({"SECRET_KEY": "x" * 60, "AUDITLOOP_ENV": "production",
+                "MFA_ENCRYPTION_KEYS": "u6RDp9mcW1q3Aj2Pdj7bCz4k_5lQzSM8V9v3mZZzR2o="})
+
+    def limit(**extra: str) -> str:
+        return json.loads(subprocess.run(
+            [sys.executable, "-c", code], env={**env, **extra}, capture_output=True,
+            text=True, check=True, timeout=60).stdout)  # type: ignore[no-any-return]
+
+    assert limit() == "30/m/ip"
+    assert limit(LOGIN_RATE_LIMIT="120/m/ip") == "120/m/ip"
