@@ -36,6 +36,15 @@ def test_the_demo_rise_in_re_referrals_signals_and_its_audit_is_accepted(
     council = IndicatorValue.objects.filter(indicator__key="re_referrals_12_months",
                                             service__isnull=True, locality__isnull=True)
     assert council.count() == 24
+    # The demo council's visiting standards are set, and visits are counted from its
+    # casework: some children are visited late, not all.
+    visits = IndicatorValue.objects.filter(indicator__key="statutory_visits_overdue",
+                                           service__isnull=True, locality__isnull=True)
+    latest = visits.order_by("-period_start").first()
+    assert latest is not None and 0 < latest.numerator < latest.denominator
+    # Step-up and step-down are counted from the demo's step events.
+    assert IndicatorValue.objects.filter(indicator__key="stepped_down_to_early_help",
+                                         numerator__gt=0).exists()
     page = qa_manager_client.get(reverse("indicators:indicator_list")).content.decode()
     assert "Concern: rose above the upper limit (April 2026" in page
     assert "Themed audit accepted for the May 2026 cycle." in page

@@ -178,3 +178,13 @@ def test_the_task_computes_the_month(closed_share: str) -> None:
     assert result.return_value >= 1
     assert IndicatorValue.objects.filter(indicator__key=KEY, service=None,
                                          locality=None).exists()
+
+
+def test_the_data_formats_guide_lists_every_computed_indicator_by_key_and_name():
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "data-formats.md").read_text()
+    section = doc.split("### The indicators auditloop computes", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([a-z0-9_]+)` \| ([^|]+) \|", section, re.M)
+    assert {k: v.strip() for k, v in rows} == {d.key: d.name for d in registry.registered()}

@@ -104,3 +104,56 @@ def test_nothing_is_counted_while_the_framework_sets_no_drift_threshold():
     row.save()
     assert registry.definition("cases_beyond_drift_thresholds").function(
         *OCTOBER, COUNCIL) is None
+
+
+def test_taf_meetings_or_reviews_overdue(cases):  # type: ignore[no-untyped-def]
+    m = registry.definition("taf_reviews_overdue").function(*OCTOBER, COUNCIL)
+    # Plans open on 31 October: D1 to D5, D8, D9 (7). D2: no meeting or review for 11
+    # weeks; D3: the initial review was not held. D4, D5 and D8 are open too long, but
+    # their meetings and reviews are on time: not counted here.
+    assert (m.numerator, m.denominator) == (2, 7)
+    assert list(m.cases) == sorted(cases[r] for r in ("D2", "D3"))
+
+
+def test_plans_open_longer_than_the_framework_allows(cases):  # type: ignore[no-untyped-def]
+    m = registry.definition("plans_open_too_long").function(*OCTOBER, COUNCIL)
+    # D4 (13 months: its coordinator is contacted), D5 and D8 (more than 9 months).
+    assert (m.numerator, m.denominator) == (3, 7)
+    assert list(m.cases) == sorted(cases[r] for r in ("D4", "D5", "D8"))
+    # In December D8's plan has ended: not an open plan, so neither counted nor in the
+    # denominator.
+    december = registry.definition("plans_open_too_long").function(
+        d(2026, 12, 1), d(2026, 12, 31), COUNCIL)
+    assert cases["D8"] not in december.cases
+    assert december.denominator == 6
+
+
+def test_each_part_of_the_drift_rules_counts_only_with_its_own_setting(cases):  # type: ignore[no-untyped-def]
+    row = framework_settings_row()
+    row.taf_interval_weeks_max = row.taf_interval_weeks_acceptable = None
+    row.initial_review_weeks_after_taf = None
+    row.save()
+    assert registry.definition("taf_reviews_overdue").function(*OCTOBER, COUNCIL) is None
+    assert registry.definition("plans_open_too_long").function(
+        *OCTOBER, COUNCIL).numerator == 3
+    row.plan_open_audit_months = row.plan_open_contact_coordinator_months = None
+    row.taf_interval_weeks_acceptable = 8
+    row.save()
+    assert registry.definition("plans_open_too_long").function(*OCTOBER, COUNCIL) is None
+    # Only the gap between meetings: D3's late initial review is no longer counted.
+    assert list(registry.definition("taf_reviews_overdue").function(
+        *OCTOBER, COUNCIL).cases) == [cases["D2"]]
+
+
+def test_one_compute_fetches_the_plan_facts_once_for_the_drift_indicators(
+        cases, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    keys = ["cases_beyond_drift_thresholds", "taf_reviews_overdue", "plans_open_too_long"]
+    registry.compute("2026-10", keys=keys)  # the indicators' rows made
+    with django_assert_max_num_queries(30) as once:
+        registry.compute("2026-10", keys=keys)
+    alone = len(once.captured_queries)
+    with django_assert_max_num_queries(30) as first:
+        registry.compute("2026-10", keys=keys[:1])
+    # The two more indicators read the facts the first fetched: a few queries for the
+    # framework's settings and their stored values, not the four of the plan facts again.
+    assert alone - len(first.captured_queries) <= 6

@@ -109,6 +109,10 @@ BEHAVIOUR: dict[str, str] = {
                                             "which_plans_need_a_contact",
     "assessment_current_months": "tests/quality/test_findings.py::"
                                  "test_the_assessment_is_current_for_the_frameworks_months",
+    "cp_visit_working_days": "tests/indicators/test_returns_visits.py::"
+                             "test_cp_visit_working_days_sets_the_interval_for_children_on_a_plan",
+    "cla_visit_weeks": "tests/indicators/test_returns_visits.py::"
+                       "test_cla_visit_weeks_sets_the_interval_for_children_in_care",
     # Allocation
     "allocation_unit": "tests/programme/test_setting_behaviours.py::"
                        "test_the_allocation_unit_sets_how_many_auditors_each_case_needs",

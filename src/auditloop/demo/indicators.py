@@ -22,6 +22,11 @@ from auditloop.indicators import services, signals
 from auditloop.indicators.models import IndicatorValue, Signal
 from auditloop.people.models import Person
 from auditloop.programme.models import Cycle, ThemeProposal
+from auditloop.standards.models import FrameworkSettingChange
+from auditloop.standards.selectors import framework_settings_row
+from auditloop.standards.services import framework_settings_set
+
+COMMAND = FrameworkSettingChange.Source.COMMAND
 
 MONTHS = 24  # (demo) months of referrals, ending with the last complete month
 RISE_MONTHS_AGO = (7, 6, 5)  # (demo) the months re-referrals rose, counted back from today
@@ -33,6 +38,10 @@ TRIES = 50  # random picks of a case that fits before a referral is left out
 # two complete months, a signal too recent to have been audited: its proposal waits for the
 # QA manager on the proposed themed audits page.
 NFA_USUAL, NFA_RISEN, NFA_RISEN_MONTHS_AGO = 0.3, 0.75, (2, 1)
+# (demo) The council's visiting standards, which the seeds do not give, so that statutory
+# visits overdue is counted from the demo's visits: a child on a protection plan within 10
+# working days, a child in care within 6 weeks. A value the council set already is kept.
+VISIT_INTERVALS = {"cp_visit_working_days": 10, "cla_visit_weeks": 6}
 
 
 def _referrals_a_month(cases: int) -> int:
@@ -50,8 +59,17 @@ def build(rng: random.Random, today: dt.date) -> Signal | None:
     months = write_referrals(rng, today)
     if months is None:
         return None
+    set_visit_intervals()
     services.compute_months(*months)
     return _accept(today)
+
+
+def set_visit_intervals() -> None:
+    row = framework_settings_row()
+    wanted = {k: v for k, v in VISIT_INTERVALS.items() if getattr(row, k) is None}
+    if wanted:
+        framework_settings_set(values=wanted, actor=None, source=COMMAND,
+                               reason="(demo) The demo council's visiting standards")
 
 
 def write_referrals(rng: random.Random, today: dt.date) -> tuple[dt.date, dt.date] | None:

@@ -27,6 +27,7 @@ registry is read, so registering never depends on import order elsewhere.
 from __future__ import annotations
 
 import calendar
+import contextvars
 import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable, Sequence
@@ -254,6 +255,20 @@ def sync_indicators(definitions: Iterable[Definition] | None = None) -> dict[str
     return out
 
 
+# Facts several indicators of one month and scope read (the drift rules' plan facts), kept
+# for the length of one `compute` call; outside it each call starts empty.
+_MEMO: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "indicator_memo", default=None)
+
+
+def memo() -> dict[Any, Any]:
+    """A dict shared by the indicator functions of the `compute` call running now (one
+    month, one scope), so facts several of them read are fetched once; a fresh dict when
+    an indicator is called on its own."""
+    found = _MEMO.get()
+    return found if found is not None else {}
+
+
 def _as_period(period: Period | dt.date | str) -> Period:
     if isinstance(period, Period):
         return period
@@ -280,8 +295,12 @@ def compute(period: Period | dt.date | str, scope: Scope | None = None, *,
     stored = {v.indicator_id: v for v in scope.values(IndicatorValue.objects.filter(
         indicator__in=rows.values(), period_start=month.start))}
     written = []
-    for d in definitions:
-        measure = d.function(month.start, month.end, scope)
+    token = _MEMO.set({})
+    try:
+        measures = [(d, d.function(month.start, month.end, scope)) for d in definitions]
+    finally:
+        _MEMO.reset(token)
+    for d, measure in measures:
         if measure is None:
             continue
         indicator = rows[d.key]

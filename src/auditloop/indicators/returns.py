@@ -12,8 +12,8 @@ more is worse or neither (the children re-referred), those left out where more i
 
 Seed 004 (the scrutiny note on monthly and indicator-led audits) names six indicators that
 led its audits; its preset's indicator filters are each driven by one indicator here
-(PRESET_004_FILTERS below), except Early Help step-up and step-down, which the register's
-step events drive (not a return).
+(PRESET_004_FILTERS below); its sixth, Early Help step-up and step-down, is driven by the
+two step indicators, counted from the register's step events and marks (not a return).
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ from auditloop.cases.models import (
     Section47Enquiry,
 )
 from auditloop.common.dates import add_months
-from auditloop.indicators.registry import Kind, Measure, Polarity, Scope, register
+from auditloop.indicators.registry import Kind, Measure, Polarity, Scope, memo, register
 from auditloop.indicators.working_days import working_days_between
+from auditloop.people.models import Service
 from auditloop.programme import drift
 from auditloop.programme.services.selection import thresholds
 from auditloop.standards.selectors import framework_settings_row
@@ -50,8 +51,7 @@ ANNEX_A = "Ofsted Annex A"
 ONE_DAY = dt.timedelta(days=1)
 
 # Seed 004's preset (004-focus-areas.yaml): each indicator filter and the indicator that
-# drives it. Early Help step-up and step-down is counted from the register's step events,
-# not from a return, so it is not here.
+# drives it. Early Help step-up and step-down drives two (EARLY_HELP_STEPS below).
 PRESET_004_FILTERS: dict[str, str] = {
     "Re referrals (% was raising)": "re_referrals_12_months",
     "Placement Stability (% of children with 3 or more placements increasing)":
@@ -584,14 +584,232 @@ def cases_beyond_drift_thresholds(start: dt.date, end: dt.date, scope: Scope
     limits = thresholds(framework_settings_row())
     if not limits.any:
         return None
-    open_ids = list(scope.cases(Case.objects.filter(
-        Q(opened_on__isnull=True) | Q(opened_on__lte=end),
-        Q(closed_on__isnull=True) | Q(closed_on__gt=end))).values_list("pk", flat=True))
-    facts = _plan_facts(open_ids, end)
-    with_plan = [c for c in open_ids if facts[c].plan_started_on is not None]
+    with_plan = _with_plan(end, scope)
     hits = []
-    for case_id in with_plan:
-        found = drift.drift(facts[case_id], limits, end)
+    for case_id, facts in with_plan.items():
+        found = drift.drift(facts, limits, end)
         if found.audit_reasons or found.contact_months is not None:
             hits.append(case_id)
     return _proportion(hits, len(hits), len(with_plan))
+
+
+def _open_on(end: dt.date) -> Q:
+    """Cases open on `end`."""
+    return (Q(opened_on__isnull=True) | Q(opened_on__lte=end)) & (
+        Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+
+
+def _with_plan(end: dt.date, scope: Scope) -> dict[int, drift.PlanFacts]:
+    """The cases open on `end` that have a plan start date by then, with the facts the
+    drift rules read: fetched once for the indicators of one month and scope."""
+    store = memo()
+    key = ("plan facts", end, scope)
+    if key not in store:
+        open_ids = list(scope.cases(Case.objects.filter(_open_on(end)))
+                        .values_list("pk", flat=True))
+        store[key] = {c: f for c, f in _plan_facts(open_ids, end).items()
+                      if f.plan_started_on is not None}
+    found: dict[int, drift.PlanFacts] = store[key]
+    return found
+
+
+def _plan_open(facts: drift.PlanFacts) -> bool:
+    """The drift rules' own test of an open plan: started, and not ended since."""
+    return facts.plan_started_on is not None and (
+        facts.plan_ended_on is None or facts.plan_ended_on < facts.plan_started_on)
+
+
+def _open_plans_drifting(end: dt.date, scope: Scope, limits: drift.Thresholds
+                         ) -> Measure | None:
+    """Of the plans open on `end`, those the drift rules pick out under `limits` (a part of
+    the framework's thresholds). None when `limits` sets nothing."""
+    if not limits.any:
+        return None
+    plans = {c: f for c, f in _with_plan(end, scope).items() if _plan_open(f)}
+    hits = []
+    for case_id, facts in plans.items():
+        found = drift.drift(facts, limits, end)
+        if found.audit_reasons or found.contact_months is not None:
+            hits.append(case_id)
+    return _proportion(hits, len(hits), len(plans))
+
+
+@register(
+    key="taf_reviews_overdue", name="Plans with TAF meetings or reviews overdue",
+    definition=(
+        "Of the plans open on the month's last day (a plan start date on the register and "
+        "no plan end since), those whose Team Around the Family meetings or reviews are "
+        "overdue by the framework's intervals on that day, by the same rules as the audit "
+        "draw's drift triggers: no TAF meeting or review within the longest gap accepted "
+        "(003: 8 weeks), or the initial review not held within the weeks after the first "
+        "TAF meeting (000: 6 weeks). None when the framework sets neither interval."),
+    source_fields=["Register: Case.opened_on", "Register: Case.closed_on",
+                   "Register: Case.plan_started_on", "Register events: plan started, plan "
+                   "ended, TAF meeting, review", "Framework settings: "
+                   "taf_interval_weeks_acceptable (or taf_interval_weeks_max), "
+                   "initial_review_weeks_after_taf"],
+    kind=Kind.PROPORTION, polarity=Polarity.LOWER, source="Case register",
+    hypothesis=("{name} {movement} in {month}: are TAF meetings and reviews held when the "
+                "plan says, and is drift noticed by the lead professional's manager?"))
+def taf_reviews_overdue(start: dt.date, end: dt.date, scope: Scope) -> Measure | None:
+    limits = thresholds(framework_settings_row())
+    return _open_plans_drifting(end, scope, drift.Thresholds(
+        taf_gap_weeks=limits.taf_gap_weeks, initial_review_weeks=limits.initial_review_weeks))
+
+
+@register(
+    key="plans_open_too_long", name="Plans open longer than the framework allows",
+    definition=(
+        "Of the plans open on the month's last day (a plan start date on the register and "
+        "no plan end since), those open longer than the months after which the framework "
+        "audits the plan (000: 9 months) or contacts its coordinator (000: 12 months), by "
+        "the same rules as the audit draw's drift triggers. None when the framework sets "
+        "neither."),
+    source_fields=["Register: Case.opened_on", "Register: Case.closed_on",
+                   "Register: Case.plan_started_on", "Register events: plan started, plan "
+                   "ended", "Framework settings: plan_open_audit_months, "
+                   "plan_open_contact_coordinator_months"],
+    kind=Kind.PROPORTION, polarity=Polarity.LOWER, source="Case register",
+    hypothesis=("{name} {movement} in {month}: are plans stepped down or closed when their "
+                "outcomes are met, or do they drift?"))
+def plans_open_too_long(start: dt.date, end: dt.date, scope: Scope) -> Measure | None:
+    limits = thresholds(framework_settings_row())
+    return _open_plans_drifting(end, scope, drift.Thresholds(
+        plan_open_audit_months=limits.plan_open_audit_months,
+        plan_open_contact_months=limits.plan_open_contact_months))
+
+
+def _visits_due_from(end: dt.date, scope: Scope, cp: bool, cla: bool
+                     ) -> dict[int, tuple[dt.date, bool]]:
+    """The children on a protection plan (when `cp`) or in care (when `cla`) on `end`, each
+    with the day their current plan or care episode began and whether it is a protection
+    plan. A child on a plan and in care is counted by the plan. Without a return's plan or
+    episode, a case open in a child protection or children in care service counts from its
+    opening."""
+    out: dict[int, tuple[dt.date, bool]] = {}
+    if cla:
+        for case_id, began in _scoped(CareEpisode.objects.filter(
+                Q(ended_on__isnull=True) | Q(ended_on__gt=end), started_on__lte=end),
+                scope).values_list("case_id", "started_on"):
+            out[case_id] = (max(began, out.get(case_id, (began, False))[0]), False)
+        # Annex A List 8 holds children in care without a 903 episode: their case's
+        # opening in a children in care service is the start.
+        for case_id, opened in scope.cases(Case.objects.filter(
+                _open_on(end), service__kind=Service.Kind.CLA, opened_on__isnull=False)
+                ).values_list("pk", "opened_on"):
+            out.setdefault(case_id, (opened, False))
+    if cp:
+        for case_id, began in _scoped(ProtectionPlan.objects.filter(
+                Q(ended_on__isnull=True) | Q(ended_on__gt=end), started_on__lte=end),
+                scope).values_list("case_id", "started_on"):
+            out[case_id] = (began, True)
+        # A case open in a child protection service with no plan row (a register fed by
+        # the monthly case list only): its opening is the plan's start.
+        for case_id, opened in scope.cases(Case.objects.filter(
+                _open_on(end), service__kind=Service.Kind.CP, opened_on__isnull=False)
+                .exclude(protection_plans__started_on__lte=end)
+                ).values_list("pk", "opened_on"):
+            out[case_id] = (opened, True)
+    return out
+
+
+@register(
+    key="statutory_visits_overdue", name="Statutory visits overdue",
+    definition=(
+        "Of the children on a child protection plan or in care on the month's last day "
+        "whose visit dates the register holds (a statutory visit recorded on or before that "
+        "day), those not visited within the framework's interval by that day: for a child "
+        "on a plan, more working days (England and Wales bank holidays left out) since the "
+        "last visit than the council's standard; for a child in care, more weeks than its "
+        "standard. The interval runs from the last visit, or from the start of the current "
+        "plan or care episode when that is later (a new placement is visited afresh); a "
+        "case open in a child protection or children in care service with no plan or "
+        "episode from a return counts from its opening. A child both on a plan and in care "
+        "is counted once, by the plan's interval. None "
+        "when the framework sets neither interval, or no visit dates were imported."),
+    source_fields=["Annex A List 7: Date of the Last Statutory Visit",
+                   "Annex A List 8: Date of Last Social Work Visit",
+                   "CIN census: CPPstartDate", "CIN census: CPPendDate",
+                   "SSDA903 Episodes: DECOM", "SSDA903 Episodes: DEC",
+                   "Annex A List 8: Date Started to be Looked After",
+                   "Framework settings: cp_visit_working_days, cla_visit_weeks"],
+    kind=Kind.PROPORTION, polarity=Polarity.LOWER, source=ANNEX_A,
+    hypothesis=("{name} {movement} in {month}: are children seen as often as their plans "
+                "say, and seen alone?"))
+def statutory_visits_overdue(start: dt.date, end: dt.date, scope: Scope) -> Measure | None:
+    row = framework_settings_row()
+    cp_days, cla_weeks = row.cp_visit_working_days, row.cla_visit_weeks
+    if cp_days is None and cla_weeks is None:
+        return None
+    due_from = _visits_due_from(end, scope, cp_days is not None, cla_weeks is not None)
+    last_visit = dict(CaseEvent.objects.filter(
+        case_id__in=list(due_from), kind=CaseEvent.Kind.STATUTORY_VISIT, occurred_on__lte=end,
+    ).values("case_id").annotate(last=Max("occurred_on")).values_list("case_id", "last"))
+    hits = []
+    for case_id, visited in last_visit.items():
+        began, on_plan = due_from[case_id]
+        since = max(visited, began)
+        if on_plan:
+            late = cp_days is not None and working_days_between(since, end) > cp_days
+        else:
+            late = cla_weeks is not None and (end - since).days > cla_weeks * 7
+        if late:
+            hits.append(case_id)
+    return _proportion(hits, len(hits), len(last_visit))
+
+
+EARLY_HELP_STEPS = "Early Help step-up and step-down"
+
+
+def _steps(start: dt.date, end: dt.date, scope: Scope, kind: str, step: str
+           ) -> Measure | None:
+    """The cases stepped (`kind` a step event, `step` the register's step mark) in the
+    month: a step event dated in it, or a case marked as stepped that opened in it and
+    has no step event of the kind (the monthly list marks the step, the case's opening in
+    the new service is its day). None while the register holds no step at all."""
+    store = memo()
+    if "any steps" not in store:
+        store["any steps"] = (
+            CaseEvent.objects.filter(kind__in=(CaseEvent.Kind.STEP_UP,
+                                               CaseEvent.Kind.STEP_DOWN)).exists()
+            or Case.objects.exclude(step=Case.Step.NONE).exists())
+    if not store["any steps"]:
+        return None
+    dated = set(_scoped(CaseEvent.objects.filter(kind=kind, occurred_on__range=(start, end)),
+                        scope).values_list("case_id", flat=True))
+    marked = set(scope.cases(Case.objects.filter(step=step, opened_on__range=(start, end))
+                             .exclude(events__kind=kind)).values_list("pk", flat=True))
+    stepped = sorted(dated | marked)
+    return Measure(numerator=len(stepped), value=len(stepped), cases=stepped)
+
+
+@register(
+    key="stepped_up_to_social_care", name="Cases stepped up from early help to social care",
+    definition=(
+        "The cases stepped up from early help to children's social care in the month, "
+        "counted once each: a 'stepped up' event on the register dated in the month, or a "
+        "case the monthly case list marks as stepped up whose case opened in the month."),
+    source_fields=["Register events: stepped up", "Monthly case list: Step",
+                   "Monthly case list: Opened"],
+    kind=Kind.COUNT, polarity=Polarity.NEITHER, source="Case register",
+    hypothesis=("{name} {movement} in {month}: was early help offered at the right level, "
+                "and did risk grow while the family waited?"),
+    preset_filters=[EARLY_HELP_STEPS])
+def stepped_up_to_social_care(start: dt.date, end: dt.date, scope: Scope) -> Measure | None:
+    return _steps(start, end, scope, CaseEvent.Kind.STEP_UP, Case.Step.STEP_UP)
+
+
+@register(
+    key="stepped_down_to_early_help", name="Cases stepped down from social care to early help",
+    definition=(
+        "The cases stepped down from children's social care to early help in the month, "
+        "counted once each: a 'stepped down' event on the register dated in the month, or a "
+        "case the monthly case list marks as stepped down whose case opened in the month."),
+    source_fields=["Register events: stepped down", "Monthly case list: Step",
+                   "Monthly case list: Opened"],
+    kind=Kind.COUNT, polarity=Polarity.NEITHER, source="Case register",
+    hypothesis=("{name} {movement} in {month}: were the risks reduced and the plan's "
+                "outcomes met before the step down, and did the family know who to call?"),
+    preset_filters=[EARLY_HELP_STEPS])
+def stepped_down_to_early_help(start: dt.date, end: dt.date, scope: Scope) -> Measure | None:
+    return _steps(start, end, scope, CaseEvent.Kind.STEP_DOWN, Case.Step.STEP_DOWN)

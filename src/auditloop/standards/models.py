@@ -207,6 +207,9 @@ class FrameworkSettings(models.Model):
         null=True, blank=True
     )
     assessment_current_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Statutory visits: the longest gap the council accepts (not in the seeds).
+    cp_visit_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    cla_visit_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
 
     # Allocation
     allocation_unit = models.CharField(

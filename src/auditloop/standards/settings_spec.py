@@ -510,6 +510,18 @@ _BY_PAGE: list[tuple[str, list[tuple[str, str, str]]]] = [
          "000: twelve months. The coordinator is contacted; this is not an audit."),
         ("assessment_current_months", "An assessment is current for (months)",
          "003: updated within 12 months."),
+        ("cp_visit_working_days",
+         "Longest gap between statutory visits to a child on a protection plan (working "
+         "days)",
+         "Not in the seeds: the council's own practice standard (many councils set 10 "
+         "working days). The statutory visits overdue indicator counts a longer gap; leave "
+         "it empty and visits are not counted."),
+        ("cla_visit_weeks",
+         "Longest gap between statutory visits to a child in care (weeks)",
+         "Not in the seeds: the Care Planning, Placement and Case Review (England) "
+         "Regulations 2010 (regulation 28) allow at most 6 weeks in a placement's first "
+         "year. The statutory visits overdue indicator counts a longer gap; leave it empty "
+         "and visits are not counted."),
     ]),
     ("who-audits", [
         ("allocation_unit", "Auditors work in", "001: pairs. 003: single auditors."),
