@@ -8,15 +8,20 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from auditloop.common.dates import add_months
 from auditloop.indicators import registry, signals
 from auditloop.indicators.models import Indicator, IndicatorValue, Signal
 from auditloop.indicators.registry import COUNCIL, Kind, Measure, Polarity, Scope, register
+from auditloop.people.roles import Role
+from auditloop.programme import proposals, services
 from auditloop.programme.models import ThemeProposal
 from tests.factories import CaseFactory, ServiceFactory, TeamFactory
+from tests.programme.conftest import framework  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 START = dt.date(2026, 1, 1)
@@ -145,7 +150,8 @@ def test_a_signal_of_concern_proposes_a_themed_audit_from_its_own_cases() -> Non
     assert proposal.hypothesis == ("Re-referrals within 12 months rose above the upper limit "
                                    "in January 2027: were thresholds applied at the front "
                                    "door?")
-    assert proposal.selection_filter == {"team_ids": [team.pk]}
+    # The cases themselves (by record number), not the teams holding them.
+    assert proposal.selection_filter == {"case_ids": sorted(counted)}
     assert Signal.objects.get().proposal_id == proposal.pk
     # Once: looking again proposes nothing more.
     signals.detect_all([indicator], [COUNCIL])
@@ -235,3 +241,56 @@ def test_a_service_signalling_with_the_council_shares_its_proposal() -> None:
     theirs = ThemeProposal.objects.get(pk=Signal.objects.get(
         service_id=south.service_id).proposal_id)
     assert theirs.selection_filter == {"service_ids": [south.service_id]}
+
+
+def test_the_suggested_selection_keeps_the_scope_and_the_counted_cases_still_registered() -> None:
+    north = Scope(service_id=ServiceFactory(name="North").pk)
+    kept = [CaseFactory().pk, CaseFactory().pk]
+    gone = CaseFactory()
+    gone_id = gone.pk
+    gone.delete()
+    indicator = _indicator()
+    _months(indicator, [*STEADY, 45], scope=north, cases=[*kept, gone_id])
+    signals.detect_all([indicator], [north])
+    assert ThemeProposal.objects.get().selection_filter == {
+        "service_ids": [north.service_id], "case_ids": sorted(kept)}
+
+
+def test_more_cases_than_a_filter_may_name_suggest_their_teams(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(proposals, "CASE_IDS_MAX", 2)
+    teams = [TeamFactory(), TeamFactory()]
+    counted = [CaseFactory(team=teams[i % 2]).pk for i in range(3)]
+    indicator = _indicator()
+    _months(indicator, [*STEADY, 45], cases=counted)
+    signals.detect_all([indicator], [COUNCIL])
+    assert ThemeProposal.objects.get().selection_filter == {
+        "team_ids": sorted(t.pk for t in teams)}
+
+
+def test_accepting_a_signals_proposal_limits_the_cycles_draw_to_its_cases(
+        framework, role_client) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    team = TeamFactory()
+    everyone = [CaseFactory(team=team, opened_on=dt.date(2026, 1, 5)) for _ in range(12)]
+    counted = sorted(c.pk for c in everyone[::3])
+    indicator = _indicator()
+    _months(indicator, [*STEADY, 45], cases=counted)
+    with time_machine.travel(dt.datetime(2027, 2, 10, 10, tzinfo=dt.UTC), tick=False):
+        cycle = services.cycle_create(year=2027, number=3, actor=None)
+        signals.detect_all([indicator], [COUNCIL])
+        proposal = ThemeProposal.objects.get()
+        assert proposals.filter_in_words(proposal.selection_filter) == (
+            "only the 4 cases the signal counted")
+        proposals.accept(proposal, None)
+        qa_manager_client, _ = role_client(Role.QA_MANAGER)  # signed in on the day
+        url = reverse("programme:propose", args=[cycle.pk])
+        page = qa_manager_client.get(url)
+        form = page.context["form"]
+        assert form.initial["case_ids"] == counted
+        assert "Only the 4 cases the signal counted" in page.content.decode()
+        response = qa_manager_client.post(url, {
+            "random_count": "3", "seed": "8", "case_ids": [str(i) for i in counted],
+            "limit_to_cases": "on"})
+        assert response.status_code == 302
+        draw = cycle.draws.get()
+        assert len(draw.chosen) == 3 and set(draw.chosen) <= set(counted)
+        assert sorted(row[0] for row in draw.population) == counted

@@ -170,6 +170,7 @@ def allowed(c: CaseFacts, r: Rules) -> bool:
         or c.closed_on >= add_months(ON, -r.closed_longer_than_months),
         r.audited_within_months is None or c.last_audited_on is None
         or c.last_audited_on <= add_months(ON, -r.audited_within_months),
+        not r.case_ids or c.case_id in r.case_ids,
         not r.team_ids or c.team_id in r.team_ids,
         not r.locality_ids or c.locality_id in r.locality_ids,
         not r.agency_types or c.agency_type.lower() in r.agency_types,
@@ -187,6 +188,21 @@ def allowed(c: CaseFacts, r: Rules) -> bool:
 def test_exclusions_and_filters_always_hold(facts, rules):
     keep, left_out = sampling.eligible(facts, rules)
     kept = {c.case_id for c in keep}
+    for c in facts:
+        assert (c.case_id in kept) == allowed(c, rules), c
+    assert sum(left_out.values()) == len(facts) - len(keep)
+
+
+@given(st.lists(cases(), min_size=1, max_size=40, unique_by=lambda c: c.case_id),
+       rule_sets(), st.data())
+@settings(max_examples=100)
+def test_named_cases_hold_with_every_other_rule(facts, rules, data):
+    named = data.draw(st.sets(st.sampled_from([c.case_id for c in facts])))
+    named |= data.draw(st.sets(st.integers(10**6 + 1, 10**6 + 9), max_size=2))  # not there
+    rules = Rules(**{**rules.__dict__, "case_ids": frozenset(named)})
+    keep, left_out = sampling.eligible(facts, rules)
+    kept = {c.case_id for c in keep}
+    assert not named or kept <= named  # none named: no limit
     for c in facts:
         assert (c.case_id in kept) == allowed(c, rules), c
     assert sum(left_out.values()) == len(facts) - len(keep)

@@ -17,10 +17,11 @@ on record. The page's chart (the reports' chart) draws its limits from the whole
 004: "analyse and interrogate indicators, in order to hypothesise about practice and then
 test the hypothesis through the audit process". A signal of concern (or an unusual one,
 where neither direction is better), or a target crossed, proposes a themed audit with a
-hypothesis written from the indicator's template and a suggested selection built from the
-cases the indicator counted that month (programme.proposals). Improvement is reported, not
-audited. Only signals still live near the latest month propose: a run that ended long ago
-in the history is recorded but does not put a stale audit to the QA manager.
+hypothesis written from the indicator's template and a suggested selection of the cases the
+indicator counted that month (programme.proposals: `case_ids`, by record number only).
+Improvement is reported, not audited. Only signals still live near the latest month
+propose: a run that ended long ago in the history is recorded but does not put a stale
+audit to the QA manager.
 """
 
 from __future__ import annotations
@@ -292,16 +293,25 @@ def hypothesis(signal: Signal, indicator: Indicator) -> str:
 
 
 def selection_filter(signal: Signal, value: IndicatorValue | None) -> dict[str, list[int]]:
-    """The suggested selection: the signal's scope, and the teams holding the cases the
-    indicator counted in its first month (the children re-referred, say)."""
+    """The suggested selection: the signal's scope (its service or locality) and the cases
+    the indicator counted in its first month (the children re-referred, say), those still
+    on the register, by record number only (`case_ids`). Where it counted more cases than a
+    filter may name (programme.proposals.CASE_IDS_MAX), the teams holding them instead."""
+    from auditloop.programme.proposals import CASE_IDS_MAX
+
     out: dict[str, list[int]] = {}
     if signal.service_id is not None:
         out["service_ids"] = [signal.service_id]
     if signal.locality_id is not None:
         out["locality_ids"] = [signal.locality_id]
     if value is not None and value.case_ids:
-        teams = sorted(set(Case.objects.filter(pk__in=value.case_ids, team__isnull=False)
-                           .values_list("team_id", flat=True)))
+        counted = Case.objects.filter(pk__in=value.case_ids)
+        cases = sorted(counted.values_list("pk", flat=True))
+        if len(cases) <= CASE_IDS_MAX:
+            if cases:
+                out["case_ids"] = cases
+            return out
+        teams = sorted(set(counted.filter(team__isnull=False).values_list("team_id", flat=True)))
         if teams:
             out["team_ids"] = teams
     return out

@@ -12,6 +12,7 @@ from auditloop.common.widgets import staff_select
 from auditloop.people.models import Locality, Person, Service, Team
 from auditloop.people.roles import Role
 from auditloop.programme.models import CaseRequest, Cycle, CycleNotice
+from auditloop.programme.proposals import CASE_IDS_MAX
 
 ONE_OFF_KINDS = [(k, label) for k, label in Cycle.Kind.choices if k != Cycle.Kind.MONTHLY]
 
@@ -73,7 +74,95 @@ def _choices(model: Any) -> list[tuple[int, str]]:
     return list(model.objects.order_by("name").values_list("pk", "name"))
 
 
-class ProposeForm(forms.Form):
+UNREADABLE_CASES = ("The cases the signal counted could not be read. Untick the box to draw "
+                    "from every case the other filters allow")
+
+
+class CaseIdsField(forms.Field):
+    """Record numbers of cases (an indicator signal's own, from an accepted themed-audit
+    proposal), carried through the form's body in hidden inputs: never shown one by one,
+    never in a URL, and checked against the register when the form is cleaned."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        if value in self.empty_values:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            ids = {int(v) for v in values}
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(UNREADABLE_CASES, code="invalid") from exc
+        if any(i <= 0 for i in ids):
+            raise forms.ValidationError(UNREADABLE_CASES, code="invalid")
+        if len(ids) > CASE_IDS_MAX:
+            raise forms.ValidationError(
+                f"The filter names {len(ids):,} cases: it may name at most {CASE_IDS_MAX}. "
+                "Untick the box and filter by team or service instead", code="too_many")
+        return sorted(ids)
+
+
+def _lenient_ids(values: Any) -> set[int]:
+    out = set()
+    for v in values or []:
+        try:
+            out.add(int(v))
+        except (TypeError, ValueError):
+            continue
+    return {i for i in out if i > 0}
+
+
+class CaseLimitForm(forms.Form):
+    """The filter of named cases (programme.proposals: `case_ids`, an indicator signal's
+    own cases): the ids ride in hidden inputs and one box, ticked when there are any, keeps
+    the limit; unticked, the draw takes every case the other filters allow. Cases no longer
+    on the register are left out (the box counts those still there)."""
+
+    case_ids = CaseIdsField(required=False)
+    limit_to_cases = forms.BooleanField(
+        required=False, label="Only the cases the signal counted",
+        help_text="From the proposed themed audit this cycle accepted. Untick to draw from "
+                  "every case the other filters allow.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            carried = _lenient_ids(self.initial.get("case_ids"))
+        elif hasattr(self.data, "getlist"):
+            carried = _lenient_ids(self.data.getlist("case_ids"))
+        else:
+            raw = self.data.get("case_ids")
+            carried = _lenient_ids(raw if isinstance(raw, list | tuple) else [raw])
+        if len(carried) > CASE_IDS_MAX:
+            count = len(carried)  # the field says what is wrong
+        else:
+            count = Case.objects.filter(pk__in=carried).count() if carried else 0
+        box = self.fields["limit_to_cases"]
+        box.initial = bool(self.initial.get("case_ids"))
+        if count:
+            box.label = f"Only the {count:,} case{'' if count == 1 else 's'} the signal counted"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "case_ids" in self.errors:
+            # A hidden field's error belongs to the box the page shows.
+            for error in self.errors.pop("case_ids"):
+                self.add_error("limit_to_cases", error)
+            return data
+        ids = data.get("case_ids") or []
+        if not data.get("limit_to_cases") or not ids:
+            data["case_ids"] = []
+            return data
+        found = sorted(Case.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        if not found:
+            self.add_error("limit_to_cases", "None of the cases the signal counted is on the "
+                                             "register now. Untick the box to draw from "
+                                             "every case the other filters allow")
+        data["case_ids"] = found
+        return data
+
+
+class ProposeForm(CaseLimitForm):
     random_count = forms.IntegerField(
         min_value=0, max_value=5000, label="How many cases to choose at random",
         required=False,
@@ -139,7 +228,7 @@ class ProposeForm(forms.Form):
             random_count=d["random_count"], seed=d.get("seed"),
             stratify_by=tuple(d["stratify_by"]), include_closed=d["include_closed"],
             service_ids=tuple(d["service_ids"]), team_ids=tuple(d["team_ids"]),
-            locality_ids=tuple(d["locality_ids"]),
+            locality_ids=tuple(d["locality_ids"]), case_ids=tuple(d.get("case_ids") or ()),
             agency_types=(d["agency_type"],) if d["agency_type"].strip() else (),
             open_longer_than_months=d.get("open_longer_than_months"),
             step_down_only=d["step_down_only"], themes=tuple(d["themes"]), drift=d["drift"],

@@ -19,7 +19,7 @@ from auditloop.common.errors import DomainError
 from auditloop.people.models import Locality, Service, Team
 from auditloop.people.roles import Capability
 from auditloop.programme import proposals
-from auditloop.programme.forms import ProposeForm
+from auditloop.programme.forms import CaseLimitForm, ProposeForm
 from auditloop.programme.models import ThemeProposal
 from auditloop.programme.views import form_error, person_of, posted
 
@@ -27,8 +27,9 @@ RUN = Capability.RUN_CYCLE
 LIST = "programme:proposal_list"
 
 
-class ProposalEditForm(forms.Form):
-    """The theme, the hypothesis and the case proposal form's own filter fields."""
+class ProposalEditForm(CaseLimitForm):
+    """The theme, the hypothesis and the case proposal form's own filter fields (the cases
+    a signal counted ride in hidden inputs, kept while their box is ticked)."""
 
     theme = forms.CharField(max_length=200, label="Theme",
                             error_messages={"required": "Enter the theme"})
@@ -49,6 +50,9 @@ class ProposalEditForm(forms.Form):
             if extra not in names:
                 names.append(extra)
         self.fields["themes"].choices = [(n, n) for n in names]  # type: ignore[attr-defined]
+        self.fields["limit_to_cases"].help_text = (
+            "The cases the indicator counted in the month it signalled, by record number "
+            "only. Untick to draw from every case the other filters allow.")
 
     def selection_filter(self) -> dict[str, Any]:
         d = self.cleaned_data

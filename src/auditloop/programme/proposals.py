@@ -31,10 +31,15 @@ P = ThemeProposal.Status
 
 # The selection filter's keys: the case proposal form's own filter fields
 # (programme.forms.ProposeForm), so that accepting copies it into the form's starting values.
-LIST_OF_IDS = ("service_ids", "team_ids", "locality_ids")
+# case_ids names the cases themselves (an indicator signal's own cases: the children
+# re-referred, say), by record number only.
+LIST_OF_IDS = ("service_ids", "team_ids", "locality_ids", "case_ids")
 FILTER_KEYS = ("themes", *LIST_OF_IDS, "agency_type", "open_longer_than_months",
                "step_down_only")
 ABOUT_MAX = 100
+# The most cases a filter may name: beyond it a themed audit is no longer about a set of
+# cases someone can look through (an indicator counting more suggests teams instead).
+CASE_IDS_MAX = 500
 
 
 def _problem(message: str) -> DomainError:
@@ -63,6 +68,9 @@ def clean_selection_filter(value: Mapping[str, Any] | None) -> dict[str, Any]:
         if not isinstance(ids, list | tuple) or not all(
                 isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids):
             raise _problem(f"The filter's {key} must be a list of record numbers.")
+        if key == "case_ids" and len(set(ids)) > CASE_IDS_MAX:
+            raise _problem(f"The filter names {len(set(ids))} cases: a filter may name at "
+                           f"most {CASE_IDS_MAX}. Filter by team or service instead.")
         if ids:
             out[key] = sorted(set(ids))
     agency = value.get("agency_type") or ""
@@ -85,7 +93,8 @@ def clean_selection_filter(value: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def filters_in_words(filters: list[Mapping[str, Any]]) -> list[str]:
     """Each filter for the page, names instead of record numbers: one query a kind of
-    record named, however many filters."""
+    record named, however many filters. Cases are counted, never named (the words reach
+    the cycle's history and notifications)."""
     from auditloop.people.models import Locality, Service, Team
 
     kinds = (("service_ids", Service, "service"), ("team_ids", Team, "team"),
@@ -105,6 +114,10 @@ def filters_in_words(filters: list[Mapping[str, Any]]) -> list[str]:
             if ids:
                 words.append(f"{what} " + " or ".join(
                     sorted(names[key].get(i, f"number {i}") for i in ids)))
+        cases = len(selection_filter.get("case_ids") or [])
+        if cases:
+            words.append(f"only the {cases} case{'' if cases == 1 else 's'} the signal "
+                         "counted")
         if selection_filter.get("agency_type"):
             words.append(f"agency type {selection_filter['agency_type']}")
         if selection_filter.get("open_longer_than_months"):

@@ -131,6 +131,7 @@ class Rules:
     service_ids: frozenset[int] = frozenset()
     team_ids: frozenset[int] = frozenset()
     locality_ids: frozenset[int] = frozenset()
+    case_ids: frozenset[int] = frozenset()  # the cases named (a signal's own); empty: any
     agency_types: frozenset[str] = frozenset()  # lower case
     open_longer_than_months: int | None = None
     step_down_only: bool = False
@@ -168,6 +169,8 @@ def left_out_because(c: CaseFacts, r: Rules) -> str | None:
 
 
 def matches_filters(c: CaseFacts, r: Rules) -> bool:
+    if r.case_ids and c.case_id not in r.case_ids:
+        return False
     if r.service_ids and c.service_id not in r.service_ids:
         return False
     if r.team_ids and c.team_id not in r.team_ids:

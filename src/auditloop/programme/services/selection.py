@@ -65,6 +65,7 @@ class SelectionAsk:
     service_ids: tuple[int, ...] = ()
     team_ids: tuple[int, ...] = ()
     locality_ids: tuple[int, ...] = ()
+    case_ids: tuple[int, ...] = ()  # the cases named (programme.proposals: a signal's own)
     agency_types: tuple[str, ...] = ()
     open_longer_than_months: int | None = None
     step_down_only: bool = False
@@ -81,7 +82,7 @@ class SelectionAsk:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.service_ids or self.team_ids or self.locality_ids
+        return bool(self.service_ids or self.team_ids or self.locality_ids or self.case_ids
                     or self.agency_types or self.open_longer_than_months is not None
                     or self.step_down_only or self.themes)
 
@@ -161,6 +162,7 @@ def rules_for(row: FrameworkSettings, ask: SelectionAsk, on: dt.date,
         service_ids=frozenset(ask.service_ids),
         team_ids=frozenset(ask.team_ids),
         locality_ids=frozenset(ask.locality_ids),
+        case_ids=frozenset(ask.case_ids),
         agency_types=frozenset(a.strip().lower() for a in ask.agency_types if a.strip()),
         open_longer_than_months=ask.open_longer_than_months,
         step_down_only=ask.step_down_only,
@@ -324,6 +326,9 @@ def filters_in_words(ask: SelectionAsk) -> str:
     if ask.locality_ids:
         words.append("locality " + " or ".join(
             Locality.objects.filter(pk__in=ask.locality_ids).values_list("name", flat=True)))
+    if ask.case_ids:
+        # Counted, never named: the words are each case's reason on the list.
+        words.append(f"limited to {plural(len(set(ask.case_ids)), 'named case')}")
     if ask.agency_types:
         words.append("agency type " + " or ".join(ask.agency_types))
     if ask.open_longer_than_months is not None:
