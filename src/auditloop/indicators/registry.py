@@ -255,18 +255,31 @@ def sync_indicators(definitions: Iterable[Definition] | None = None) -> dict[str
     return out
 
 
-# Facts several indicators of one month and scope read (the drift rules' plan facts), kept
-# for the length of one `compute` call; outside it each call starts empty.
+# Facts several indicators of one month read (the drift rules' plan facts, fetched for the
+# whole council and narrowed to each scope), kept for the length of one `compute` or
+# `compute_all` call; outside them each call starts empty.
 _MEMO: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
     "indicator_memo", default=None)
 
 
 def memo() -> dict[Any, Any]:
-    """A dict shared by the indicator functions of the `compute` call running now (one
-    month, one scope), so facts several of them read are fetched once; a fresh dict when
-    an indicator is called on its own."""
+    """A dict shared by the indicator functions of the `compute` or `compute_all` call
+    running now (one month: one scope, or every scope in turn), so facts several of them
+    read are fetched once; a fresh dict when an indicator is called on its own. Keys name
+    the month they are for."""
     found = _MEMO.get()
     return found if found is not None else {}
+
+
+class _Memo:
+    """Opens the memo for a `compute` or `compute_all` call, or joins the one open."""
+
+    def __enter__(self) -> None:
+        self.token = _MEMO.set({}) if _MEMO.get() is None else None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.token is not None:
+            _MEMO.reset(self.token)
 
 
 def _as_period(period: Period | dt.date | str) -> Period:
@@ -295,11 +308,8 @@ def compute(period: Period | dt.date | str, scope: Scope | None = None, *,
     stored = {v.indicator_id: v for v in scope.values(IndicatorValue.objects.filter(
         indicator__in=rows.values(), period_start=month.start))}
     written = []
-    token = _MEMO.set({})
-    try:
+    with _Memo():
         measures = [(d, d.function(month.start, month.end, scope)) for d in definitions]
-    finally:
-        _MEMO.reset(token)
     for d, measure in measures:
         if measure is None:
             continue
@@ -336,6 +346,7 @@ def compute_all(period: Period | dt.date | str, *, keys: Iterable[str] | None = 
                 now: dt.datetime | None = None) -> list[IndicatorValue]:
     """Every scope of `scopes()` for one month."""
     out: list[IndicatorValue] = []
-    for scope in scopes():
-        out.extend(compute(period, scope, keys=keys, now=now))
+    with _Memo():
+        for scope in scopes():
+            out.extend(compute(period, scope, keys=keys, now=now))
     return out

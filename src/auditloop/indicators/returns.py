@@ -38,7 +38,15 @@ from auditloop.cases.models import (
     Section47Enquiry,
 )
 from auditloop.common.dates import add_months
-from auditloop.indicators.registry import Kind, Measure, Polarity, Scope, memo, register
+from auditloop.indicators.registry import (
+    COUNCIL,
+    Kind,
+    Measure,
+    Polarity,
+    Scope,
+    memo,
+    register,
+)
 from auditloop.indicators.working_days import working_days_between
 from auditloop.people.models import Service
 from auditloop.programme import drift
@@ -532,13 +540,16 @@ def referrals_no_further_action(start: dt.date, end: dt.date, scope: Scope) -> M
     return _proportion(hits, len(hits), len(rows))
 
 
-def _plan_facts(case_ids: list[int], end: dt.date) -> dict[int, drift.PlanFacts]:
+def _plan_facts(cases: QuerySet[Case], end: dt.date) -> dict[int, drift.PlanFacts]:
     """The dated events the drift rules read, as they stood on `end` (events after it are
-    not yet known), for the cases given."""
+    not yet known), for the cases given (a subquery, not a list of ids: a council's open
+    cases are tens of thousands)."""
     K = CaseEvent.Kind
     firsts: dict[int, dict[str, dt.date]] = defaultdict(dict)
     lasts: dict[int, dict[str, dt.date]] = defaultdict(dict)
-    events = CaseEvent.objects.filter(case_id__in=case_ids, occurred_on__lte=end)
+    starts = {pk: began if began is not None and began <= end else None
+              for pk, began in cases.values_list("pk", "plan_started_on")}
+    events = CaseEvent.objects.filter(case__in=cases.values("pk"), occurred_on__lte=end)
     for r in (events.filter(kind__in=[K.TAF_MEETING, K.REVIEW, K.PLAN_STARTED, K.PLAN_ENDED])
               .values("case_id", "kind").annotate(first=Min("occurred_on"),
                                                    last=Max("occurred_on"))):
@@ -547,10 +558,8 @@ def _plan_facts(case_ids: list[int], end: dt.date) -> dict[int, drift.PlanFacts]
     reviews: dict[int, list[dt.date]] = defaultdict(list)
     for case_id, on in events.filter(kind=K.REVIEW).values_list("case_id", "occurred_on"):
         reviews[case_id].append(on)
-    starts = dict(Case.objects.filter(pk__in=case_ids, plan_started_on__lte=end)
-                  .values_list("pk", "plan_started_on"))
     out = {}
-    for case_id in case_ids:
+    for case_id in starts:
         first, last = firsts[case_id], lasts[case_id]
         taf = first.get(K.TAF_MEETING)
         out[case_id] = drift.PlanFacts(
@@ -585,11 +594,8 @@ def cases_beyond_drift_thresholds(start: dt.date, end: dt.date, scope: Scope
     if not limits.any:
         return None
     with_plan = _with_plan(end, scope)
-    hits = []
-    for case_id, facts in with_plan.items():
-        found = drift.drift(facts, limits, end)
-        if found.audit_reasons or found.contact_months is not None:
-            hits.append(case_id)
+    drifting = _drifting(end, limits)
+    hits = [case_id for case_id in with_plan if case_id in drifting]
     return _proportion(hits, len(hits), len(with_plan))
 
 
@@ -600,17 +606,40 @@ def _open_on(end: dt.date) -> Q:
 
 
 def _with_plan(end: dt.date, scope: Scope) -> dict[int, drift.PlanFacts]:
-    """The cases open on `end` that have a plan start date by then, with the facts the
-    drift rules read: fetched once for the indicators of one month and scope."""
+    """The cases in `scope` open on `end` that have a plan start date by then, with the
+    facts the drift rules read: fetched for the whole council once for the indicators of
+    one month (every scope of a `compute_all`), and narrowed to the scope."""
     store = memo()
-    key = ("plan facts", end, scope)
+    key = ("plan facts", end)
     if key not in store:
-        open_ids = list(scope.cases(Case.objects.filter(_open_on(end)))
-                        .values_list("pk", flat=True))
-        store[key] = {c: f for c, f in _plan_facts(open_ids, end).items()
-                      if f.plan_started_on is not None}
-    found: dict[int, drift.PlanFacts] = store[key]
-    return found
+        council = Case.objects.filter(_open_on(end))
+        facts = {c: f for c, f in _plan_facts(council, end).items()
+                 if f.plan_started_on is not None}
+        where = {pk: (service, locality) for pk, service, locality in
+                 council.values_list("pk", "service_id", "locality_id") if pk in facts}
+        store[key] = (facts, where)
+    facts, where = store[key]
+    if scope.is_council:
+        return dict(facts)
+    return {c: f for c, f in facts.items()
+            if (scope.service_id is None or where[c][0] == scope.service_id)
+            and (scope.locality_id is None or where[c][1] == scope.locality_id)}
+
+
+def _drifting(end: dt.date, limits: drift.Thresholds) -> set[int]:
+    """The council's cases with a plan that the drift rules pick out on `end` under
+    `limits`: worked out once a month for every scope (a case is in three: the council, its
+    service, its locality)."""
+    store = memo()
+    key = ("drifting", end, limits)
+    if key not in store:
+        store[key] = set()
+        for case_id, facts in _with_plan(end, COUNCIL).items():
+            found = drift.drift(facts, limits, end)
+            if found.audit_reasons or found.contact_months is not None:
+                store[key].add(case_id)
+    drifting: set[int] = store[key]
+    return drifting
 
 
 def _plan_open(facts: drift.PlanFacts) -> bool:
@@ -625,12 +654,9 @@ def _open_plans_drifting(end: dt.date, scope: Scope, limits: drift.Thresholds
     the framework's thresholds). None when `limits` sets nothing."""
     if not limits.any:
         return None
-    plans = {c: f for c, f in _with_plan(end, scope).items() if _plan_open(f)}
-    hits = []
-    for case_id, facts in plans.items():
-        found = drift.drift(facts, limits, end)
-        if found.audit_reasons or found.contact_months is not None:
-            hits.append(case_id)
+    plans = [c for c, f in _with_plan(end, scope).items() if _plan_open(f)]
+    drifting = _drifting(end, limits)
+    hits = [case_id for case_id in plans if case_id in drifting]
     return _proportion(hits, len(hits), len(plans))
 
 
@@ -679,38 +705,75 @@ def plans_open_too_long(start: dt.date, end: dt.date, scope: Scope) -> Measure |
         plan_open_contact_months=limits.plan_open_contact_months))
 
 
-def _visits_due_from(end: dt.date, scope: Scope, cp: bool, cla: bool
-                     ) -> dict[int, tuple[dt.date, bool]]:
-    """The children on a protection plan (when `cp`) or in care (when `cla`) on `end`, each
-    with the day their current plan or care episode began and whether it is a protection
-    plan. A child on a plan and in care is counted by the plan. Without a return's plan or
-    episode, a case open in a child protection or children in care service counts from its
-    opening."""
-    out: dict[int, tuple[dt.date, bool]] = {}
+# A child counted for statutory visits: where the case is (service, locality), the day the
+# current plan or care episode began, and whether it is a protection plan.
+class _Due(NamedTuple):
+    service_id: int
+    locality_id: int | None
+    began: dt.date
+    on_plan: bool
+
+
+def _visits_due_from(end: dt.date, cp: bool, cla: bool) -> dict[int, _Due]:
+    """The children on a protection plan (when `cp`) or in care (when `cla`) on `end`, in
+    the whole council. A child on a plan and in care is counted by the plan. Without a
+    return's plan or episode, a case open in a child protection or children in care
+    service counts from its opening."""
+    out: dict[int, _Due] = {}
+    where = ("case__service_id", "case__locality_id")
     if cla:
-        for case_id, began in _scoped(CareEpisode.objects.filter(
-                Q(ended_on__isnull=True) | Q(ended_on__gt=end), started_on__lte=end),
-                scope).values_list("case_id", "started_on"):
-            out[case_id] = (max(began, out.get(case_id, (began, False))[0]), False)
+        for case_id, began, service, locality in CareEpisode.objects.filter(
+                Q(ended_on__isnull=True) | Q(ended_on__gt=end), started_on__lte=end,
+        ).values_list("case_id", "started_on", *where):
+            if case_id not in out or out[case_id].began < began:
+                out[case_id] = _Due(service, locality, began, False)
         # Annex A List 8 holds children in care without a 903 episode: their case's
         # opening in a children in care service is the start.
-        for case_id, opened in scope.cases(Case.objects.filter(
-                _open_on(end), service__kind=Service.Kind.CLA, opened_on__isnull=False)
-                ).values_list("pk", "opened_on"):
-            out.setdefault(case_id, (opened, False))
+        for case_id, service, locality, opened in Case.objects.filter(
+                _open_on(end), service__kind=Service.Kind.CLA, opened_on__isnull=False,
+        ).values_list("pk", "service_id", "locality_id", "opened_on"):
+            if opened is not None:  # filtered so; the type does not know
+                out.setdefault(case_id, _Due(service, locality, opened, False))
     if cp:
-        for case_id, began in _scoped(ProtectionPlan.objects.filter(
-                Q(ended_on__isnull=True) | Q(ended_on__gt=end), started_on__lte=end),
-                scope).values_list("case_id", "started_on"):
-            out[case_id] = (began, True)
+        for case_id, began, service, locality in ProtectionPlan.objects.filter(
+                Q(ended_on__isnull=True) | Q(ended_on__gt=end), started_on__lte=end,
+        ).values_list("case_id", "started_on", *where):
+            out[case_id] = _Due(service, locality, began, True)
         # A case open in a child protection service with no plan row (a register fed by
         # the monthly case list only): its opening is the plan's start.
-        for case_id, opened in scope.cases(Case.objects.filter(
-                _open_on(end), service__kind=Service.Kind.CP, opened_on__isnull=False)
-                .exclude(protection_plans__started_on__lte=end)
-                ).values_list("pk", "opened_on"):
-            out[case_id] = (opened, True)
+        for case_id, service, locality, opened in Case.objects.filter(
+                _open_on(end), service__kind=Service.Kind.CP, opened_on__isnull=False,
+        ).exclude(protection_plans__started_on__lte=end).values_list(
+                "pk", "service_id", "locality_id", "opened_on"):
+            if opened is not None:
+                out[case_id] = _Due(service, locality, opened, True)
     return out
+
+
+def _visits_late(end: dt.date, cp_days: int | None, cla_weeks: int | None
+                 ) -> dict[int, tuple[_Due, bool]]:
+    """The children counted in the whole council (those with a visit recorded by `end`),
+    each with whether their visit is overdue: fetched once for every scope of a month."""
+    store = memo()
+    key = ("statutory visits", end, cp_days, cla_weeks)
+    if key not in store:
+        due_from = _visits_due_from(end, cp_days is not None, cla_weeks is not None)
+        last_visit = CaseEvent.objects.filter(
+            case_id__in=list(due_from), kind=CaseEvent.Kind.STATUTORY_VISIT,
+            occurred_on__lte=end,
+        ).values("case_id").annotate(last=Max("occurred_on")).values_list("case_id", "last")
+        found: dict[int, tuple[_Due, bool]] = {}
+        for case_id, visited in last_visit:
+            due = due_from[case_id]
+            since = max(visited, due.began)
+            if due.on_plan:
+                late = cp_days is not None and working_days_between(since, end) > cp_days
+            else:
+                late = cla_weeks is not None and (end - since).days > cla_weeks * 7
+            found[case_id] = (due, late)
+        store[key] = found
+    result: dict[int, tuple[_Due, bool]] = store[key]
+    return result
 
 
 @register(
@@ -741,21 +804,12 @@ def statutory_visits_overdue(start: dt.date, end: dt.date, scope: Scope) -> Meas
     cp_days, cla_weeks = row.cp_visit_working_days, row.cla_visit_weeks
     if cp_days is None and cla_weeks is None:
         return None
-    due_from = _visits_due_from(end, scope, cp_days is not None, cla_weeks is not None)
-    last_visit = dict(CaseEvent.objects.filter(
-        case_id__in=list(due_from), kind=CaseEvent.Kind.STATUTORY_VISIT, occurred_on__lte=end,
-    ).values("case_id").annotate(last=Max("occurred_on")).values_list("case_id", "last"))
-    hits = []
-    for case_id, visited in last_visit.items():
-        began, on_plan = due_from[case_id]
-        since = max(visited, began)
-        if on_plan:
-            late = cp_days is not None and working_days_between(since, end) > cp_days
-        else:
-            late = cla_weeks is not None and (end - since).days > cla_weeks * 7
-        if late:
-            hits.append(case_id)
-    return _proportion(hits, len(hits), len(last_visit))
+    counted = {case_id: late for case_id, (due, late) in
+               _visits_late(end, cp_days, cla_weeks).items()
+               if (scope.service_id is None or due.service_id == scope.service_id)
+               and (scope.locality_id is None or due.locality_id == scope.locality_id)}
+    hits = [case_id for case_id, late in counted.items() if late]
+    return _proportion(hits, len(hits), len(counted))
 
 
 EARLY_HELP_STEPS = "Early Help step-up and step-down"
