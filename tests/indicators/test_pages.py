@@ -133,3 +133,14 @@ def test_indicators_with_no_figures_wait_at_the_end(qa_manager_client) -> None: 
     page = qa_manager_client.get(LIST).content.decode()
     assert page.index("Re-referrals within 12 months") < page.index("Not computed yet")
     assert page.index("Not computed yet") < page.index("A figure never computed")
+
+
+def test_a_signal_without_a_proposal_says_why_by_its_meaning() -> None:
+    from auditloop.indicators.selectors import Done
+
+    assert Done(improvement=True).words == (
+        "No audit proposed (improvement is reported, not audited).")
+    # A concern or an unusual run that ended long ago is not called an improvement.
+    words = Done().words
+    assert "improvement" not in words
+    assert words.startswith("No audit proposed (the signal ended more than 3 months")

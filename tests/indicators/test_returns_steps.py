@@ -64,6 +64,12 @@ def test_stepped_up_to_social_care(cases):  # type: ignore[no-untyped-def]
     assert list(m.cases) == ids(cases, "S1", "S2", "S5")
     november = registry.definition(UP).function(d(2026, 11, 1), d(2026, 11, 30), COUNCIL)
     assert list(november.cases) == ids(cases, "S3", "S4")
+    # The register's first step is S3's, opened on 10 November: no step history before.
+    assert registry.definition(UP).function(d(2026, 10, 1), d(2026, 10, 31), COUNCIL) is None
+    assert registry.definition(DOWN).function(d(2026, 10, 1), d(2026, 10, 31),
+                                              COUNCIL) is None
+    assert registry.definition(DOWN).function(d(2026, 11, 1), d(2026, 11, 30),
+                                              COUNCIL).numerator == 0
 
 
 def test_stepped_down_to_early_help(cases):  # type: ignore[no-untyped-def]

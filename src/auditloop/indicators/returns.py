@@ -671,9 +671,8 @@ def _open_plans_drifting(end: dt.date, scope: Scope, limits: drift.Thresholds
         "TAF meeting (000: 6 weeks). None when the framework sets neither interval."),
     source_fields=["Register: Case.opened_on", "Register: Case.closed_on",
                    "Register: Case.plan_started_on", "Register events: plan started, plan "
-                   "ended, TAF meeting, review", "Framework settings: "
-                   "taf_interval_weeks_acceptable (or taf_interval_weeks_max), "
-                   "initial_review_weeks_after_taf"],
+                   "ended, TAF meeting, review", "Framework settings: the longest acceptable "
+                   "gap between TAF meetings, the initial review after the TAF meeting"],
     kind=Kind.PROPORTION, polarity=Polarity.LOWER, source="Case register",
     hypothesis=("{name} {movement} in {month}: are TAF meetings and reviews held when the "
                 "plan says, and is drift noticed by the lead professional's manager?"))
@@ -693,8 +692,8 @@ def taf_reviews_overdue(start: dt.date, end: dt.date, scope: Scope) -> Measure |
         "neither."),
     source_fields=["Register: Case.opened_on", "Register: Case.closed_on",
                    "Register: Case.plan_started_on", "Register events: plan started, plan "
-                   "ended", "Framework settings: plan_open_audit_months, "
-                   "plan_open_contact_coordinator_months"],
+                   "ended", "Framework settings: the months after which an open plan is "
+                   "audited, or its coordinator contacted"],
     kind=Kind.PROPORTION, polarity=Polarity.LOWER, source="Case register",
     hypothesis=("{name} {movement} in {month}: are plans stepped down or closed when their "
                 "outcomes are met, or do they drift?"))
@@ -795,7 +794,8 @@ def _visits_late(end: dt.date, cp_days: int | None, cla_weeks: int | None
                    "CIN census: CPPstartDate", "CIN census: CPPendDate",
                    "SSDA903 Episodes: DECOM", "SSDA903 Episodes: DEC",
                    "Annex A List 8: Date Started to be Looked After",
-                   "Framework settings: cp_visit_working_days, cla_visit_weeks"],
+                   "Framework settings: the longest gaps between statutory visits (a child on "
+                   "a protection plan, a child in care)"],
     kind=Kind.PROPORTION, polarity=Polarity.LOWER, source=ANNEX_A,
     hypothesis=("{name} {movement} in {month}: are children seen as often as their plans "
                 "say, and seen alone?"))
@@ -820,14 +820,18 @@ def _steps(start: dt.date, end: dt.date, scope: Scope, kind: str, step: str
     """The cases stepped (`kind` a step event, `step` the register's step mark) in the
     month: a step event dated in it, or a case marked as stepped that opened in it and
     has no step event of the kind (the monthly list marks the step, the case's opening in
-    the new service is its day). None while the register holds no step at all."""
+    the new service is its day). None for the months before the register's first step of
+    either kind: it holds no step history then, and a run of noughts would be no count."""
     store = memo()
-    if "any steps" not in store:
-        store["any steps"] = (
-            CaseEvent.objects.filter(kind__in=(CaseEvent.Kind.STEP_UP,
-                                               CaseEvent.Kind.STEP_DOWN)).exists()
-            or Case.objects.exclude(step=Case.Step.NONE).exists())
-    if not store["any steps"]:
+    if "first step" not in store:
+        firsts = [CaseEvent.objects.filter(kind__in=(
+                      CaseEvent.Kind.STEP_UP, CaseEvent.Kind.STEP_DOWN)).aggregate(
+                      first=Min("occurred_on"))["first"],
+                  Case.objects.exclude(step=Case.Step.NONE).aggregate(
+                      first=Min("opened_on"))["first"]]
+        store["first step"] = min((f for f in firsts if f is not None), default=None)
+    first: dt.date | None = store["first step"]
+    if first is None or end < first.replace(day=1):
         return None
     dated = set(_scoped(CaseEvent.objects.filter(kind=kind, occurred_on__range=(start, end)),
                         scope).values_list("case_id", flat=True))
@@ -842,7 +846,9 @@ def _steps(start: dt.date, end: dt.date, scope: Scope, kind: str, step: str
     definition=(
         "The cases stepped up from early help to children's social care in the month, "
         "counted once each: a 'stepped up' event on the register dated in the month, or a "
-        "case the monthly case list marks as stepped up whose case opened in the month."),
+        "case the monthly case list marks as stepped up whose case opened in the month. "
+        "Not counted for the months before the register's first step of either kind "
+        "(it holds no step history for them)."),
     source_fields=["Register events: stepped up", "Monthly case list: Step",
                    "Monthly case list: Opened"],
     kind=Kind.COUNT, polarity=Polarity.NEITHER, source="Case register",
@@ -858,7 +864,9 @@ def stepped_up_to_social_care(start: dt.date, end: dt.date, scope: Scope) -> Mea
     definition=(
         "The cases stepped down from children's social care to early help in the month, "
         "counted once each: a 'stepped down' event on the register dated in the month, or a "
-        "case the monthly case list marks as stepped down whose case opened in the month."),
+        "case the monthly case list marks as stepped down whose case opened in the month. "
+        "Not counted for the months before the register's first step of either kind "
+        "(it holds no step history for them)."),
     source_fields=["Register events: stepped down", "Monthly case list: Step",
                    "Monthly case list: Opened"],
     kind=Kind.COUNT, polarity=Polarity.NEITHER, source="Case register",

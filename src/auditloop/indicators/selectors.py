@@ -105,12 +105,17 @@ class Done:
     audits_done: int = 0
     audits_good: int = 0
     audits_graded: int = 0
+    improvement: bool = False
 
     @property
     def words(self) -> str:
         p = self.proposal
-        if p is None:
+        if p is None and self.improvement:
             return "No audit proposed (improvement is reported, not audited)."
+        if p is None:
+            return (f"No audit proposed (the signal ended more than "
+                    f"{spc.PROPOSE_WITHIN_MONTHS} months before the latest month: it is "
+                    f"recorded, not put to the QA manager).")
         if p.is_open:
             return "A themed audit is proposed: waiting for the QA manager."
         if p.is_accepted:
@@ -192,7 +197,7 @@ def _done(signals: Sequence[Signal]) -> dict[int, Done]:
     out: dict[int, Done] = {}
     for s in signals:
         p = proposals.get(s.proposal_id or 0)
-        done = Done(proposal=p)
+        done = Done(proposal=p, improvement=s.meaning == Signal.Meaning.IMPROVEMENT)
         if p is not None and p.is_accepted and p.cycle_id in by_cycle:
             rows = by_cycle[p.cycle_id]
             done.audits_done = len(rows)
