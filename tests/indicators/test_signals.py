@@ -231,16 +231,31 @@ def test_a_service_signalling_with_the_council_shares_its_proposal() -> None:
     indicator = _indicator()
     _months(indicator, [*STEADY, 45])
     _months(indicator, [*STEADY, 45], scope=north)
-    # The south alone, two years on: its own event, its own audit.
-    _months(indicator, [*STEADY, *STEADY, 45], scope=south)
-    signals.detect_all([indicator], [COUNCIL, north, south])
-    assert Signal.objects.count() == 3
-    assert ThemeProposal.objects.count() == 2
+    signals.detect_all([indicator], [COUNCIL, north])
+    assert Signal.objects.count() == 2
     council = Signal.objects.get(service__isnull=True)
     assert Signal.objects.get(service_id=north.service_id).proposal_id == council.proposal_id
-    theirs = ThemeProposal.objects.get(pk=Signal.objects.get(
-        service_id=south.service_id).proposal_id)
-    assert theirs.selection_filter == {"service_ids": [south.service_id]}
+    assert ThemeProposal.objects.count() == 1
+
+
+def test_an_indicator_puts_one_proposal_at_a_time_to_the_qa_manager() -> None:
+    south = Scope(service_id=ServiceFactory(name="South").pk)
+    indicator = _indicator()
+    _months(indicator, [*STEADY, 45])
+    # The south alone, a year on: its own event, but the council's proposal for the
+    # indicator still waits, so it joins that one rather than adding a second to the list.
+    _months(indicator, [*STEADY, *STEADY, 45], scope=south)
+    signals.detect_all([indicator], [COUNCIL, south])
+    assert Signal.objects.count() == 2
+    waiting = ThemeProposal.objects.get()
+    assert set(Signal.objects.values_list("proposal_id", flat=True)) == {waiting.pk}
+    # Once the QA manager has decided it, the indicator's next signal proposes afresh.
+    proposals.dismiss(waiting, None, "Seen at the last QA meeting")
+    _months(indicator, [*STEADY, *STEADY, 45, 20, 21, 19, 45], scope=south)
+    signals.detect_all([indicator], [south])
+    assert Signal.objects.count() == 3
+    fresh = ThemeProposal.objects.get(status=ThemeProposal.Status.PROPOSED)
+    assert fresh.selection_filter == {"service_ids": [south.service_id]}
 
 
 def test_the_suggested_selection_keeps_the_scope_and_the_counted_cases_still_registered() -> None:

@@ -49,6 +49,7 @@ from auditloop.common.statistics import (
 )
 from auditloop.indicators.models import Indicator, IndicatorValue, Signal
 from auditloop.indicators.registry import COUNCIL, Period, Scope, scopes
+from auditloop.programme.models import ThemeProposal
 
 # The mean denominator from which a p-chart becomes Laney's p′ chart.
 LANEY_FROM = 1000
@@ -367,6 +368,13 @@ def detect_all(indicators: Iterable[Indicator] | None = None,
         # is part of the same event.
         mine = sorted(Signal.objects.filter(indicator=indicator),
                       key=lambda s: (not _is_council(s), s.first_period, s.pk))
+        # An indicator has one proposal at a time waiting for the QA manager: a further
+        # live signal (another scope, another run) joins it rather than adding a second
+        # to the list; once it is decided, the next signal proposes afresh.
+        waiting = ThemeProposal.objects.filter(
+            pk__in=[s.proposal_id for s in mine if s.proposal_id],
+            status=ThemeProposal.Status.PROPOSED).order_by("pk").values_list(
+            "pk", flat=True).first()
         for signal in mine:
             signal.indicator = indicator
             last = latest.get((signal.service_id, signal.locality_id))
@@ -381,11 +389,12 @@ def detect_all(indicators: Iterable[Indicator] | None = None,
                              signal.service_id, signal.locality_id))
                          and s.first_period <= signal.last_period
                          and signal.first_period <= s.last_period), None)
-            if twin is not None:
-                Signal.objects.filter(pk=signal.pk).update(proposal_id=twin.proposal_id)
-                signal.proposal_id = twin.proposal_id
+            joins = twin.proposal_id if twin is not None else waiting
+            if joins is not None:
+                Signal.objects.filter(pk=signal.pk).update(proposal_id=joins)
+                signal.proposal_id = joins
             else:
-                propose(signal)
+                waiting = propose(signal)
     return raised
 
 
