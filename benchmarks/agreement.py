@@ -1,6 +1,9 @@
 """Time moderation's agreement figures on a large set of moderated audits: the selector
 behind the agreement page (overall, by section, by auditor), the auditors' figures behind
-their list, and both pages as the QA manager sees them.
+their list, and both pages as the QA manager sees them. Each twice (issue 16: the figures
+are worked out once per change and kept in Django's cache): "after a change", with the
+figures' version changed before every run (moderation.figures_cache.bump, not timed), and
+"nothing changed", read from the cache.
 
     .venv/bin/python benchmarks/agreement.py --reviews 5000 --runs 20
 
@@ -144,15 +147,20 @@ def seed(reviews: int, auditors: int, rng: random.Random) -> int:
     return len(done)
 
 
-def timed(label: str, runs: int, warmup: int, call: Callable[[], Any]) -> None:
+def timed(label: str, runs: int, warmup: int, call: Callable[[], Any],
+          before: Callable[[], Any] | None = None) -> None:
     for _ in range(warmup):
+        if before:
+            before()
         call()
     seconds = []
     for _ in range(runs):
+        if before:
+            before()
         started = time.perf_counter()
         call()
         seconds.append((time.perf_counter() - started) * 1000)
-    print(f"  {label:<44} median {statistics.median(seconds):7.1f} ms, "
+    print(f"  {label:<60} median {statistics.median(seconds):7.1f} ms, "
           f"p95 {percentile(seconds, 0.95):7.1f} ms, max {max(seconds):7.1f} ms")
 
 
@@ -191,17 +199,29 @@ def main() -> None:
               f"({overall.quadratic.low:.3f} to {overall.quadratic.high:.3f}), "
               f"{len(report.auditors)} auditors, {len(report.flagged)} flagged")
         people = selectors.auditors()
-        timed("agreement_report (overall, sections, auditors)", args.runs, args.warmup,
-              lambda: selectors.agreement_report(today=REFERENCE))
-        timed(f"auditor_figures ({len(people)} auditors)", args.runs, args.warmup,
-              lambda: selectors.auditor_figures(people, today=REFERENCE))
+        try:
+            from auditloop.moderation.figures_cache import bump as change
+        except ImportError:  # the code before issue 16, for a before-and-after comparison
+            def change() -> None:
+                pass
+        for when, before in (("after a change", change), ("nothing changed", None)):
+            timed(f"agreement_report, {when}", args.runs, args.warmup,
+                  lambda: selectors.agreement_report(today=REFERENCE), before)
+            timed(f"auditor_figures ({len(people)}), {when}", args.runs, args.warmup,
+                  lambda: selectors.auditor_figures(people, today=REFERENCE), before)
         client = Client()
         client.force_login(User.objects.get(username="bench-qa"))
+        client.get("/")  # the session's first request (it restarts the idle clock)
         for url in ("/moderation/agreement/", "/moderation/auditors/"):
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(url).status_code == 200
-            timed(f"GET {url} ({len(queries)} queries)", args.runs, args.warmup,
-                  lambda url=url: client.get(url))  # type: ignore[misc]
+            for when, before in (("after a change", change), ("nothing changed", None)):
+                if before:
+                    before()
+                else:
+                    client.get(url)
+                with CaptureQueriesContext(connection) as queries:
+                    assert client.get(url).status_code == 200
+                timed(f"GET {url} {when} ({len(queries)} queries)", args.runs, args.warmup,
+                      lambda url=url: client.get(url), before)  # type: ignore[misc]
         print(f"(time frozen at {REFERENCE}; pages fetched in-process with the test client)")
 
 

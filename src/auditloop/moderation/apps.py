@@ -11,6 +11,7 @@ class ModerationConfig(AppConfig):
         from auditloop.common.navigation import MONTH, NavEntry, register
         from auditloop.moderation import (
             attention,  # noqa: F401 - registers home panels
+            figures_cache,  # noqa: F401 - the receivers that change the figures' version
             notice_checks,  # noqa: F401 - notices' work done
         )
         from auditloop.moderation.selectors import blind_check, reviewing_check

@@ -328,3 +328,16 @@ class CalibrationParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.exercise_id}"
+
+
+class AgreementVersion(models.Model):
+    """One row whose token changes whenever what the agreement figures are worked out from
+    changes: a review is completed, or a completed review is deleted (retention, the demo's
+    reset). The figures are cached under the token (moderation.figures_cache), so every
+    process sees a change at once and works them out again, once."""
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Agreement figures version {self.token}"

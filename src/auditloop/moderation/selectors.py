@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from auditloop.audits.models import Audit, AuditAssignment
 from auditloop.common.dates import add_months
-from auditloop.moderation import agreement
+from auditloop.moderation import agreement, figures_cache
 from auditloop.moderation.models import (
     OVERALL,
     CalibrationExercise,
@@ -232,15 +232,38 @@ def _rows(since: dt.date) -> list[tuple[Any, ...]]:
 def agreement_report(*, today: dt.date, by_auditor: bool = True) -> Report:
     """Agreement between auditors and moderators over the framework's rolling window: the
     auditor's grade against the moderator's own blind grade, overall, by tool section and
-    by auditor. Groups under the framework's floor show their count only. Three queries."""
+    by auditor. Groups under the framework's floor show their count only.
+
+    Worked out once per change (moderation.figures_cache): kept in Django's cache under the
+    figures' version, the day and the settings read. Three queries when nothing changed
+    (the settings, the version, the auditors' names), five after a change."""
     row = framework_settings_row()
-    since = add_months(today, -row.agreement_window_months)
     floor = row.agreement_min_audits
     # 004: mentoring auditors to become "audit champions" is the framework's review of the
     # quality of the audits themselves (audit_quality_review): without it, nobody is flagged.
     threshold = row.mentoring_threshold_percent if row.audit_quality_review else None
-    report = Report(since=since, window_months=row.agreement_window_months, floor=floor,
-                    threshold=threshold)
+    months = row.agreement_window_months
+    cache_key = figures_cache.key("report", figures_cache.version(), today, months, floor,
+                                  threshold)
+    report, computed = figures_cache.cached(
+        cache_key, lambda: _agreement_report(today, months, floor, threshold))
+    if not by_auditor:
+        report.auditors = []
+    elif report.auditors and not computed:
+        # Names are not part of the figures' version: read afresh, as is the order by them.
+        names = dict(Person.objects.filter(pk__in=[g.person_id for g in report.auditors])
+                     .values_list("pk", "full_name"))
+        for g in report.auditors:
+            g.label = names.get(g.person_id or 0, g.label)
+        report.auditors.sort(key=lambda g: (not g.flagged, g.label))
+    return report
+
+
+def _agreement_report(today: dt.date, months: int, floor: int,
+                      threshold: Decimal | None) -> Report:
+    """The figures afresh: two queries, the grades in the window and their auditors."""
+    since = add_months(today, -months)
+    report = Report(since=since, window_months=months, floor=floor, threshold=threshold)
     rows = _rows(since)
     overall: dict[tuple[str, int], list[Pair]] = defaultdict(list)
     overall_moved: Counter[tuple[str, int]] = Counter()
@@ -265,7 +288,7 @@ def agreement_report(*, today: dt.date, by_auditor: bool = True) -> Report:
     for g, pairs in sorted(sections.items(), key=lambda kv: titles[kv[0]]):
         report.sections.append(Group(titles[g], g[1], agreement.figures(
             pairs, g[2], moved=section_moved[g], floor=floor), floor))
-    if by_auditor and by_audit:
+    if by_audit:
         report.auditors = _by_auditor(by_audit, floor, threshold)
     return report
 
@@ -319,7 +342,8 @@ class AuditorFigures:
 def auditor_figures(people: list[Person], *, today: dt.date) -> list[AuditorFigures]:
     """Each auditor's figures in a fixed number of queries, whatever the number of auditors
     or reviews: the latest training, shadow audits, audits done, moderated audits in the
-    window and how many were moved, calibration exercises graded, and the mentoring flag."""
+    window and how many were moved (worked out once per change for every auditor, and kept
+    in the cache: figures_cache), calibration exercises graded, and the mentoring flag."""
     row = framework_settings_row()
     since = add_months(today, -row.agreement_window_months)
     ids = [p.pk for p in people]
@@ -338,20 +362,10 @@ def auditor_figures(people: list[Person], *, today: dt.date) -> list[AuditorFigu
     for c in counts:
         out[c["person_id"]].shadow_audits = c["shadow"]
         out[c["person_id"]].audits_done = c["done"]
-    moderated = (AuditAssignment.objects.filter(person_id__in=ids, role__in=AUDITING)
-                 .filter(Q(audit__pk__in=ModerationReview.objects.filter(
-                     status=R.COMPLETED, completed_at__gte=_start_of(since)).values("audit_id")))
-                 .values("person_id")
-                 .annotate(n=Count("audit", distinct=True)))
-    for m in moderated:
-        out[m["person_id"]].moderated = m["n"]
-    moved = (AuditAssignment.objects.filter(person_id__in=ids, role__in=AUDITING)
-             .filter(Q(audit__pk__in=ModerationReview.objects.filter(
-                 status=R.COMPLETED, completed_at__gte=_start_of(since), overall_changed=True)
-                 .values("audit_id")))
-             .values("person_id").annotate(n=Count("audit", distinct=True)))
-    for v in moved:
-        out[v["person_id"]].moved = v["n"]
+    counts_key = figures_cache.key("moderated", figures_cache.version(), since)
+    moderated, _ = figures_cache.cached(counts_key, lambda: _moderated_counts(since))
+    for pid in ids:
+        out[pid].moderated, out[pid].moved = moderated.get(pid, (0, 0))
     for pid, n in (CalibrationParticipant.objects.filter(person_id__in=ids,
                                                         submitted_at__isnull=False)
                    .values("person_id").annotate(n=Count("pk")).values_list("person_id", "n")):
@@ -362,6 +376,23 @@ def auditor_figures(people: list[Person], *, today: dt.date) -> list[AuditorFigu
                      and f.moderated >= row.agreement_min_audits and share is not None
                      and share > float(row.mentoring_threshold_percent))
     return [out[pid] for pid in ids]
+
+
+def _moderated_counts(since: dt.date) -> dict[int, tuple[int, int]]:
+    """Every auditor's moderated audits completed in the window and how many of them were
+    moved, by person: two queries, kept in the cache by figures' version (figures_cache)."""
+    done = ModerationReview.objects.filter(status=R.COMPLETED,
+                                           completed_at__gte=_start_of(since))
+    out: dict[int, tuple[int, int]] = {}
+    for changed in (False, True):
+        reviews = done.filter(overall_changed=True) if changed else done
+        for pid, n in (AuditAssignment.objects.filter(role__in=AUDITING)
+                       .filter(Q(audit__pk__in=reviews.values("audit_id")))
+                       .values("person_id").annotate(n=Count("audit", distinct=True))
+                       .values_list("person_id", "n")):
+            was = out.get(pid, (0, 0))
+            out[pid] = (was[0], n) if changed else (n, was[1])
+    return out
 
 
 def auditors() -> list[Person]:
