@@ -1,13 +1,25 @@
 """Shared fixtures: a signed-in client per role."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from auditloop.people.models import Person
 from auditloop.people.roles import Role
 from tests.factories import PersonFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts and ends with Django's cache empty: sign-in tests share it with
+    allauth's rate limits and used TOTP codes (one test's failed sign-ins must not lock out
+    the next), and moderation's agreement figures are cached under a version that a rolled
+    back test database can give again."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
