@@ -176,6 +176,9 @@ RUNS: dict[str, list[tuple[str, str]]] = {
         ("escalate_actions --date {today} --json", R)],
     "auditloop escalate_actions --queue": [("escalate_actions --queue", "queue")],
     "auditloop escalate_practice_alerts": [("escalate_practice_alerts", R)],
+    "auditloop compute_indicators --queue": [("compute_indicators --queue", "queue")],
+    "auditloop compute_indicators --from 2024-12 --to 2026-11": [
+        ("compute_indicators --from {last_month} --to {last_month}", R)],
     "auditloop retention": [("retention", R)],
     "auditloop retention [--dry-run]": [("retention --dry-run", R)],
     "auditloop retention --dry-run": [("retention --dry-run", R)],
