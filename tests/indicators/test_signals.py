@@ -227,7 +227,6 @@ def test_large_denominators_use_laney_and_do_not_signal_every_month() -> None:
 
 def test_a_service_signalling_with_the_council_shares_its_proposal() -> None:
     north = Scope(service_id=ServiceFactory(name="North").pk)
-    south = Scope(service_id=ServiceFactory(name="South").pk)
     indicator = _indicator()
     _months(indicator, [*STEADY, 45])
     _months(indicator, [*STEADY, 45], scope=north)
