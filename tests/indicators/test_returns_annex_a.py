@@ -132,3 +132,16 @@ def test_care_leavers_from_list_9(imported):
     assert (m.numerator, m.denominator, list(m.cases)) == (2, 3, ids(imported, "CL2"))
     m = measure("care_leavers_suitable_accommodation", *OCTOBER)
     assert (m.numerator, m.denominator, list(m.cases)) == (1, 2, ids(imported, "CL2"))
+
+
+def test_ofsteds_own_template_gives_its_one_contact_and_nothing_else_to_count():
+    from tests.cases.importing import ANNEX_A_SAMPLE
+
+    job = run_import("annex_a", ANNEX_A_SAMPLE, accept_valid_rows=True)
+    assert job.status == "partial", job.problems
+    # The template holds one contact (child 1001, 1 January 2010, from the police) and no
+    # referral, so the contact led to none: 0 of 1. Its early help assessments (List 2)
+    # feed no computed indicator, and nothing else has a row for January 2010.
+    values = registry.compute("2010-01")
+    assert {v.indicator.key: (v.numerator, v.denominator) for v in values} == {
+        "contacts_leading_to_referral": (0, 1)}
