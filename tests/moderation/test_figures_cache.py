@@ -1,4 +1,4 @@
-"""The agreement figures are worked out once per change (issue 16, moderation.figures_cache):
+"""The agreement figures are worked out once per change (moderation.figures_cache):
 a second request with nothing changed reads no grades, and every change that moves the
 figures (a review completed, a completed review deleted, a framework setting, the day, an
 auditor's name) shows on the next request."""

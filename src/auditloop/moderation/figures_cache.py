@@ -1,4 +1,4 @@
-"""The agreement figures, worked out once per change rather than on every request (issue 16).
+"""The agreement figures, worked out once per change rather than on every request.
 
 The figures (selectors.agreement_report, and the moderated and moved counts behind
 selectors.auditor_figures) are read from Django's cache under a key made of:
