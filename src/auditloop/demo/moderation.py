@@ -111,6 +111,16 @@ def _give_to(review: ModerationReview, person: Person) -> ModerationReview | Non
     return ModerationReview.objects.get(assignment__sampled=row, assignment__ended_at=None)
 
 
+def _give_away(review: ModerationReview, person: Person) -> None:
+    """Beyond the demo moderator's share, their review goes to another free panel member."""
+    row = review.assignment.sampled
+    other = next((p for p, why in services.moderator_choices(row)
+                  if p.pk != person.pk and not why), None)
+    if other is not None:
+        services.moderator_reassign(sampled=row, person=other, actor=None,
+                                    reason="The demo moderator has enough waiting")
+
+
 @transaction.atomic
 def build(rng: random.Random, today: dt.date) -> Built:
     """Moderation samples and reviews for the demo council's audit history, blind reviews
@@ -138,17 +148,20 @@ def build(rng: random.Random, today: dt.date) -> Built:
         reviews = list(ModerationReview.objects.filter(
             assignment__sampled__sample=sample, assignment__ended_at__isnull=True,
             status=ModerationReview.Status.BLIND).select_related(
-            "audit__tool_version", "audit__case", "assignment__sampled"))
+            "audit__tool_version", "audit__case", "assignment__sampled").order_by("pk"))
         if last:
             # Two blind reviews wait for the demo moderator: one to change a grade, one to
             # read the auditor's evidence beside the grades (each has its browser walk).
             moderator = _demo_person("moderator")
-            for review in reviews:
-                mine = _give_to(review, moderator) if moderator else None
-                if mine is not None:
-                    built.waiting += 1
-                    if built.waiting == WAITING:
-                        break
+            if moderator is not None:
+                # The draw's own allocation may have given the demo moderator some already.
+                reviews.sort(key=lambda r: (r.moderator_id != moderator.pk, r.pk))
+                for review in reviews:
+                    if built.waiting < WAITING:
+                        if _give_to(review, moderator) is not None:
+                            built.waiting += 1
+                    elif review.moderator_id == moderator.pk:
+                        _give_away(review, moderator)
             continue
         for review in reviews:
             _review(review, rng, same, when, complete=True)

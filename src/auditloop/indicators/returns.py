@@ -757,13 +757,16 @@ def _visits_late(end: dt.date, cp_days: int | None, cla_weeks: int | None
     key = ("statutory visits", end, cp_days, cla_weeks)
     if key not in store:
         due_from = _visits_due_from(end, cp_days is not None, cla_weeks is not None)
+        # Every visited case's last visit, kept where a visit is due: a list of thousands
+        # of ids in the query would outgrow SQLite's limit on a large council.
         last_visit = CaseEvent.objects.filter(
-            case_id__in=list(due_from), kind=CaseEvent.Kind.STATUTORY_VISIT,
-            occurred_on__lte=end,
+            kind=CaseEvent.Kind.STATUTORY_VISIT, occurred_on__lte=end,
         ).values("case_id").annotate(last=Max("occurred_on")).values_list("case_id", "last")
         found: dict[int, tuple[_Due, bool]] = {}
         for case_id, visited in last_visit:
-            due = due_from[case_id]
+            due = due_from.get(case_id)
+            if due is None:
+                continue
             since = max(visited, due.began)
             if due.on_plan:
                 late = cp_days is not None and working_days_between(since, end) > cp_days
