@@ -505,3 +505,6 @@ class ActionEscalation(models.Model):
     @property
     def told_names(self) -> list[str]:
         return [str(t.get("name", "")) for t in self.told]
+
+
+import auditloop.audits.tracker_export_models  # noqa: E402, F401 - large tracker exports

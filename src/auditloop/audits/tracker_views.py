@@ -1,6 +1,11 @@
 """The central tracker's pages (002): every audited case with its actions, every outstanding
 action, and their exports. The QA team sees every case; managers see the cases of the people
-they manage. Filters travel in the query string as ids and keys only."""
+they manage. Filters travel in the query string as ids and keys only.
+
+A small export is made in the request; a large one (more than
+tracker_exports.inline_rows() rows) by the background worker, while its page says it is
+being prepared and then offers the download. Only the person who asked sees that page or
+downloads the file; for everyone else it does not exist (404)."""
 
 from __future__ import annotations
 
@@ -10,13 +15,14 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from auditloop.actions.deadline import action_deadline
 from auditloop.audits import tracker, tracker_exports
+from auditloop.audits.tracker_export_models import RETENTION, TrackerExport
 from auditloop.common.access import capability_required, log_access, log_access_many
 from auditloop.common.exports import ExportStamp, ask_for_reason, stamp_csv, stamp_xlsx
 from auditloop.common.models import AccessLog
@@ -24,7 +30,7 @@ from auditloop.common.widgets import staff_select
 from auditloop.people.models import Locality, Service, Team
 
 PAGE_SIZE = 25
-VIEWS = {"cases": "Audited cases", "actions": "Outstanding actions"}
+VIEWS = tracker_exports.VIEWS
 
 
 def _id_field(label: str) -> forms.TypedChoiceField:
@@ -135,16 +141,17 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
                            back_url=f"{back}?{urlencode(query)}" if query else back)
     if isinstance(asked, HttpResponse):
         return asked
-    if view == "cases":
-        rows = tracker_exports.audit_export_rows(
-            tracker.tracker_audits(user=request.user, filters=filters, today=today),
-            today=today)
-    else:
-        rows = tracker_exports.action_export_rows(
-            tracker.tracker_actions(user=request.user, filters=filters, today=today),
-            today=today)
+    count = tracker_exports.export_row_count(view=view, user=request.user, filters=filters,
+                                             today=today)
     log_access(request, object_type=f"audit_tracker_{view}", object_id=filters.log_key(),
                action=AccessLog.Action.EXPORT, reason=asked)
+    if count > tracker_exports.inline_rows():
+        job = tracker_exports.export_queue(user=request.user, view=view, fmt=fmt,
+                                           filters=filters, today=today, reason=asked,
+                                           rows=count)
+        return redirect("audits:tracker_export", job.pk)
+    rows = tracker_exports.export_rows(view=view, user=request.user, filters=filters,
+                                       today=today)
     stamp = ExportStamp.now(request.user)
     # No personal data in the name: the view and the day.
     name = f"audit-tracker-{view}-{today.isoformat()}"
@@ -174,9 +181,73 @@ def tracker_export_xlsx(request: HttpRequest) -> HttpResponse:
     return _export(request, "xlsx")
 
 
+def _own_export(request: HttpRequest, export_id: int) -> TrackerExport:
+    """The export, if the signed-in person asked for it; nobody else learns it exists."""
+    return get_object_or_404(TrackerExport, pk=export_id, requested_by=request.user)
+
+
+def _export_context(job: TrackerExport) -> dict[str, Any]:
+    query = job.filter_items()
+    back = reverse("audits:tracker" if job.view == "cases" else "audits:tracker_actions")
+    return {"job": job, "views": VIEWS,
+            "back_url": f"{back}?{urlencode(query)}" if query else back,
+            "may_try_again": job.is_failed and job.error != tracker_exports.NOT_ALLOWED,
+            "kept_hours": round(RETENTION.total_seconds() / 3600)}
+
+
+@require_GET
+@capability_required(*tracker.EXPORTERS)
+def tracker_export(request: HttpRequest, export_id: int) -> HttpResponse:
+    job = _own_export(request, export_id)
+    return render(request, "audits/tracker_export.html", _export_context(job))
+
+
+@require_GET
+@capability_required(*tracker.EXPORTERS)
+def tracker_export_status(request: HttpRequest, export_id: int) -> HttpResponse:
+    """The export's progress, polled by its page until it is ready or has failed."""
+    job = _own_export(request, export_id)
+    return render(request, "audits/_tracker_export_status.html", _export_context(job))
+
+
+@require_GET
+@capability_required(*tracker.EXPORTERS)
+def tracker_export_download(request: HttpRequest, export_id: int) -> HttpResponse:
+    job = _own_export(request, export_id)
+    if not job.is_ready or job.data is None:
+        return redirect("audits:tracker_export", job.pk)  # which says why
+    log_access(request, object_type=f"audit_tracker_{job.view}",
+               object_id=f"export={job.pk}", action=AccessLog.Action.DOWNLOAD,
+               reason=job.reason)
+    TrackerExport.objects.filter(pk=job.pk).update(downloads=job.downloads + 1)
+    content_type = ("text/csv; charset=utf-8" if job.format == TrackerExport.Format.CSV else
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(bytes(job.data), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{job.filename()}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@capability_required(*tracker.EXPORTERS)
+def tracker_export_again(request: HttpRequest, export_id: int) -> HttpResponse:
+    """A failed export, queued again as it was asked."""
+    job = _own_export(request, export_id)
+    if job.is_failed and job.error != tracker_exports.NOT_ALLOWED:
+        tracker_exports.export_again(job)
+    return redirect("audits:tracker_export", job.pk)
+
+
 urlpatterns: list[URLPattern] = [
     path("tracker/", tracker_cases, name="tracker"),
     path("tracker/actions/", tracker_actions, name="tracker_actions"),
     path("tracker/export.csv", tracker_export_csv, name="tracker_export_csv"),
     path("tracker/export.xlsx", tracker_export_xlsx, name="tracker_export_xlsx"),
+    path("tracker/exports/<int:export_id>/", tracker_export, name="tracker_export"),
+    path("tracker/exports/<int:export_id>/progress", tracker_export_status,
+         name="tracker_export_status"),
+    path("tracker/exports/<int:export_id>/download", tracker_export_download,
+         name="tracker_export_download"),
+    path("tracker/exports/<int:export_id>/again", tracker_export_again,
+         name="tracker_export_again"),
 ]

@@ -29,6 +29,10 @@ before the cutoff (the start of the day that many years or months before today) 
 - staff surveys: the answers to a survey that closed before the cutoff, and who answered it
   (the survey itself stays, as the record that it ran); feedback on the audit process from
   months before the cutoff.
+- large tracker exports made by the background worker (audits.tracker_exports): their files
+  go 24 hours after they were made, whatever the framework says (they are copies of the
+  tracker, kept only for their owner to download); each background export removes them too.
+  The export rows (who asked for what, when) stay, with no file.
 - the access log: never removed here (the application cannot delete its rows, by design).
   The job counts the rows past their period and names the command the owner runs.
 
@@ -56,6 +60,7 @@ from auditloop.audits.models import (
     Disagreement,
     ImmediateConcern,
 )
+from auditloop.audits.tracker_exports import exports_purge
 from auditloop.cases import services as case_services
 from auditloop.cases.models import ImportFile
 from auditloop.common.dates import add_months
@@ -326,6 +331,7 @@ def retention_apply(*, source: str, ran_by: str = "",
             removed=0 if reported_only else count,
             past_period=count if reported_only else 0, reported_only=reported_only)
         lines.append(line)
+    exports_purge(now=now)
     run.finished_at = timezone.now()
     run.save(update_fields=["finished_at"])
     return run, lines
