@@ -94,7 +94,8 @@ def audits_of_my_cases(user: Any) -> list[AttentionPanel]:
     reply by 12 January 2027"."""
     if not my_audits.holds_cases(user) or my_audits.leads_a_team(user):
         return []  # a team manager's own cases are among their team's (below)
-    items = _home_items(my_audits.audits_of_my_cases(user), lead="An audit of",
+    items = _home_items(my_audits.audits_of_my_cases(user, my_audits.home_steps_q()),
+                        lead="An audit of",
                         more_href=reverse("audits:my_case_audits") + "#waiting",
                         more_text="See all {n} audits of your cases waiting for you",
                         all_text="All audits of your cases")
@@ -122,7 +123,8 @@ def audits_of_my_team(user: Any) -> list[AttentionPanel]:
             + ([AttentionItem(f"See all {len(urgent)} at supervision",
                               reverse("audits:supervision"), len(urgent))]
                if len(urgent) > HOME_LIMIT else [])))
-    items = _home_items(my_audits.audits_of_my_team(user), lead="Your team's audit of",
+    items = _home_items(my_audits.audits_of_my_team(user, my_audits.home_steps_q()),
+                        lead="Your team's audit of",
                         more_href=reverse("audits:team_audits") + "#waiting",
                         more_text="See all {n} of your team's audits waiting for you",
                         all_text="All your team's audits")

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from auditloop.actions.deadline import action_deadline
@@ -193,7 +193,24 @@ def steps_for(audit: Audit, person: Person, *, days: int | None) -> list[Step]:
     return steps
 
 
-def _rows(user: Any, person: Person, candidates: QuerySet[Audit]) -> list[AuditRow]:
+def home_steps_q() -> Q:
+    """The audits on which a step the home page names (the reply, agreeing or confirming the
+    actions, signing one off: attention.STEP_WORDS) can wait, by steps_for's own rules: the
+    findings are out and the actions not yet agreed, or an action was submitted for sign-off
+    and is not yet signed off. The home page's lists are narrowed to these in the database
+    before steps_for decides, so a manager of hundreds of people does not load every audit
+    their people's cases ever had (benchmarks/RESULTS.md, the home pages)."""
+    awaiting_sign_off = AuditAction.objects.filter(
+        audit_id=OuterRef("pk"), action__completion_submitted_at__isnull=False,
+    ).exclude(action__status__in=Action.workflow.groups["done"])
+    return Q(status__in=[S.SUBMITTED, S.DISCUSSED, S.FEEDBACK_SENT]) | Q(
+        Exists(awaiting_sign_off))
+
+
+def _rows(user: Any, person: Person, candidates: QuerySet[Audit],
+          only: Q | None = None) -> list[AuditRow]:
+    if only is not None:
+        candidates = candidates.filter(only)
     ids = set(candidates.exclude(status__in=[S.PLANNED, S.WITHDRAWN])
               .values_list("pk", flat=True))
     openable = selectors.openable_audit_ids(user, ids)
@@ -224,16 +241,16 @@ def leads_a_team(user: Any) -> bool:
         Capability.VIEW_TEAM_CASES)
 
 
-def audits_of_my_cases(user: Any) -> list[AuditRow]:
+def audits_of_my_cases(user: Any, only: Q | None = None) -> list[AuditRow]:
     """The audits of the cases the person holds or has been involved in, that they may
-    open, each with what is waiting for them."""
+    open, each with what is waiting for them (of those `only` admits, if given)."""
     person = user.person_or_none
     if person is None:
         return []
     mine = Audit.objects.filter(
         Q(case__key_worker=person)
         | Q(case__in=Involvement.objects.filter(person=person).values("case_id")))
-    return _rows(user, person, mine)
+    return _rows(user, person, mine, only)
 
 
 def team_people_ids(person: Person) -> set[int]:
@@ -241,16 +258,17 @@ def team_people_ids(person: Person) -> set[int]:
     return {person.pk} | management_subtree_ids(person)
 
 
-def audits_of_my_team(user: Any) -> list[AuditRow]:
+def audits_of_my_team(user: Any, only: Q | None = None) -> list[AuditRow]:
     """The audits of the cases the team manager's people hold or manage (and their own),
-    that they may open, each with what is waiting for the team manager."""
+    that they may open, each with what is waiting for the team manager (of those `only`
+    admits, if given)."""
     person = user.person_or_none
     if person is None:
         return []
     people = team_people_ids(person)
     theirs = Audit.objects.filter(Q(case__key_worker_id__in=people)
                                   | Q(case__team_manager_id__in=people))
-    return _rows(user, person, theirs)
+    return _rows(user, person, theirs, only)
 
 
 # The case page ---------------------------------------------------------------------------

@@ -75,6 +75,10 @@ class Case(BaseModel):
             models.Index(fields=["locality", "status"]),
             models.Index(fields=["key_worker"]),
             models.Index(fields=["team_manager"]),
+            # The home page's counts of open cases and of those with no key worker, read
+            # from the index alone, for every case and for an Early Help officer's
+            # (benchmarks/RESULTS.md, the home pages).
+            models.Index(fields=["status", "key_worker", "service"]),
         ]
 
     def __str__(self) -> str:

@@ -412,7 +412,10 @@ def _audits_asking(person: Person, today: dt.date | None = None) -> QuerySet[Aud
     answered = AuditProcessParticipation.objects.filter(audit=OuterRef("pk"), person=person)
     auditing = AuditAssignment.objects.filter(audit=OuterRef("pk"), person=person,
                                               ended_at__isnull=True)
-    return (Audit.objects.filter(submitted_at__date__gte=since)
+    # Submitted on `since` or later, as an instant (the start of that day here): the same
+    # audits as submitted_at__date__gte, without converting every audit's time to a date.
+    return (Audit.objects.filter(submitted_at__gte=timezone.make_aware(
+                dt.datetime.combine(since, dt.time.min)))
             .filter(Q(Exists(auditing), status__in=SUBMITTED_OR_LATER)
                     | Q(case__key_worker=person, status__in=FEEDBACK_SHARED))
             .exclude(Exists(answered)))
