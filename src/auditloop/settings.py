@@ -438,6 +438,10 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = int(
 IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", "200"))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "5000000"))
+# The largest central tracker export made in the request; a larger one is made by the
+# background worker (audits.tracker_exports.INLINE_ROWS, measured, when this is unset).
+if os.environ.get("TRACKER_EXPORT_INLINE_ROWS"):
+    TRACKER_EXPORT_INLINE_ROWS = int(os.environ["TRACKER_EXPORT_INLINE_ROWS"])
 # A virus scanner run on each uploaded file before it is read, the file's path added as its
 # last argument: exit 0 clean, 1 infected, anything else a failure. Off when empty.
 UPLOAD_SCAN_COMMAND = os.environ.get("UPLOAD_SCAN_COMMAND", "")

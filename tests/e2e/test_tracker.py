@@ -78,3 +78,37 @@ def test_qa_manager_filters_a_teams_overdue_actions_and_downloads_them(page):  #
     go(page, "link", "Audited cases")
     assert "team=" in page.url and "overdue=1" in page.url
     assert page.locator("#tracker-table tbody tr").count() >= 1
+
+
+def test_the_whole_tracker_is_made_by_the_worker_and_downloaded_when_ready(page):  # type: ignore[no-untyped-def]
+    """The whole tracker is larger than an export made while she waits (the browser tests'
+    server sets TRACKER_EXPORT_INLINE_ROWS to 100): the background worker makes it, and
+    its own page says so, then offers the file."""
+    from openpyxl import load_workbook
+
+    sign_in(page, "demo-qa_manager")
+    go(page, "link", "Following up")
+    go(page, "link", "Tracker")
+    go(page, "link", "Excel workbook (XLSX)")
+    page.get_by_label("Why are you exporting this?").fill("Annual review of the tracker")
+    page.get_by_role("button", name="Export", exact=True).click()
+    page.wait_for_load_state()
+    assert re.search(r"/tracker/exports/\d+/$", page.url)
+    assert page.title().startswith("Tracker export")
+    check_page(page)
+    # The page asks for itself again until the worker has made the file.
+    page.get_by_text("Your export is ready").wait_for(timeout=60_000)
+    check_page(page)
+    link = page.get_by_role("link", name=re.compile(r"^Download audited cases"))
+    rows = int(re.search(r"([\d,]+) rows?\)", link.inner_text()).group(1).replace(",", ""))
+    assert rows > 100
+    with page.expect_download() as download:
+        link.click()
+    assert re.fullmatch(r"audit-tracker-cases-\d{4}-\d{2}-\d{2}\.xlsx",
+                        download.value.suggested_filename)
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    lines = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(lines) == rows + 2  # the rows, a blank row, then who exported it and when
+    assert str(lines[-1][0]).startswith("Exported by ")
+    go(page, "link", "Back to the tracker")
+    assert page.title().startswith("Tracker: Audited cases")
