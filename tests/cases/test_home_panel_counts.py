@@ -24,8 +24,13 @@ def test_the_counts_are_what_the_qa_manager_can_see(person_with_role):  # type: 
         ("2 open cases you can see", 2), ("1 open case with no key worker", 1)]
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own query plan")
 def test_the_counts_are_read_from_the_index_alone(person_with_role):  # type: ignore[no-untyped-def]
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Case._meta.db_table)
+    columns = [c["columns"] for c in indexes.values() if c["index"]]
+    assert ["status", "key_worker_id", "service_id"] in columns, columns
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL's planner reads a table this small whole, whatever its indexes
     user = person_with_role("qa_manager").user
     with CaptureQueriesContext(connection) as queries:
         register_overview(user)
