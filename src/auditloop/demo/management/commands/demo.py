@@ -130,7 +130,9 @@ class Command(BaseCommand):
         build_voice(rng, summary.reference_date)
         open_concern(summary.reference_date)
         # Last: the indicators count the audits above as well as the returns' referrals.
-        build_indicators(rng, summary.reference_date)
+        # Their referrals draw from a stream of their own, so that a change in how the
+        # builders above use theirs does not move the demo's re-referral signal.
+        build_indicators(random.Random(f"{summary.seed} indicators"), summary.reference_date)
         self.stdout.write(
             f"Audit history: {len(history.cycles)} monthly cycles and "
             f"{len(history.programmes)} thematic and service audit programmes, "
