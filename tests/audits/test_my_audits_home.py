@@ -4,7 +4,6 @@ lines as working out every audit's steps, without loading the audits long done."
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -13,29 +12,14 @@ from django.urls import reverse
 from auditloop.actions.services import action_sign_off, action_submit_for_sign_off
 from auditloop.audits import attention, my_audits, voices
 from auditloop.audits.models import Audit
-from auditloop.people.roles import Role
-from auditloop.standards.services import preset_apply
-from tests.factories import CaseFactory, PersonFactory, finish_audit, make_audit
+from tests.audits import test_my_audits
+from tests.factories import CaseFactory, finish_audit, make_audit
 
 pytestmark = pytest.mark.django_db
 S = Audit.Status
-NOW = dt.datetime(2026, 6, 3, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def w():  # type: ignore[no-untyped-def]
-    """002: the practice sees an audit on submit; actions signed off by the case's TM."""
-    with time_machine.travel(NOW, tick=False):
-        preset_apply(key="002-six-key-areas")
-        sm = PersonFactory(roles=[Role.SERVICE_MANAGER])
-        tm = PersonFactory(roles=[Role.TEAM_MANAGER], line_manager=sm)
-        kw = PersonFactory(roles=[Role.PRACTITIONER], line_manager=tm)
-        auditor = PersonFactory(roles=[Role.AUDITOR])
-        qa = PersonFactory(roles=[Role.QA_MANAGER])
-        case = CaseFactory(key_worker=kw, team_manager=tm, reference="NM123")
-        audit = make_audit(case=case, auditors=[auditor])
-        yield SimpleNamespace(sm=sm, tm=tm, kw=kw, auditor=auditor, qa=qa, case=case,
-                              audit=audit)
+# The practitioner, team and audit of "Audits of my cases": its fixture and its clock.
+w = test_my_audits.w
+NOW = test_my_audits.NOW
 
 
 def home_lines(person, team: bool, narrowed: bool) -> list[tuple[str, str, int | None]]:  # type: ignore[no-untyped-def]
