@@ -14,13 +14,13 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
-from auditloop.common.models import BaseModel
+from auditloop.common.models import BaseModel, MadeByTheWorker
 
 # How long a made file is kept for its owner to download (more than once, if they need to).
 RETENTION = dt.timedelta(hours=24)
 
 
-class TrackerExport(BaseModel):
+class TrackerExport(MadeByTheWorker, BaseModel):
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
         RUNNING = "running", "Being made"
@@ -56,18 +56,6 @@ class TrackerExport(BaseModel):
 
     def __str__(self) -> str:
         return f"Tracker export {self.pk} ({self.view}, {self.format})"
-
-    @property
-    def is_working(self) -> bool:
-        return self.state in (self.State.QUEUED, self.State.RUNNING)
-
-    @property
-    def is_ready(self) -> bool:
-        return self.state == self.State.READY
-
-    @property
-    def is_failed(self) -> bool:
-        return self.state == self.State.FAILED
 
     @property
     def is_expired(self) -> bool:

@@ -1,5 +1,7 @@
 """The base model and the access log that every view of a child's record writes to."""
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
 
@@ -10,6 +12,27 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class MadeByTheWorker:
+    """The state of a file the background worker makes (a report's version, a large
+    export): the model's `state` field takes its `State` choices, which include QUEUED,
+    RUNNING, READY and FAILED."""
+
+    State: ClassVar[Any]
+    state: str
+
+    @property
+    def is_working(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == self.State.READY
+
+    @property
+    def is_failed(self) -> bool:
+        return self.state == self.State.FAILED
 
 
 class AccessLog(models.Model):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from auditloop.common.models import BaseModel
+from auditloop.common.models import BaseModel, MadeByTheWorker
 from auditloop.common.workflow import Workflow, WorkflowModel
 from auditloop.people.models import Locality, Person, Service, Team
 from auditloop.programme.models import Cycle
@@ -105,7 +105,7 @@ class Report(BaseModel, WorkflowModel):
         return f"report:{self.pk}"
 
 
-class ReportVersion(BaseModel):
+class ReportVersion(MadeByTheWorker, BaseModel):
     """A report's figures and files: number 0 the working draft, 1 and up what was
     published, frozen."""
 
@@ -144,18 +144,6 @@ class ReportVersion(BaseModel):
 
     def __str__(self) -> str:
         return f"Version {self.number} of report {self.report_id}"
-
-    @property
-    def is_ready(self) -> bool:
-        return self.state == self.State.READY
-
-    @property
-    def is_failed(self) -> bool:
-        return self.state == self.State.FAILED
-
-    @property
-    def is_working(self) -> bool:
-        return self.state in (self.State.QUEUED, self.State.RUNNING)
 
     @property
     def percent_done(self) -> int:
