@@ -20,18 +20,16 @@ from auditloop.cases.importers.plan import CasePlan, plan_case_import
 from auditloop.cases.models import Case, CaseEvent, ImportFile, ImportJob, Theme
 from auditloop.cases.services.register import (
     HOLDER_FIELDS,
+    RegisterBatch,
     case_close,
-    case_holder_set,
-    case_upsert,
     events_record,
-    involvement_record,
 )
 from auditloop.cases.services.returns import ReturnRowIn, return_rows_record
 from auditloop.cases.signals import register_imported
 from auditloop.common.errors import DomainError, ImportFileError
 from auditloop.common.spreadsheets import ENCODINGS, check_upload, encoding_label
 from auditloop.people import importers as staff_importers
-from auditloop.people.models import Locality, Person, Service, User
+from auditloop.people.models import Locality, Service, User
 
 logger = logging.getLogger(__name__)
 
@@ -268,41 +266,43 @@ class _Structure:
 
 def _apply(plan: CasePlan, parsed: ParsedCases, module: ModuleType, job: ImportJob
            ) -> tuple[Counter[str], set[int]]:
-    """Write the plan; returns the counts and the ids of the cases it wrote to."""
+    """Write the plan; returns the counts and the ids of the cases it wrote to.
+
+    Set-based: the cases the plan names are read a few queries for each 500, the rows'
+    changes are worked out in memory (RegisterBatch, by the rules case_upsert,
+    involvement_record and case_holder_set follow one row at a time), and only what changed
+    is written, in bulk. A case the file leaves as it was is not written at all.
+    """
     counts: Counter[str] = Counter()
     for key in ("cases_created", "cases_updated", "cases_closed", "involvements_created",
                 "involvements_ended", "events_created"):
         counts[key] = 0
     today = timezone.localdate()
     structure = _Structure(counts)
-    cases: dict[str, Case] = {}
+    batch = RegisterBatch(source=job.format)
+    batch.read([ready.record.reference for ready in plan.cases], lock=True)
     for ready in plan.cases:
         values = dict(ready.values)
         if ready.locality_to_create:
             values["locality"] = structure.locality(ready.locality_to_create)
         themes = (structure.theme_list(ready.record.themes)
                   if ready.record.themes is not None else None)
-        change = case_upsert(
+        change = batch.case_upsert(
             reference=ready.record.reference,
             service=ready.service or structure.service(ready.new_kind),
-            values=values, themes=themes, source=job.format, keep_service=ready.keep_service,
+            values=values, themes=themes, keep_service=ready.keep_service,
         )
-        cases[ready.record.reference] = change.case
         counts["cases_created"] += int(change.created)
         counts["cases_updated"] += int(change.changed)
         counts["cases_closed"] += int(change.closed)
-
-    def case_for(reference: str) -> Case:
-        if reference not in cases:
-            cases[reference] = Case.objects.get(reference=reference)
-        return cases[reference]
-
-    person_ids = {pk for _, pk in plan.involvements} | {
-        pk for r in plan.cases for pk in (r.key_worker, r.team_manager) if isinstance(pk, int)}
-    people = Person.objects.in_bulk(person_ids)
+    # The register's other cases the rows name (involvements, events and returns of cases
+    # not in this file), as they are: they are not updated, so not held for update.
+    batch.read([*(inv.reference for inv, _ in plan.involvements),
+                *(ev.reference for ev in plan.events),
+                *(r.reference for r in plan.returns if r.kind != "contact")])
     for inv, pk in plan.involvements:
-        ch = involvement_record(case=case_for(inv.reference), person=people[pk], role=inv.role,
-                                started_on=inv.started_on, ended_on=inv.ended_on)
+        ch = batch.involvement_record(reference=inv.reference, person_id=pk, role=inv.role,
+                                      started_on=inv.started_on, ended_on=inv.ended_on)
         counts["involvements_created"] += int(ch.created)
         counts["involvements_ended"] += ch.ended
     for ready in plan.cases:
@@ -310,22 +310,22 @@ def _apply(plan: CasePlan, parsed: ParsedCases, module: ModuleType, job: ImportJ
             holder = getattr(ready, attr)
             if holder is UNSET:
                 continue
-            case = cases[ready.record.reference]
-            held = case_holder_set(case=case, role=role,
-                                   person=people[holder] if holder is not None else None,
-                                   on=today)
+            held = batch.case_holder_set(reference=ready.record.reference, role=role,
+                                         person_id=holder, on=today)
             if held is not None:
                 counts["involvements_created"] += int(held.created)
                 counts["involvements_ended"] += held.ended
+    batch.write()
+    cases = batch.cases
     # A closing date is an event too (drift rules read events); the file's own wins.
     closures = [(cases[r.record.reference], CaseEvent.Kind.CLOSURE, r.record.closed_on, "Closed")
                 for r in plan.cases if r.record.closed_on and not r.keep_service]
     counts["events_created"] += events_record(events=[
-        *((case_for(ev.reference), ev.kind, ev.occurred_on, ev.detail) for ev in plan.events),
+        *((cases[ev.reference], ev.kind, ev.occurred_on, ev.detail) for ev in plan.events),
         *closures])
     counts["return_rows_created"], counts["return_rows_updated"] = return_rows_record(
         rows=[ReturnRowIn(kind=r.kind, key=r.key, values=r.values, child_identifier=r.reference,
-                          case=None if r.kind == "contact" else case_for(r.reference))
+                          case=None if r.kind == "contact" else cases[r.reference])
               for r in plan.returns], origin=job.format)
     touched = {case.pk for case in cases.values()}
     if job.complete_snapshot:
