@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from auditloop.actions.models import Action
@@ -150,6 +150,57 @@ def graded_audits(scope: Scope) -> list[GradedAudit]:
             service=service or "No service", team=team or "No team",
             locality=locality or "No locality", kind=kind, impact_score=impact))
     return out
+
+
+@dataclass(frozen=True)
+class MonthGood:
+    """A month's audits graded on their tool's scale, and how many of them good or better."""
+
+    graded: int
+    good: int
+
+    @property
+    def share(self) -> Proportion:
+        return wilson(self.good, self.graded)
+
+
+def good_by_month(scope: Scope) -> dict[str, MonthGood]:
+    """Each month of the scope (YYYY-MM) with audits graded on their tool's scale: the same
+    audits, months and grades as graded_audits, counted in the database instead of read row
+    by row. Each audit's month is found by comparing its time with the instants the months
+    start in the service's time zone, and the audits are grouped by month, tool version and
+    grade, so at most months x versions x grades rows come back. Two queries, whatever the
+    number of audits."""
+    months = months_between(scope.start, scope.end)
+    if not months:
+        return {}
+    starts = [_day_starts(dt.date.fromisoformat(f"{key}-01")) for key in months[1:]]
+    month = Case(*[When(submitted_at__lt=start, then=Value(i)) for i, start in enumerate(starts)],
+                 default=Value(len(months) - 1), output_field=IntegerField())
+    rows = list(scope.audits().annotate(month_index=month).values(
+        "month_index", "tool_version_id", "final_grade", "overall_grade",
+    ).annotate(n=Count("pk")).order_by().values_list(
+        "month_index", "tool_version_id", "final_grade", "overall_grade", "n"))
+    scales = scales_for({r[1] for r in rows})
+    graded: Counter[str] = Counter()
+    good: Counter[str] = Counter()
+    for index, version, final, overall, n in rows:
+        grade = final or overall
+        scale = scales.get(version, Scale(keys=()))
+        if scale.rank(grade) is None:
+            continue
+        key = months[index]
+        graded[key] += n
+        good[key] += n if scale.is_good(grade) else 0
+    return {key: MonthGood(graded=graded[key], good=good[key]) for key in months
+            if graded[key]}
+
+
+def good_trend_of(counts: dict[str, MonthGood], months: Sequence[str]) -> Chart:
+    """good_trend's p-chart, from good_by_month's counts."""
+    return p_chart([(m, counts[m].good if m in counts else 0,
+                     counts[m].graded if m in counts else 0) for m in months],
+                   direction=Direction.INCREASE)
 
 
 # --------------------------------------------------------------------------- grades

@@ -1,11 +1,13 @@
 """The leaders' headline on the home page: last month's audits graded and the
 share good or better in their area, with its count and interval, and the two-year p-chart
 of good or better, linking to the monthly report and to the audits behind the count.
+Both are counted by month, tool version and grade in the database (figures.good_by_month):
+the page never reads the two years of audits one by one.
 
 A service manager's area is the service of their team; senior leaders, assistant
 directors, the director and the head of service for QA see the whole council. Three or
-four queries: the person's service, then the audits and their tools' scales (the figures'
-own two); the chart's drawing is cached by its points (common.charts).
+four queries: the person's service, then the audits' counts and their tools' scales (the
+figures' own two); the chart's drawing is cached by its points (common.charts).
 """
 
 from __future__ import annotations
@@ -56,18 +58,18 @@ def headline(user: Any) -> list[AttentionPanel]:
     scope = figures.Scope(start=first, end=figures.add_months(first, 1) - dt.timedelta(days=1),
                           service_id=service.pk if service else None)
     history = scope.earlier(figures.TREND_MONTHS)
-    over_time = figures.graded_audits(history)
+    counts = figures.good_by_month(history)
     month = figures.month_key(first)
-    graded = [a for a in over_time if a.month == month]
-    trend = figures.good_trend(over_time, figures.months_between(history.start, history.end))
+    graded = counts.get(month, figures.MonthGood(graded=0, good=0))
+    trend = figures.good_trend_of(counts, figures.months_between(history.start, history.end))
     report = [("month", month)] + ([("service", str(service.pk))] if service else [])
     area = service.name if service else "the whole council"
     return [AttentionPanel(
         title=f"Last month's audits: {area}", order=10, template=TEMPLATE, context={
             "area": area,
             "month_label": f"{first:%B %Y}",
-            "graded": len(graded),
-            "good": figures.good_or_better(graded),
+            "graded": graded.graded,
+            "good": graded.share,
             "chart": (charts.draw(trend, title=CHART_TITLE, as_percent=True)
                       if trend.points else None),
             "report_url": f"{reverse('insight:monthly')}?{urlencode(report)}",
