@@ -12,11 +12,13 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -rV) python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
 
-.PHONY: help setup setup-dev system-packages assets demo test lint typecheck clean
+.PHONY: help setup setup-dev system-packages assets demo test bench lint typecheck clean
 
 help:
 	@echo "make demo   set up and run the service with a demo council at http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite, browser tests included"
+	@echo "make bench  build the large council on PostgreSQL, measure it, check the budgets and"
+	@echo "            write benchmarks/RESULTS.md (BENCH_DATABASE_URL: the database it drops)"
 
 # The service's own dependencies only (pyproject.toml's [project] dependencies, pinned with
 # hashes in requirements.lock): what `make demo` needs.
@@ -79,6 +81,12 @@ test: setup-dev
 	$(BIN)/python scripts/audit_dependencies.py
 	AUDITLOOP_ENV=test $(BIN)/auditloop makemigrations --check --dry-run -v0
 	$(BIN)/pytest -n 2 --create-db $(PYTEST_ARGS)
+
+# The large council on PostgreSQL, measured against its budgets (benchmarks/bench.py). The
+# database named is dropped and made again. BENCH_ARGS: more options (--quick, --results F).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/auditloop_bench_make
+bench: setup-dev
+	$(BIN)/python benchmarks/bench.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .
