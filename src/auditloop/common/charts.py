@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import threading
 from dataclasses import dataclass
 
 import matplotlib
@@ -109,16 +110,29 @@ def _cached(chart: Chart, title: str, as_percent: bool, fmt: str) -> bytes:
     return _render(chart, title, as_percent, fmt)
 
 
+# One drawing at a time in a process: pyplot keeps its figures in one global registry, which
+# is not safe to use from several threads at once, and readers who open the same report at
+# the same moment then wait for its one drawing and take it from the cache, instead of each
+# drawing it again (under 20 clients at once, a report's first readers waited 16 s for the
+# same charts drawn many times over: benchmarks/RESULTS.md, `make bench`).
+_drawing = threading.Lock()
+
+
+def _drawn(chart: Chart, title: str, as_percent: bool, fmt: str) -> bytes:
+    with _drawing:
+        return _cached(chart, title, as_percent, fmt)
+
+
 def draw(chart: Chart, *, title: str, as_percent: bool = False) -> DrawnChart:
     """The chart as inline SVG for a page or a PDF, with its text alternative."""
     alt = alt_text(chart, title=title, as_percent=as_percent)
-    svg = _cached(chart, title, as_percent, "svg").decode()
+    svg = _drawn(chart, title, as_percent, "svg").decode()
     return DrawnChart(title=title, alt=alt, svg=_accessible_svg(svg, title, alt))
 
 
 def png(chart: Chart, *, title: str, as_percent: bool = False) -> bytes:
     """The same chart as a PNG, for a Word document (give it the same text alternative)."""
-    return _cached(chart, title, as_percent, "png")
+    return _drawn(chart, title, as_percent, "png")
 
 
 def _accessible_svg(svg: str, title: str, alt: str) -> str:
