@@ -442,6 +442,11 @@ IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "5000000"))
 # background worker (audits.tracker_exports.INLINE_ROWS, measured, when this is unset).
 if os.environ.get("TRACKER_EXPORT_INLINE_ROWS"):
     TRACKER_EXPORT_INLINE_ROWS = int(os.environ["TRACKER_EXPORT_INLINE_ROWS"])
+# A file the background worker makes (a report's version, a large tracker export) counts as
+# stuck, and is shown as failed so it can be asked for again, after this many minutes with
+# no progress while being made, or waiting to start (common.worker_files).
+WORKER_FILE_STALE_AFTER = int(os.environ.get("WORKER_FILE_STALE_AFTER", "30"))
+WORKER_FILE_QUEUED_STALE_AFTER = int(os.environ.get("WORKER_FILE_QUEUED_STALE_AFTER", "120"))
 # A virus scanner run on each uploaded file before it is read, the file's path added as its
 # last argument: exit 0 clean, 1 infected, anything else a failure. Off when empty.
 UPLOAD_SCAN_COMMAND = os.environ.get("UPLOAD_SCAN_COMMAND", "")

@@ -31,6 +31,7 @@ REPORTS_EXPECTED: dict[str, tuple[str, frozenset[Role]]] = {
     "insight:report_quotes": ("get", RUNNERS),
     "insight:report_quote_remove": ("post", RUNNERS),
     "insight:report_refresh": ("post", RUNNERS),
+    "insight:report_again": ("post", RUNNERS),
     "insight:report_send": ("post", RUNNERS),
     "insight:report_publish": ("get", RUNNERS),
     "insight:report_reopen": ("get", RUNNERS),

@@ -28,6 +28,8 @@ class TrackerExport(MadeByTheWorker, BaseModel):
         FAILED = "failed", "Could not be made"
         EXPIRED = "expired", "Removed"
 
+    worker_task = "auditloop.audits.tasks.make_tracker_export"
+
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "Excel workbook (XLSX)"

@@ -302,7 +302,10 @@ def export_make(export_id: int, *, now: dt.datetime | None = None) -> None:
     filters = filters_from(job.filters)
     try:
         total = export_row_count(view=job.view, user=user, filters=filters, today=job.as_of)
-        TrackerExport.objects.filter(pk=job.pk).update(rows_total=total, rows_done=0)
+        # Progress moves the time on too: an export that shows none for long counts as
+        # stuck (common.worker_files).
+        TrackerExport.objects.filter(pk=job.pk).update(rows_total=total, rows_done=0,
+                                                       updated_at=timezone.now())
 
         def counted(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
             done = 0
@@ -310,7 +313,8 @@ def export_make(export_id: int, *, now: dt.datetime | None = None) -> None:
                 yield row
                 done += 1
                 if done % CHUNK == 0:
-                    TrackerExport.objects.filter(pk=job.pk).update(rows_done=done)
+                    TrackerExport.objects.filter(pk=job.pk).update(
+                        rows_done=done, updated_at=timezone.now())
             job.rows_done = done
 
         stamp = ExportStamp(by=ExportStamp.now(user).by, at=job.created_at)

@@ -4,8 +4,9 @@ they manage. Filters travel in the query string as ids and keys only.
 
 A small export is made in the request; a large one (more than
 tracker_exports.inline_rows() rows) by the background worker, while its page says it is
-being prepared and then offers the download. Only the person who asked sees that page or
-downloads the file; for everyone else it does not exist (404)."""
+being prepared and then offers the download (or, if the worker stopped making it, says so
+and offers to try again). Only the person who asked sees that page or downloads the file;
+for everyone else it does not exist (404)."""
 
 from __future__ import annotations
 
@@ -182,8 +183,12 @@ def tracker_export_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 def _own_export(request: HttpRequest, export_id: int) -> TrackerExport:
-    """The export, if the signed-in person asked for it; nobody else learns it exists."""
-    return get_object_or_404(TrackerExport, pk=export_id, requested_by=request.user)
+    """The export, if the signed-in person asked for it; nobody else learns it exists. One
+    the background worker stopped making is marked failed first (common.worker_files), so
+    its page says so, stops polling and offers to try again."""
+    job = get_object_or_404(TrackerExport, pk=export_id, requested_by=request.user)
+    job.fail_if_stuck()
+    return job
 
 
 def _export_context(job: TrackerExport) -> dict[str, Any]:

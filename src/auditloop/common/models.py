@@ -17,10 +17,24 @@ class BaseModel(models.Model):
 class MadeByTheWorker:
     """The state of a file the background worker makes (a report's version, a large
     export): the model's `state` field takes its `State` choices, which include QUEUED,
-    RUNNING, READY and FAILED."""
+    RUNNING, READY and FAILED, and its `error` field says why it failed. `worker_task` is
+    the module path of the task that makes it, given the row's id (how the queue names it).
+
+    A job the worker stopped making (killed part way) would stay QUEUED or RUNNING for ever:
+    `fail_if_stuck` marks it FAILED, saying so (common.worker_files), when it is shown or
+    asked for again."""
 
     State: ClassVar[Any]
+    worker_task: ClassVar[str]
     state: str
+    error: str
+
+    def fail_if_stuck(self) -> bool:
+        """Mark this job FAILED if the background worker stopped making it; returns whether
+        this call marked it."""
+        from auditloop.common.worker_files import fail_if_stuck
+
+        return fail_if_stuck(self)
 
     @property
     def is_working(self) -> bool:

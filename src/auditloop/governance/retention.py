@@ -33,6 +33,9 @@ before the cutoff (the start of the day that many years or months before today) 
   go 24 hours after they were made, whatever the framework says (they are copies of the
   tracker, kept only for their owner to download); each background export removes them too.
   The export rows (who asked for what, when) stay, with no file.
+- files the background worker stopped making (a report's version, a large tracker export
+  left "being made" by a worker that was killed: common.worker_files): marked failed, saying
+  so, so they do not linger and can be asked for again.
 - the access log: never removed here (the application cannot delete its rows, by design).
   The job counts the rows past their period and names the command the owner runs.
 
@@ -60,13 +63,15 @@ from auditloop.audits.models import (
     Disagreement,
     ImmediateConcern,
 )
+from auditloop.audits.tracker_export_models import TrackerExport
 from auditloop.audits.tracker_exports import exports_purge
 from auditloop.cases import services as case_services
 from auditloop.cases.models import ImportFile
 from auditloop.common.dates import add_months
 from auditloop.common.models import AccessLog, StatusChange
+from auditloop.common.worker_files import fail_stuck
 from auditloop.governance.models import RetentionRun, RetentionRunLine
-from auditloop.insight.models import Report
+from auditloop.insight.models import Report, ReportVersion
 from auditloop.moderation.models import ModerationReview, SampledAudit
 from auditloop.notifications.models import Notification
 from auditloop.people.models import SignInEvent, UserSession
@@ -332,6 +337,8 @@ def retention_apply(*, source: str, ran_by: str = "",
             past_period=count if reported_only else 0, reported_only=reported_only)
         lines.append(line)
     exports_purge(now=now)
+    for made_by_the_worker in (TrackerExport, ReportVersion):
+        fail_stuck(made_by_the_worker, now=now)
     run.finished_at = timezone.now()
     run.save(update_fields=["finished_at"])
     return run, lines

@@ -115,6 +115,8 @@ class ReportVersion(MadeByTheWorker, BaseModel):
         READY = "ready", "Ready"
         FAILED = "failed", "Could not be made"
 
+    worker_task = "auditloop.insight.tasks.make_report"
+
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField(default=0)
     document = models.JSONField(null=True, blank=True)  # insight.document.Document, whole

@@ -206,11 +206,18 @@ def _may_make_own(person: Person | None, post: Any) -> bool:
 
 
 def _shown_version(report: Report, number: int | None) -> ReportVersion | None:
+    """The version asked for (the latest published, or the draft, if none is named). One
+    the background worker stopped making is marked failed first (common.worker_files), so
+    the page says so, stops polling and offers to make it again."""
     if number is not None:
-        return report.versions.filter(number=number).first()
-    if report.status_in("published"):
-        return services.latest_published(report)
-    return services.draft_version(report)
+        version = report.versions.filter(number=number).first()
+    elif report.status_in("published"):
+        version = services.latest_published(report)
+    else:
+        version = services.draft_version(report)
+    if version is not None:
+        version.fail_if_stuck()
+    return version
 
 
 def _document(report: Report, version: ReportVersion | None) -> Document | None:
@@ -245,6 +252,8 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     if version is None:
         raise Http404
     draft = services.draft_version(report)
+    if draft.pk != version.pk:
+        draft.fail_if_stuck()
     may_write = services.may_write(report, person)
     return render(request, "insight/report.html", {
         "report": report, "version": version, "draft": draft,
@@ -269,8 +278,9 @@ def report_status(request: HttpRequest, report_id: int) -> HttpResponse:
     version = _shown_version(report, int(raw) if raw.isdigit() else None)
     if version is None:
         raise Http404
-    response = render(request, "insight/_version_status.html", {"report": report,
-                                                                "version": version})
+    response = render(request, "insight/_version_status.html", {
+        "report": report, "version": version,
+        "may_write": services.may_write(report, _person(request))})
     if request.headers.get("HX-Request") and not version.is_working:
         # Made while the page waited: load the whole page again, so the report itself and
         # the steps that need it (publish, send for approval) show.
@@ -296,6 +306,24 @@ def report_refresh(request: HttpRequest, report_id: int) -> HttpResponse:
     except DomainError as exc:
         return _refused(request, report, exc)
     return _done(request, report, "The figures are being made again from today's data.")
+
+
+@require_POST
+def report_again(request: HttpRequest, report_id: int) -> HttpResponse:
+    """A version that could not be made (the worker failed or stopped), made again as it
+    was asked."""
+    report = _writable(request, report_id)
+    raw = request.POST.get("version", "")
+    version = _shown_version(report, int(raw) if raw.isdigit() else None)
+    if version is None:
+        raise Http404
+    try:
+        services.version_again(version=version, actor=_person(request))
+    except DomainError as exc:
+        return _refused(request, report, exc)
+    suffix = f"?version={version.number}" if version.number else ""
+    messages.success(request, "The report is being made again.")
+    return redirect(reverse("insight:report", args=[report.pk]) + suffix)
 
 
 class WordsForm(forms.Form):
@@ -553,6 +581,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:report_id>/", report_detail, name="report"),
     path("<int:report_id>/progress", report_status, name="report_status"),
     path("<int:report_id>/figures", report_refresh, name="report_refresh"),
+    path("<int:report_id>/again", report_again, name="report_again"),
     path("<int:report_id>/words", report_words, name="report_words"),
     path("<int:report_id>/quotes", report_quotes, name="report_quotes"),
     path("<int:report_id>/quotes/<int:excerpt_id>/remove", report_quote_remove,

@@ -220,10 +220,28 @@ def figures_refresh(*, report: Report, actor: Person | None) -> ReportVersion:
         raise DomainError("Only a draft's figures are made again. Open the report as a "
                           "draft to reissue it first.")
     version = ReportVersion.objects.select_for_update().get(pk=draft_version(report).pk)
+    version.fail_if_stuck()  # the worker stopped: ask again, no waiting for ever
     if version.is_working:
         return version  # a double click: the worker is already on it
     _requeue(version, refresh_figures=True)
     return version
+
+
+@transaction.atomic
+def version_again(*, version: ReportVersion, actor: Person | None) -> ReportVersion:
+    """A version that could not be made (its task failed, or the worker stopped making it:
+    common.worker_files), queued again as it was asked: a published version from its
+    frozen figures, a draft's figures worked out again only while it is a draft. One being
+    made, or made, is left as it is (a double click)."""
+    _check_writer(version.report, actor)
+    locked = ReportVersion.objects.select_for_update().get(pk=version.pk)
+    locked.fail_if_stuck()
+    if not locked.is_failed:
+        return locked
+    refresh = (locked.number == 0 and locked.refresh_figures
+               and version.report.status_in("editable"))
+    _requeue(locked, refresh_figures=refresh)
+    return locked
 
 
 def _requeue(version: ReportVersion, *, refresh_figures: bool) -> None:
@@ -266,6 +284,7 @@ def narrative_save(*, report: Report, commentary: str, recommendations: str, rev
     locked.revision += 1
     locked.save(update_fields=["commentary", "recommendations", "revision", "updated_at"])
     version = draft_version(locked)
+    version.fail_if_stuck()
     if not version.is_working:
         _requeue(version, refresh_figures=False)
     return locked
@@ -307,6 +326,7 @@ def excerpt_remove(*, excerpt: ReportExcerpt, actor: Person) -> None:
 
 def _files_again(report: Report) -> None:
     version = draft_version(report)
+    version.fail_if_stuck()
     if not version.is_working:
         _requeue(version, refresh_figures=True)
 

@@ -38,10 +38,11 @@ def make_version(version_id: int) -> None:
     done = 0
 
     def progress(step: int, of: int) -> None:
-        # The builder's own steps count as one step of the whole.
+        # The builder's own steps count as one step of the whole. The time moves on too: a
+        # version that shows no progress for long counts as stuck (common.worker_files).
         share = done + (step / of if of else 1)
         ReportVersion.objects.filter(pk=version_id).update(
-            done=round(10 * share), total=10 * steps)
+            done=round(10 * share), total=10 * steps, updated_at=timezone.now())
 
     try:
         if version.refresh_figures or version.document is None:
