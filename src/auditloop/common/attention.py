@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditloop.common import per_page
+
 
 @dataclass
 class AttentionItem:
@@ -43,7 +45,10 @@ def register(provider: Provider) -> Provider:
 
 
 def panels_for(user: Any) -> list[AttentionPanel]:
+    """Every provider's panels, in order. What several providers read the same way (a
+    manager's management subtree) is read once for the page (common.per_page)."""
     panels: list[AttentionPanel] = []
-    for provider in _providers:
-        panels.extend(provider(user))
+    with per_page.one_page():
+        for provider in _providers:
+            panels.extend(provider(user))
     return sorted(panels, key=lambda p: p.order)

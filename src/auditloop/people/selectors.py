@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.db.models import Prefetch, QuerySet
 
+from auditloop.common import per_page
 from auditloop.people.models import Absence, AuditorTraining, Person, Team
 from auditloop.people.roles import Capability
 
@@ -28,16 +29,24 @@ def staff_directory(*, team_id: int | None = None, role: str | None = None) -> Q
     return qs.distinct().order_by("full_name")
 
 
-def management_subtree_ids(person: Person, *, max_depth: int | None = None) -> set[int]:
-    """Everyone below a person in the line-management tree (not the person).
-
-    One query for the whole tree: the tree has at most a few thousand rows.
-    """
+def _line_managed() -> dict[int, list[int]]:
+    """Each line manager's id with the ids of the people they manage directly."""
     children: dict[int, list[int]] = defaultdict(list)
     for pid, manager_id in Person.objects.filter(line_manager__isnull=False).values_list(
         "id", "line_manager_id"
     ):
         children[manager_id].append(pid)
+    return children
+
+
+def management_subtree_ids(person: Person, *, max_depth: int | None = None) -> set[int]:
+    """Everyone below a person in the line-management tree (not the person).
+
+    One query for the whole tree: the tree has at most a few thousand rows. While the home
+    page's panels are drawn, the tree is read once for all of them (common.per_page): a
+    manager's audit, register, tracker and quality panels each ask for the subtree.
+    """
+    children = per_page.once("people.line_managed", _line_managed)
     found: set[int] = set()
     frontier = [person.pk]
     depth = 0
