@@ -647,7 +647,8 @@ def main() -> int:
     var = Path(tempfile.mkdtemp(prefix="auditloop-bench-"))
     base_env = {**os.environ, "DATABASE_URL": args.database_url, "AUDITLOOP_VAR_DIR": str(var),
                 "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "DEBUG": "0",
-                "LOG_LEVEL": "WARNING", "EXPORT_RATE_LIMIT": "10000"}
+                "LOG_LEVEL": "WARNING", "EXPORT_RATE_LIMIT": "10000",
+                "DJANGO_SETTINGS_MODULE": "auditloop.settings"}
     for name in ("CONN_MAX_AGE", "TASKS_IMMEDIATE", "TRACKER_EXPORT_INLINE_ROWS"):
         base_env.pop(name, None)
     demo_env = {**base_env, "AUDITLOOP_ENV": "demo"}

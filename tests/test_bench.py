@@ -33,7 +33,10 @@ def test_make_bench_quick_measures_every_page_and_checks_every_budget(tmp_path: 
     results = tmp_path / "RESULTS.md"
     results.write_text("# Benchmark results\n\nEarlier figures.\n")
     url = _bench_database_url(tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    # The run's own settings, not the suite's (pytest-django names the test settings).
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PYTEST") and k not in ("DJANGO_SETTINGS_MODULE",
+                                                        "AUDITLOOP_ENV")}
     run = subprocess.run(  # noqa: S603 - our own Makefile target
         ["make", "--no-print-directory", "bench", f"BENCH_DATABASE_URL={url}",
          f"BENCH_ARGS=--quick --results {results}"],
