@@ -205,6 +205,10 @@ def build(url: str, s: Settings, env: dict[str, str], report: Report) -> None:
 
 # --- 2. Pages under load -------------------------------------------------------------------
 
+class RateLimited(Exception):
+    """The server said 429 Too Many Requests."""
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
@@ -271,15 +275,30 @@ class Browser:
         return next(v for k, v in self.cookies.items() if k.endswith("csrftoken"))
 
     def sign_in(self, username: str, password: str) -> None:
+        """Sign in, waiting out the sign-in rate limit (allauth allows 30 sign-ins a minute
+        from one address, and every client here comes from the loopback address)."""
+        for _ in range(30):
+            try:
+                return self._sign_in(username, password)
+            except RateLimited:
+                time.sleep(5)
+        raise RuntimeError(f"could not sign in as {username}: still rate limited")
+
+    def _sign_in(self, username: str, password: str) -> None:
         status, page = self.request("sign-in page", "/accounts/login/")
+        if status == 429:
+            raise RateLimited
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         if status != 200 or not token:
             raise RuntimeError(f"no sign-in page ({status})")
         status, page = self.request("sign in", "/accounts/login/", {
             "csrfmiddlewaretoken": token.group(1), "login": username, "password": password})
+        if status == 429:
+            raise RateLimited
         if status != 200 or 'name="password"' in page:
             raise RuntimeError(f"could not sign in as {username} ({status})")
         self.timings.clear()
+        self.errors.clear()  # the rate limit waited out above
 
 
 def serve(env: dict[str, str], var: Path) -> tuple[subprocess.Popen[bytes], str]:
