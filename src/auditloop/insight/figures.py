@@ -15,7 +15,8 @@ import datetime as dt
 import statistics as pystats
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -130,13 +131,17 @@ class GradedAudit:
         return self.scale.is_good(self.grade)
 
 
-def graded_audits(scope: Scope) -> list[GradedAudit]:
-    """The scope's submitted audits with a grade on their tool's scale. Two queries."""
+def graded_audits(scope: Scope, *, scales: dict[int, Scale] | None = None
+                  ) -> list[GradedAudit]:
+    """The scope's submitted audits with a grade on their tool's scale. Two queries (one if
+    `scales` already holds every tool version's scale)."""
     rows = list(scope.audits().values_list(
         "pk", "submitted_at", "final_grade", "overall_grade", "tool_version_id",
         "case__service__name", "case__team__name", "case__locality__name", "kind",
         "impact_score").order_by("submitted_at", "pk"))
-    scales = scales_for({r[4] for r in rows})
+    versions = {r[4] for r in rows}
+    if scales is None or not versions <= scales.keys():
+        scales = scales_for(versions)
     out = []
     for pk, at, final, overall, version, service, team, locality, kind, impact in rows:
         grade = final or overall
@@ -174,13 +179,7 @@ def good_by_month(scope: Scope) -> dict[str, MonthGood]:
     months = months_between(scope.start, scope.end)
     if not months:
         return {}
-    starts = [_day_starts(dt.date.fromisoformat(f"{key}-01")) for key in months[1:]]
-    month = Case(*[When(submitted_at__lt=start, then=Value(i)) for i, start in enumerate(starts)],
-                 default=Value(len(months) - 1), output_field=IntegerField())
-    rows = list(scope.audits().annotate(month_index=month).values(
-        "month_index", "tool_version_id", "final_grade", "overall_grade",
-    ).annotate(n=Count("pk")).order_by().values_list(
-        "month_index", "tool_version_id", "final_grade", "overall_grade", "n"))
+    rows = _by_month(scope, months)
     scales = scales_for({r[1] for r in rows})
     graded: Counter[str] = Counter()
     good: Counter[str] = Counter()
@@ -194,6 +193,51 @@ def good_by_month(scope: Scope) -> dict[str, MonthGood]:
         good[key] += n if scale.is_good(grade) else 0
     return {key: MonthGood(graded=graded[key], good=good[key]) for key in months
             if graded[key]}
+
+
+def _by_month(scope: Scope, months: Sequence[str], *fields: str) -> list[tuple[Any, ...]]:
+    """The scope's audits counted by (month index in `months`, tool version, final grade,
+    overall grade, *fields): each audit's month is found by comparing its time with the
+    instants the months start in the service's time zone."""
+    starts = [_day_starts(dt.date.fromisoformat(f"{key}-01")) for key in months[1:]]
+    month = Case(*[When(submitted_at__lt=start, then=Value(i)) for i, start in enumerate(starts)],
+                 default=Value(len(months) - 1), output_field=IntegerField())
+    keys = ("month_index", "tool_version_id", "final_grade", "overall_grade", *fields)
+    return list(scope.audits().annotate(month_index=month).values(*keys)
+                .annotate(n=Count("pk")).order_by().values_list(*keys, "n"))
+
+
+def trends(scope: Scope) -> tuple[Chart, Chart]:
+    """good_trend and impact_trend over the scope's months, counted in the database: the
+    same audits, months, grades and scores as graded_audits gives them, in two queries
+    whatever the number of audits (the monthly report's page reads two years of them on
+    every view)."""
+    good, impact, _ = _trends(scope)
+    return good, impact
+
+
+def _trends(scope: Scope) -> tuple[Chart, Chart, dict[int, Scale]]:
+    months = months_between(scope.start, scope.end)
+    rows = _by_month(scope, months, "impact_score") if months else []
+    scales = scales_for({r[1] for r in rows})
+    graded: Counter[str] = Counter()
+    good: Counter[str] = Counter()
+    scored: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for index, version, final, overall, score, n in rows:
+        grade = final or overall
+        scale = scales.get(version, Scale(keys=()))
+        if scale.rank(grade) is None:
+            continue
+        key = months[index]
+        graded[key] += n
+        good[key] += n if scale.is_good(grade) else 0
+        if score is not None:
+            scored[key] += n
+            total[key] += score * n
+    return (p_chart([(m, good[m], graded[m]) for m in months], direction=Direction.INCREASE),
+            xmr([(m, total[m] / scored[m]) for m in months if scored[m]],
+                direction=Direction.INCREASE), scales)
 
 
 def good_trend_of(counts: dict[str, MonthGood], months: Sequence[str]) -> Chart:
@@ -345,15 +389,17 @@ def actions(scope: Scope) -> ActionFigures:
     open and overdue on its last day."""
     qs = Action.objects.filter(pk__in=AuditAction.objects.filter(
         audit__in=scope.area_audits()).values("action_id"))
-    end = scope.end
-    open_at_end = qs.filter(created_at__date__lte=end).filter(
+    start, end = scope.start, scope.end
+    open_at_end = Q(created_at__date__lte=end) & (
         Q(signed_off_at__isnull=True) | Q(signed_off_at__date__gt=end))
-    return ActionFigures(
-        agreed=qs.filter(created_at__date__gte=scope.start, created_at__date__lte=end).count(),
-        signed_off=qs.filter(signed_off_at__date__gte=scope.start,
-                             signed_off_at__date__lte=end).count(),
-        open_at_end=open_at_end.count(),
-        overdue_at_end=open_at_end.filter(due_on__lt=end).count())
+    # The four counts in one query.
+    counts = qs.aggregate(
+        agreed=Count("pk", filter=Q(created_at__date__gte=start, created_at__date__lte=end)),
+        signed_off=Count("pk", filter=Q(signed_off_at__date__gte=start,
+                                        signed_off_at__date__lte=end)),
+        open_at_end=Count("pk", filter=open_at_end),
+        overdue_at_end=Count("pk", filter=open_at_end & Q(due_on__lt=end)))
+    return ActionFigures(**counts)
 
 
 def immediate_concerns(scope: Scope) -> int:
@@ -409,9 +455,11 @@ def with_history(scope: Scope) -> WithHistory:
 
 
 def monthly(scope: Scope) -> MonthlyFigures:
-    """Everything the monthly report shows, for the scope's month and area."""
-    read = with_history(scope)
-    this_month, over_time, months = read.audits, read.over_time, read.months
+    """Everything the monthly report shows, for the scope's month and area: the month's
+    audits read, the two years' trends counted."""
+    good_over_time, impact_over_time, scales = _trends(scope.earlier(TREND_MONTHS))
+    this_month = graded_audits(replace(scope, start=scope.start.replace(day=1)),
+                               scales=scales)  # the month's versions are among the two years
     return MonthlyFigures(
         scope=scope, audits=this_month, distributions=distributions(this_month),
         good=good_or_better(this_month),
@@ -419,7 +467,6 @@ def monthly(scope: Scope) -> MonthlyFigures:
         by_team=good_by(this_month, lambda a: a.team),
         by_locality=good_by(this_month, lambda a: a.locality),
         impact=impact(this_month),
-        good_trend=good_trend(over_time, months),
-        impact_trend=impact_trend(over_time, months),
+        good_trend=good_over_time, impact_trend=impact_over_time,
         moderation=moderation(scope), actions=actions(scope),
         immediate_concerns=immediate_concerns(scope))
