@@ -177,22 +177,28 @@ def good_by_month(scope: Scope) -> dict[str, MonthGood]:
     grade, so at most months x versions x grades rows come back. Two queries, whatever the
     number of audits."""
     months = months_between(scope.start, scope.end)
-    if not months:
-        return {}
-    rows = _by_month(scope, months)
-    scales = scales_for({r[1] for r in rows})
     graded: Counter[str] = Counter()
     good: Counter[str] = Counter()
-    for index, version, final, overall, n in rows:
-        grade = final or overall
-        scale = scales.get(version, Scale(keys=()))
-        if scale.rank(grade) is None:
-            continue
-        key = months[index]
+    for key, is_good, _, n in _graded_by_month(scope, months)[0]:
         graded[key] += n
-        good[key] += n if scale.is_good(grade) else 0
+        good[key] += n if is_good else 0
     return {key: MonthGood(graded=graded[key], good=good[key]) for key in months
             if graded[key]}
+
+
+def _graded_by_month(scope: Scope, months: Sequence[str], *fields: str
+                     ) -> tuple[list[tuple[str, bool, tuple[Any, ...], int]], dict[int, Scale]]:
+    """_by_month's groups graded on their tool's scale, as (month, good or better, the
+    `fields`' values, how many), and the scales read for them."""
+    rows = _by_month(scope, months, *fields) if months else []
+    scales = scales_for({r[1] for r in rows})
+    out = []
+    for index, version, final, overall, *extra, n in rows:
+        grade = final or overall
+        scale = scales.get(version, Scale(keys=()))
+        if scale.rank(grade) is not None:
+            out.append((months[index], bool(scale.is_good(grade)), tuple(extra), n))
+    return out, scales
 
 
 def _by_month(scope: Scope, months: Sequence[str], *fields: str) -> list[tuple[Any, ...]]:
@@ -218,20 +224,14 @@ def trends(scope: Scope) -> tuple[Chart, Chart]:
 
 def _trends(scope: Scope) -> tuple[Chart, Chart, dict[int, Scale]]:
     months = months_between(scope.start, scope.end)
-    rows = _by_month(scope, months, "impact_score") if months else []
-    scales = scales_for({r[1] for r in rows})
+    rows, scales = _graded_by_month(scope, months, "impact_score")
     graded: Counter[str] = Counter()
     good: Counter[str] = Counter()
     scored: Counter[str] = Counter()
     total: Counter[str] = Counter()
-    for index, version, final, overall, score, n in rows:
-        grade = final or overall
-        scale = scales.get(version, Scale(keys=()))
-        if scale.rank(grade) is None:
-            continue
-        key = months[index]
+    for key, is_good, (score,), n in rows:
         graded[key] += n
-        good[key] += n if scale.is_good(grade) else 0
+        good[key] += n if is_good else 0
         if score is not None:
             scored[key] += n
             total[key] += score * n
